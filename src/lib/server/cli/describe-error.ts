@@ -1,0 +1,10 @@
+import { ConfigError } from '../env';
+import { StartupError } from '../errors';
+import { UsageError } from './commands';
+
+/** One line (or a short block) a person can act on; a stack trace only for the unexpected. */
+export function describeError(error: unknown): string {
+	if (error instanceof StartupError) return error.describe();
+	if (error instanceof ConfigError || error instanceof UsageError) return error.message;
+	return (error as Error)?.stack ?? String(error);
+}

@@ -1,0 +1,61 @@
+/**
+ * `npm run cli -- <command>`. With DATABASE_URL it works on PostgreSQL directly, alongside a
+ * running server. Without, it opens the embedded database if no process holds DATA_DIR, and
+ * otherwise sends the command to the running server through its socket in DATA_DIR.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../db/client';
+import { DataDirLockedError, lockDataDir } from '../db/lock';
+import { config } from '../env';
+import { cliSocketPath, pgliteDir } from '../runtime';
+import { helpText, runCommand } from './commands';
+import { describeError } from './describe-error';
+import { sendCommand } from './socket';
+
+process.env.PANTAU_APP_ROOT ??= path.resolve(
+	path.dirname(fileURLToPath(import.meta.url)),
+	'../../../..'
+);
+
+async function main(argv: string[]): Promise<number> {
+	if (argv.length === 0 || argv[0] === 'help' || argv[0] === '--help') {
+		console.log(helpText());
+		return argv.length === 0 ? 1 : 0;
+	}
+	const cfg = config();
+	const out = (line: string) => console.log(line);
+	let unlock = () => {};
+	if (!cfg.DATABASE_URL) {
+		try {
+			unlock = lockDataDir(cfg.DATA_DIR, { role: 'cli' });
+		} catch (error) {
+			if (!(error instanceof DataDirLockedError) || error.holder.role !== 'server') throw error;
+			console.error(`[cli] ${error.message}; sending the command to it`);
+			return sendCommand(error.holder.socket ?? cliSocketPath(cfg.DATA_DIR), argv, out);
+		}
+	}
+	try {
+		const handle = await openDatabase({
+			databaseUrl: cfg.DATABASE_URL,
+			dataDir: pgliteDir(cfg.DATA_DIR)
+		});
+		try {
+			await handle.migrate();
+			await runCommand({ handle, out }, argv);
+		} finally {
+			await handle.close();
+		}
+	} finally {
+		unlock();
+	}
+	return 0;
+}
+
+main(process.argv.slice(2)).then(
+	(code) => process.exit(code),
+	(error) => {
+		console.error(`pantau-coklit: ${describeError(error)}`);
+		process.exit(1);
+	}
+);

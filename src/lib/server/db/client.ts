@@ -1,0 +1,218 @@
+/**
+ * One database module, two engines: embedded PostgreSQL (PGlite, data in a folder) when no
+ * DATABASE_URL is set, a PostgreSQL server (postgres.js) when it is. The only differences live
+ * here: opening, bulk COPY, raw row access and closing. Everything else uses drizzle.
+ */
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import { once } from 'node:events';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { StartupError } from '../errors';
+import { appPath } from '../paths';
+import * as schema from './schema';
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type CopyValue = string | number | boolean | null;
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface DatabaseHandle {
+	kind: DatabaseKind;
+	db: Database;
+	/**
+	 * Bulk-loads rows with COPY (text format), the fastest path on both engines, inside `target`:
+	 * the handle's `db` or a transaction opened from it.
+	 */
+	copy(
+		target: Database,
+		table: string,
+		columns: readonly string[],
+		rows: Iterable<readonly CopyValue[]>
+	): Promise<void>;
+	migrate(): Promise<void>;
+	close(): Promise<void>;
+	/** Where the data lives, for messages: the folder or the server (without password). */
+	describe: string;
+}
+
+export interface OpenOptions {
+	databaseUrl?: string;
+	/** PGlite folder; `memory://` keeps it in memory (tests). */
+	dataDir?: string;
+	poolSize?: number;
+}
+
+const migrationsFolder = () => appPath('drizzle');
+
+export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
+	if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+	return openPglite(options.dataDir ?? './data');
+}
+
+async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+	const inMemory = dataDir.startsWith('memory://');
+	if (!inMemory) mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
+	let client: PGlite;
+	try {
+		client = await PGlite.create(inMemory ? undefined : dataDir);
+	} catch (error) {
+		throw new StartupError(
+			`cannot open the embedded database in ${dataDir}: ${(error as Error).message}`,
+			'Check that DATA_DIR is writable, or move the folder aside to start afresh',
+			{ cause: error }
+		);
+	}
+	const db = drizzlePglite(client, { schema }) as unknown as Database;
+	return {
+		kind: 'pglite',
+		db,
+		describe: inMemory ? 'embedded PostgreSQL in memory' : `embedded PostgreSQL in ${dataDir}`,
+		async copy(target, table, columns, rows) {
+			const raw = sessionClient<PGlite>(target);
+			const statement = `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM '/dev/blob'`;
+			await raw.query(statement, [], { blob: new Blob([...copyText(rows)]) });
+		},
+		async migrate() {
+			await runMigration(() =>
+				migratePglite(db as never, { migrationsFolder: migrationsFolder() })
+			);
+		},
+		async close() {
+			await client.close();
+		}
+	};
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+	const target = describeUrl(url);
+	const options = {
+		max: poolSize,
+		onnotice: () => {},
+		// TCP_NODELAY: without it a COPY over TCP stalls ~40 ms on Nagle + delayed ACK. postgres.js
+		// supports a socket factory but does not declare it in its types.
+		socket: connectNoDelay
+	};
+	const sql = postgres(url, options as postgres.Options<Record<string, never>>);
+	try {
+		await sql`select 1`;
+	} catch (error) {
+		await sql.end({ timeout: 1 }).catch(() => {});
+		throw new StartupError(
+			`cannot reach PostgreSQL at ${target}: ${describePgError(error)}`,
+			'Check DATABASE_URL and that the server is running, or unset DATABASE_URL to use the embedded database',
+			{ cause: error }
+		);
+	}
+	const db = drizzlePostgres(sql, { schema }) as unknown as Database;
+	return {
+		kind: 'postgres',
+		db,
+		describe: `PostgreSQL at ${target}`,
+		async copy(target, table, columns, rows) {
+			const raw = sessionClient<postgres.Sql>(target);
+			const stream =
+				await raw`COPY ${sql(table)} (${sql(columns as string[])}) FROM STDIN`.writable();
+			await pipeline(Readable.from(copyText(rows)), stream);
+		},
+		async migrate() {
+			await runMigration(() =>
+				migratePostgres(db as never, { migrationsFolder: migrationsFolder() })
+			);
+		},
+		async close() {
+			await sql.end({ timeout: 5 });
+		}
+	};
+}
+
+/**
+ * Rows of a raw SQL statement on a database or transaction: postgres.js answers an array,
+ * PGlite an object with `rows`.
+ */
+export async function rows<T>(target: Database, query: SQL): Promise<T[]> {
+	const result = (await target.execute(query)) as unknown as T[] | { rows: T[] };
+	return Array.isArray(result) ? [...result] : result.rows;
+}
+
+/**
+ * The driver connection behind a drizzle database or transaction (the pool, or the connection
+ * that holds the transaction), for the one thing drizzle does not wrap: COPY.
+ */
+function sessionClient<T>(target: Database): T {
+	return (target as unknown as { session: { client: T } }).session.client;
+}
+
+async function connectNoDelay(options: { host: string[]; port: number[]; path?: string }) {
+	const socket = options.path
+		? net.connect({ path: options.path })
+		: net.connect({ host: options.host[0], port: options.port[0], noDelay: true });
+	await once(socket, 'connect');
+	return socket;
+}
+
+async function runMigration(run: () => Promise<void>): Promise<void> {
+	try {
+		await run();
+	} catch (error) {
+		throw new StartupError(
+			`database migration failed: ${describePgError(error)}`,
+			'The database was left as it was before the failed migration; fix the cause and start again',
+			{ cause: error }
+		);
+	}
+}
+
+/** Text-format COPY lines in chunks of about 64 KB. */
+function* copyText(rows: Iterable<readonly CopyValue[]>): Generator<string> {
+	let chunk = '';
+	for (const row of rows) {
+		chunk += row.map(copyField).join('\t') + '\n';
+		if (chunk.length > 65_536) {
+			yield chunk;
+			chunk = '';
+		}
+	}
+	if (chunk) yield chunk;
+}
+
+function copyField(value: CopyValue): string {
+	if (value === null) return '\\N';
+	if (typeof value === 'boolean') return value ? 't' : 'f';
+	if (typeof value === 'number') return String(value);
+	return value.replace(
+		/[\\\t\n\r]/g,
+		(c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!
+	);
+}
+
+function quoteIdent(name: string): string {
+	return `"${name.replace(/"/g, '""')}"`;
+}
+
+function describeUrl(url: string): string {
+	try {
+		const parsed = new URL(url);
+		return `${parsed.hostname || 'localhost'}:${parsed.port || 5432}${parsed.pathname}`;
+	} catch {
+		return '(unparsable DATABASE_URL)';
+	}
+}
+
+export function describePgError(error: unknown): string {
+	const e = error as { code?: string; message?: string; cause?: unknown; errors?: unknown[] };
+	if (e?.code === 'ECONNREFUSED') return 'connection refused';
+	if (e?.code === 'ENOTFOUND') return 'host not found';
+	if (e?.code === 'ETIMEDOUT' || e?.code === 'CONNECT_TIMEOUT') return 'connection timed out';
+	if (e?.cause && e.cause !== error) return describePgError(e.cause);
+	return e?.message ?? String(error);
+}

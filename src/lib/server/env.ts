@@ -1,0 +1,60 @@
+/**
+ * Configuration, read from the environment and validated once. Everything else imports
+ * `config()`; tests call `resetConfig()` after changing process.env.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const provinceList = z
+	.string()
+	.trim()
+	.transform((value) => value.split(',').map((code) => code.trim()))
+	.pipe(z.array(z.string().regex(/^\d{2}$/, 'must be two-digit province codes, e.g. 35,31')));
+
+const schema = z.object({
+	PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+	HOST: z.string().min(1).default('0.0.0.0'),
+	ORIGIN: z.url({ message: 'must be a URL such as https://pantau.example.go.id' }).optional(),
+	DATABASE_URL: z
+		.string()
+		.regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+		.optional(),
+	DATA_DIR: z.string().min(1).default('./data'),
+	SEED_PROVINCES: provinceList.optional(),
+	DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10)
+});
+
+export type Config = Omit<z.infer<typeof schema>, 'DATA_DIR'> & {
+	/** Absolute path of the embedded database's folder (used only without DATABASE_URL). */
+	DATA_DIR: string;
+};
+
+export class ConfigError extends Error {
+	override name = 'ConfigError';
+}
+
+/** Parses an environment; throws a ConfigError with one line per bad value. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+	// An empty variable means "not set", as in most shells' `VAR= command`.
+	const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+	const result = schema.safeParse(present);
+	if (!result.success) {
+		const lines = result.error.issues.map(
+			(issue) =>
+				`${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}`
+		);
+		throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+	}
+	return { ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) };
+}
+
+let cached: Config | undefined;
+
+export function config(): Config {
+	cached ??= parseConfig(process.env);
+	return cached;
+}
+
+export function resetConfig(): void {
+	cached = undefined;
+}

@@ -1,0 +1,80 @@
+/**
+ * The server's long-lived services (configuration, database, CLI socket), started once per
+ * process by the `init` hook and kept on globalThis: the production entry, SvelteKit's bundle and
+ * Vite's dev reloads all see the same ones, and PGlite is never opened twice.
+ */
+import path from 'node:path';
+import { openDatabase, type DatabaseHandle } from './db/client';
+import { lockDataDir } from './db/lock';
+import { config, type Config } from './env';
+import { rebuildRollups } from './progress/rebuild';
+import { seed } from './seed';
+import { listenForCommands } from './cli/socket';
+
+export interface Services {
+	config: Config;
+	handle: DatabaseHandle;
+	stop(): Promise<void>;
+}
+
+const KEY = Symbol.for('pantau-coklit.services');
+type Holder = { [KEY]?: Promise<Services> };
+const holder = globalThis as Holder;
+
+export const cliSocketPath = (dataDir: string) => path.join(dataDir, 'cli.sock');
+/** PGlite's own files live in a subfolder, apart from our lock and socket. */
+export const pgliteDir = (dataDir: string) => path.join(dataDir, 'pglite');
+
+export function startServices(log: (line: string) => void = console.log): Promise<Services> {
+	holder[KEY] ??= start(log).catch((error) => {
+		delete holder[KEY];
+		throw error;
+	});
+	return holder[KEY];
+}
+
+/** The running services; only valid after `startServices` resolved (the `init` hook). */
+export async function services(): Promise<Services> {
+	if (!holder[KEY]) throw new Error('services are not started');
+	return holder[KEY];
+}
+
+export async function stopServices(): Promise<void> {
+	const running = holder[KEY];
+	delete holder[KEY];
+	if (running) await (await running).stop();
+}
+
+async function start(log: (line: string) => void): Promise<Services> {
+	const cfg = config();
+	const embedded = !cfg.DATABASE_URL;
+	const socket = cliSocketPath(cfg.DATA_DIR);
+	const unlock = embedded ? lockDataDir(cfg.DATA_DIR, { role: 'server', socket }) : () => {};
+	let handle: DatabaseHandle | undefined;
+	try {
+		handle = await openDatabase({
+			databaseUrl: cfg.DATABASE_URL,
+			dataDir: pgliteDir(cfg.DATA_DIR),
+			poolSize: cfg.DB_POOL_SIZE
+		});
+		log(`[db] ${handle.describe}`);
+		await handle.migrate();
+		const seeded = await seed(handle, { provinces: cfg.SEED_PROVINCES, log });
+		if (seeded.loaded.length === 0) await rebuildRollups(handle.db);
+		const commands = embedded ? await listenForCommands(socket, handle) : undefined;
+		const opened = handle;
+		return {
+			config: cfg,
+			handle: opened,
+			async stop() {
+				await commands?.close();
+				await opened.close();
+				unlock();
+			}
+		};
+	} catch (error) {
+		await handle?.close().catch(() => {});
+		unlock();
+		throw error;
+	}
+}

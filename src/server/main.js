@@ -1,0 +1,64 @@
+// Production entry: the SvelteKit (adapter-node) handler on a plain node:http server, the same
+// server that carries socket.io and the ingest fast path. Plain JS so that it runs without a
+// build step of its own; the app itself is in build/ (npm run build).
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+process.env.PANTAU_APP_ROOT ??= root;
+
+const port = Number(process.env.PORT || 3000);
+const host = process.env.HOST || '0.0.0.0';
+// Form actions check the Origin header (CSRF); without ORIGIN the adapter would assume https.
+process.env.ORIGIN ??= `http://localhost:${port}`;
+
+const SERVICES = Symbol.for('pantau-coklit.services');
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/** @param {string} message */
+function fail(message) {
+	console.error(`pantau-coklit: ${message}`);
+	process.exit(1);
+}
+
+const handlerFile = path.join(root, 'build', 'handler.js');
+if (!existsSync(handlerFile)) fail(`${handlerFile} is missing. Run \`npm run build\` first`);
+
+let handler;
+try {
+	// Importing the handler runs the app's init hook: migrations, first-start seed, roll-ups.
+	({ handler } = await import(pathToFileURL(handlerFile).href));
+} catch (caught) {
+	// A StartupError from the app says what is wrong and how to fix it in one line.
+	const error = /** @type {{ describe?: () => string, stack?: string }} */ (caught);
+	fail(typeof error?.describe === 'function' ? error.describe() : (error?.stack ?? String(caught)));
+}
+
+const server = http.createServer(handler);
+server.on('error', (error) => fail(`cannot listen on ${host}:${port}: ${error.message}`));
+server.listen(port, host, () => {
+	console.log(`Pantau Coklit is running at ${process.env.ORIGIN}`);
+});
+
+let stopping = false;
+/** @param {string} signal */
+async function shutdown(signal) {
+	if (stopping) return;
+	stopping = true;
+	console.log(`[server] ${signal}: finishing requests and closing the database`);
+	const deadline = setTimeout(() => fail('shutdown took too long; exiting'), SHUTDOWN_DEADLINE_MS);
+	deadline.unref();
+	await new Promise((resolve) => {
+		server.close(resolve);
+		server.closeIdleConnections();
+	});
+	const services = /** @type {Record<symbol, Promise<{ stop(): Promise<void> }>>} */ (
+		/** @type {unknown} */ (globalThis)
+	)[SERVICES];
+	if (services) await (await services).stop();
+	process.exit(0);
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
