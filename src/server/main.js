@@ -16,6 +16,8 @@ process.env.ORIGIN ??= `http://localhost:${port}`;
 
 const SERVICES = Symbol.for('pantau-coklit.services');
 const SHUTDOWN_DEADLINE_MS = 10_000;
+// Errors whose message is meant for the operator as it stands (no stack trace needed).
+const EXPLAINED = ['ConfigError', 'DataDirLockedError'];
 
 /** @param {string} message */
 function fail(message) {
@@ -31,9 +33,14 @@ try {
 	// Importing the handler runs the app's init hook: migrations, first-start seed, roll-ups.
 	({ handler } = await import(pathToFileURL(handlerFile).href));
 } catch (caught) {
-	// A StartupError from the app says what is wrong and how to fix it in one line.
-	const error = /** @type {{ describe?: () => string, stack?: string }} */ (caught);
-	fail(typeof error?.describe === 'function' ? error.describe() : (error?.stack ?? String(caught)));
+	// The app's own start-up errors say what is wrong and how to fix it; others keep their stack.
+	const error =
+		/** @type {{ name?: string, message?: string, describe?: () => string, stack?: string }} */ (
+			caught
+		);
+	if (typeof error?.describe === 'function') fail(error.describe());
+	else if (error?.name && EXPLAINED.includes(error.name)) fail(String(error.message));
+	else fail(error?.stack ?? String(caught));
 }
 
 const server = http.createServer(handler);

@@ -12,7 +12,12 @@ const provinceList = z
 	.pipe(z.array(z.string().regex(/^\d{2}$/, 'must be two-digit province codes, e.g. 35,31')));
 
 const schema = z.object({
-	PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+	PORT: z.coerce
+		.number({ message: 'must be a port number, 1 to 65535' })
+		.int()
+		.min(1)
+		.max(65_535)
+		.default(3000),
 	HOST: z.string().min(1).default('0.0.0.0'),
 	ORIGIN: z.url({ message: 'must be a URL such as https://pantau.example.go.id' }).optional(),
 	DATABASE_URL: z
@@ -41,7 +46,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 	if (!result.success) {
 		const lines = result.error.issues.map(
 			(issue) =>
-				`${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}`
+				`${String(issue.path[0])}=${JSON.stringify(env[String(issue.path[0])])}: ${issue.message}`
 		);
 		throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
 	}

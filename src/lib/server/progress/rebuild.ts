@@ -19,8 +19,8 @@ export async function rebuildRollups(db: Database): Promise<void> {
 			union all select substr(code, 1, 2), sum(tps), sum(target) from village group by 1
 			union all select 'id', coalesce(sum(tps), 0), coalesce(sum(target), 0) from village
 		)
-		insert into region_progress as p (code, tps, target)
-		select code, tps, target from recount
+		insert into region_progress as p (code, tps, target, version)
+		select code, tps, target, 1 from recount
 		where code in (select code from regions)
 		on conflict (code) do update set
 			tps = excluded.tps,

@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { defineConfig, devices } from '@playwright/test';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const port = Number(process.env.E2E_PORT ?? 4173);
+// Playwright cannot download its browser here: use Debian's chromium when it is installed.
+const debianChromium = '/usr/bin/chromium';
+export const e2eDataDir = path.join(root, 'test-results', 'e2e-data');
+
+export default defineConfig({
+	testDir: path.join(root, 'tests/e2e'),
+	testMatch: '**/*.e2e.ts',
+	outputDir: path.join(root, 'test-results/playwright'),
+	timeout: 60_000,
+	workers: 1,
+	reporter: [['list']],
+	use: {
+		baseURL: `http://localhost:${port}`,
+		...devices['Desktop Chrome'],
+		launchOptions: existsSync(debianChromium)
+			? {
+					executablePath: debianChromium,
+					args: [
+						'--no-sandbox',
+						'--headless',
+						'--disable-gpu',
+						'--disable-background-networking',
+						'--disable-component-update',
+						'--disable-sync',
+						'--no-first-run'
+					]
+				}
+			: {}
+	},
+	webServer: {
+		// The built server on a fresh embedded database with the national geography.
+		command: `rm -rf "${e2eDataDir}" && node src/server/main.js`,
+		cwd: root,
+		url: `http://localhost:${port}/`,
+		timeout: 180_000,
+		reuseExistingServer: false,
+		stdout: 'pipe',
+		env: {
+			PORT: String(port),
+			DATA_DIR: e2eDataDir,
+			ORIGIN: `http://localhost:${port}`,
+			DATABASE_URL: ''
+		}
+	}
+});

@@ -1,0 +1,113 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/lib/server/db/client';
+import { DataDirLockedError, lockDataDir, lockFile, readLock } from '../../src/lib/server/db/lock';
+import { resetConfig } from '../../src/lib/server/env';
+import { StartupError } from '../../src/lib/server/errors';
+import { startServices, stopServices } from '../../src/lib/server/runtime';
+import { expectedCounts } from '../fixtures/wilayah';
+
+const run = promisify(execFile);
+const tsx = path.resolve('node_modules/.bin/tsx');
+
+function cli(dataDir: string, ...args: string[]) {
+	const env = { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' };
+	return run(tsx, ['src/lib/server/cli/main.ts', ...args], { env }).catch(
+		(error: { stdout: string; stderr: string; code: number }) => error
+	);
+}
+
+/** The pid of a process that has already exited. */
+async function deadPid(): Promise<number> {
+	const child = spawn(process.execPath, ['-e', '0']);
+	await new Promise((resolve) => child.on('exit', resolve));
+	return child.pid!;
+}
+
+describe('the data folder lock', () => {
+	let dir: string;
+	beforeAll(() => {
+		dir = mkdtempSync(path.join(tmpdir(), 'pantau-lock-'));
+	});
+	afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+	it('refuses a folder that a live process holds, naming it', () => {
+		writeFileSync(
+			lockFile(dir),
+			JSON.stringify({ pid: process.ppid, role: 'server', since: 'earlier' })
+		);
+		expect(() => lockDataDir(dir, { role: 'cli' })).toThrow(DataDirLockedError);
+		expect(() => lockDataDir(dir, { role: 'cli' })).toThrow(/in use by a server \(pid \d+/);
+	});
+
+	it('takes over the lock of a killed process, and releases it', async () => {
+		writeFileSync(lockFile(dir), JSON.stringify({ pid: await deadPid(), role: 'server' }));
+		const release = lockDataDir(dir, { role: 'cli' });
+		expect(readLock(dir)?.pid).toBe(process.pid);
+		release();
+		expect(readLock(dir)).toBeNull();
+	});
+});
+
+describe('npm run cli', () => {
+	let dir: string;
+	beforeAll(() => {
+		dir = mkdtempSync(path.join(tmpdir(), 'pantau-cli-'));
+	});
+	afterAll(async () => {
+		await stopServices();
+		resetConfig();
+		rmSync(dir, { recursive: true, force: true });
+	});
+
+	it('seeds and counts on an embedded database no server holds', async () => {
+		const seeded = await cli(dir, 'seed', '--provinces', '65');
+		expect(seeded.stdout).toMatch(/\[seed\] done: .* 2,295 TPS/);
+		const stats = await cli(dir, 'stats');
+		expect(stats.stdout).toMatch(/tps\s+2,295/);
+		expect(readLock(dir)).toBeNull();
+	});
+
+	it('explains a bad option without touching the database', async () => {
+		const result = (await cli(dir, 'seed', '--provinces', 'Jatim')) as {
+			stderr: string;
+			code: number;
+		};
+		expect(result.code).toBe(1);
+		expect(result.stderr).toMatch(/--provinces takes two-digit codes/);
+	});
+
+	it('sends its command to a running embedded server instead of opening the folder', async () => {
+		process.env.DATA_DIR = dir;
+		process.env.SEED_PROVINCES = '65,75';
+		delete process.env.DATABASE_URL;
+		resetConfig();
+		await startServices(() => {});
+		expect(readLock(dir)?.role).toBe('server');
+		const stats = await cli(dir, 'stats');
+		expect(stats.stderr).toMatch(/in use by a server .* sending the command to it/);
+		const expected = expectedCounts(['65', '75']);
+		expect(stats.stdout).toMatch(
+			new RegExp(`village\\s+${expected.village.toLocaleString('en-US')}`)
+		);
+		expect(stats.stdout).toMatch(new RegExp(`tps\\s+${expected.tps.toLocaleString('en-US')}`));
+		await stopServices();
+		expect(readLock(dir)).toBeNull();
+	});
+});
+
+describe('an unreachable PostgreSQL', () => {
+	it('stops with one line naming the server and what to do', async () => {
+		const error = await openDatabase({ databaseUrl: 'postgres://pantau@127.0.0.1:1/pantau' }).catch(
+			(e) => e
+		);
+		expect(error).toBeInstanceOf(StartupError);
+		expect((error as StartupError).describe()).toMatch(
+			/^cannot reach PostgreSQL at 127\.0\.0\.1:1\/pantau: connection refused\. Check DATABASE_URL/
+		);
+	});
+});
