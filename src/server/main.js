@@ -15,6 +15,13 @@ const host = process.env.HOST || '0.0.0.0';
 process.env.ORIGIN ??= `http://localhost:${port}`;
 
 const SERVICES = Symbol.for('pantau-coklit.services');
+/**
+ * What the app's init hook leaves on globalThis (src/lib/server/runtime.ts).
+ * @typedef {{
+ *   ingestHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>,
+ *   stop(): Promise<void>
+ * }} Services
+ */
 const SHUTDOWN_DEADLINE_MS = 10_000;
 // Errors whose message is meant for the operator as it stands (no stack trace needed).
 const EXPLAINED = ['ConfigError', 'DataDirLockedError'];
@@ -28,6 +35,7 @@ function fail(message) {
 const handlerFile = path.join(root, 'build', 'handler.js');
 if (!existsSync(handlerFile)) fail(`${handlerFile} is missing. Run \`npm run build\` first`);
 
+/** @type {(req: http.IncomingMessage, res: http.ServerResponse) => void} */
 let handler;
 try {
 	// Importing the handler runs the app's init hook: migrations, first-start seed, roll-ups.
@@ -43,7 +51,17 @@ try {
 	else fail(error?.stack ?? String(caught));
 }
 
-const server = http.createServer(handler);
+const services = await /** @type {Record<symbol, Promise<Services>>} */ (
+	/** @type {unknown} */ (globalThis)
+)[SERVICES];
+const HEARTBEATS = '/api/v1/heartbeats';
+
+// The sync endpoint is the hot path: answered here, before SvelteKit's request pipeline.
+const server = http.createServer((req, res) => {
+	const url = req.url ?? '';
+	if (url === HEARTBEATS || url.startsWith(`${HEARTBEATS}?`)) void services.ingestHttp(req, res);
+	else handler(req, res);
+});
 server.on('error', (error) => fail(`cannot listen on ${host}:${port}: ${error.message}`));
 server.listen(port, host, () => {
 	console.log(`Pantau Coklit is running at ${process.env.ORIGIN}`);
@@ -61,10 +79,7 @@ async function shutdown(signal) {
 		server.close(resolve);
 		server.closeIdleConnections();
 	});
-	const services = /** @type {Record<symbol, Promise<{ stop(): Promise<void> }>>} */ (
-		/** @type {unknown} */ (globalThis)
-	)[SERVICES];
-	if (services) await (await services).stop();
+	await services.stop();
 	process.exit(0);
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));

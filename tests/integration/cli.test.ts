@@ -9,7 +9,7 @@ import { DataDirLockedError, lockDataDir, lockFile, readLock } from '../../src/l
 import { resetConfig } from '../../src/lib/server/env';
 import { StartupError } from '../../src/lib/server/errors';
 import { startServices, stopServices } from '../../src/lib/server/runtime';
-import { expectedCounts } from '../fixtures/wilayah';
+import { expectedCounts, firstTps } from '../fixtures/wilayah';
 
 const run = promisify(execFile);
 const tsx = path.resolve('node_modules/.bin/tsx');
@@ -72,7 +72,23 @@ describe('npm run cli', () => {
 		expect(readLock(dir)).toBeNull();
 	});
 
-	it('explains a bad option without touching the database', async () => {
+	it('issues a device token (alone on the last line) and revokes it', async () => {
+		const tps = firstTps('65');
+		const issued = (await cli(dir, 'token:issue', '--tps', tps)) as { stdout: string };
+		const lines = issued.stdout.trim().split('\n');
+		expect(lines.at(-1)).toMatch(/^pcd_[a-z2-7]{32}$/);
+		expect(lines.at(-2)).toMatch(`Pantarlih of TPS ${tps}`);
+		const revoked = (await cli(dir, 'token:revoke', '--tps', tps)) as { stdout: string };
+		expect(revoked.stdout).toMatch(`revoked 1 device token(s) of TPS ${tps}`);
+		const unknown = (await cli(dir, 'token:issue', '--tps', `${tps.slice(0, 10)}999`)) as {
+			stderr: string;
+			code: number;
+		};
+		expect(unknown.code).toBe(1);
+		expect(unknown.stderr).toMatch(`TPS ${tps.slice(0, 10)}999 does not exist or has no Pantarlih`);
+	});
+
+	it('explains a bad option', async () => {
 		const result = (await cli(dir, 'seed', '--provinces', 'Jatim')) as {
 			stderr: string;
 			code: number;

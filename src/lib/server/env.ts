@@ -26,7 +26,11 @@ const schema = z.object({
 		.optional(),
 	DATA_DIR: z.string().min(1).default('./data'),
 	SEED_PROVINCES: provinceList.optional(),
-	DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10)
+	DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+	/** How long a device token lookup is remembered; a revocation by another process waits this long. */
+	TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+	/** Heartbeat requests per minute allowed for one device token. */
+	HEARTBEAT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120)
 });
 
 export type Config = Omit<z.infer<typeof schema>, 'DATA_DIR'> & {

@@ -3,6 +3,7 @@
  * process by the `init` hook and kept on globalThis: the production entry, SvelteKit's bundle and
  * Vite's dev reloads all see the same ones, and PGlite is never opened twice.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { openDatabase, type DatabaseHandle } from './db/client';
 import { lockDataDir } from './db/lock';
@@ -10,10 +11,15 @@ import { config, type Config } from './env';
 import { rebuildRollups } from './progress/rebuild';
 import { seed } from './seed';
 import { listenForCommands } from './cli/socket';
+import { handleNodeRequest } from './ingest/node-http';
+import { IngestService } from './ingest/service';
 
 export interface Services {
 	config: Config;
 	handle: DatabaseHandle;
+	ingest: IngestService;
+	/** The heartbeat endpoint for the production entry's node:http fast path. */
+	ingestHttp(req: IncomingMessage, res: ServerResponse): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -61,13 +67,23 @@ async function start(log: (line: string) => void): Promise<Services> {
 		await handle.migrate();
 		const seeded = await seed(handle, { provinces: cfg.SEED_PROVINCES, log });
 		if (seeded.loaded.length === 0) await rebuildRollups(handle.db);
-		const commands = embedded ? await listenForCommands(socket, handle) : undefined;
+		const ingest = new IngestService(handle.db, {
+			tokenCacheMs: cfg.TOKEN_CACHE_MS,
+			ratePerMinute: cfg.HEARTBEAT_RATE_PER_MINUTE,
+			onError: (error) =>
+				console.error('[ingest] commit failed:', (error as Error)?.message ?? error)
+		});
+		const commands = embedded ? await listenForCommands(socket, { handle, ingest }) : undefined;
 		const opened = handle;
 		return {
 			config: cfg,
 			handle: opened,
+			ingest,
+			ingestHttp: (req, res) => handleNodeRequest(ingest, req, res),
 			async stop() {
 				await commands?.close();
+				// Every accepted request is committed before the database closes.
+				await ingest.close();
 				await opened.close();
 				unlock();
 			}

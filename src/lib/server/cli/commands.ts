@@ -5,9 +5,16 @@
 import { parseArgs } from 'node:util';
 import type { DatabaseHandle } from '../db/client';
 import { levelCounts, seed } from '../seed';
+import { DeviceTokenError, issueDeviceTokens, revokeDeviceTokens } from '../ingest/device-tokens';
+import type { IngestService } from '../ingest/service';
 
-export interface CommandContext {
+export interface CommandServices {
 	handle: DatabaseHandle;
+	/** Present when the command runs inside a server, whose token cache must hear of revocations. */
+	ingest?: IngestService;
+}
+
+export interface CommandContext extends CommandServices {
 	out: (line: string) => void;
 }
 
@@ -24,6 +31,29 @@ interface Command {
 const numbers = new Intl.NumberFormat('en-US');
 
 export const commands: Record<string, Command> = {
+	'token:issue': {
+		summary: "issue a device token for a TPS's Pantarlih (revokes their older ones)",
+		usage: 'token:issue --tps <13-digit code>',
+		async run({ handle, ingest, out }, args) {
+			const tps = requireTps(parse(args, { tps: { type: 'string' } }).values.tps);
+			const [issued] = await expected(issueDeviceTokens(handle.db, [tps]));
+			ingest?.tokens.forgetAll();
+			out(
+				`Device token for ${issued.pantarlihName} (Pantarlih of TPS ${issued.tpsCode}); shown once:`
+			);
+			out(issued.token);
+		}
+	},
+	'token:revoke': {
+		summary: "revoke every device token of a TPS's Pantarlih",
+		usage: 'token:revoke --tps <13-digit code>',
+		async run({ handle, ingest, out }, args) {
+			const tps = requireTps(parse(args, { tps: { type: 'string' } }).values.tps);
+			const count = await expected(revokeDeviceTokens(handle.db, tps));
+			ingest?.tokens.forgetAll();
+			out(`revoked ${count} device token(s) of TPS ${tps}`);
+		}
+	},
 	seed: {
 		summary: 'load the 2024 hierarchy and simulated people (idempotent)',
 		usage: 'seed [--provinces 35,31]',
@@ -48,6 +78,21 @@ export const commands: Record<string, Command> = {
 		}
 	}
 };
+
+function requireTps(value: string | undefined): string {
+	if (!value) throw new UsageError('--tps <13-digit TPS code> is required');
+	return value;
+}
+
+/** Turns the domain's expected failures into usage errors (a message, no stack trace). */
+async function expected<T>(promise: Promise<T>): Promise<T> {
+	try {
+		return await promise;
+	} catch (error) {
+		if (error instanceof DeviceTokenError) throw new UsageError(error.message);
+		throw error;
+	}
+}
 
 export function helpText(): string {
 	const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(34)} ${c.summary}`);

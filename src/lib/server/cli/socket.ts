@@ -8,8 +8,7 @@
 import { chmodSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import readline from 'node:readline';
-import type { DatabaseHandle } from '../db/client';
-import { runCommand } from './commands';
+import { runCommand, type CommandServices } from './commands';
 import { describeError } from './describe-error';
 
 export interface CommandSocket {
@@ -18,7 +17,7 @@ export interface CommandSocket {
 
 export async function listenForCommands(
 	path: string,
-	handle: DatabaseHandle
+	services: CommandServices
 ): Promise<CommandSocket> {
 	// We hold the data folder's lock, so a socket file left here is from a dead server.
 	rmSync(path, { force: true });
@@ -32,7 +31,7 @@ export async function listenForCommands(
 			queue = queue.then(async () => {
 				try {
 					const { argv } = JSON.parse(text) as { argv: string[] };
-					await runCommand({ handle, out: (line) => send({ line }) }, argv);
+					await runCommand({ ...services, out: (line) => send({ line }) }, argv);
 					send({ exit: 0 });
 				} catch (error) {
 					send({ exit: 1, error: describeError(error) });

@@ -1,13 +1,15 @@
 import {
 	type AnyPgColumn,
 	boolean,
+	doublePrecision,
 	index,
 	integer,
 	pgEnum,
 	pgTable,
 	smallint,
 	text,
-	timestamptz
+	timestamptz,
+	uuid
 } from './columns';
 import { REGION_LEVELS } from '../../../domain/codes';
 
@@ -25,7 +27,11 @@ export const regions = pgTable(
 	(table) => [index('regions_parent_code_idx').on(table.parentCode)]
 );
 
-/** A polling station: 10-digit village code + 3-digit number; `target` = voters to verify. */
+/**
+ * A polling station: 10-digit village code + 3-digit number; `target` = voters to verify.
+ * Its progress is the winning heartbeat's counts (see domain/coverage.ts); every TPS has its row
+ * from the start, so the ingest path can lock it even before the first sync.
+ */
 export const tps = pgTable(
 	'tps',
 	{
@@ -35,7 +41,20 @@ export const tps = pgTable(
 			.references(() => regions.code),
 		number: smallint('number').notNull(),
 		target: integer('target').notNull(),
-		simulated: boolean('simulated').notNull().default(false)
+		simulated: boolean('simulated').notNull().default(false),
+		verified: integer('verified').notNull().default(0),
+		tms: integer('tms').notNull().default(0),
+		newVoters: integer('new_voters').notNull().default(0),
+		pending: integer('pending').notNull().default(0),
+		/** The phone's clock of the winning snapshot. */
+		recordedAt: timestamptz('recorded_at'),
+		heartbeatId: uuid('heartbeat_id'),
+		/** Server receive time of the first and the latest heartbeat, whatever their content. */
+		firstSyncAt: timestamptz('first_sync_at'),
+		lastSyncAt: timestamptz('last_sync_at'),
+		app: text('app'),
+		lat: doublePrecision('lat'),
+		lng: doublePrecision('lng')
 	},
 	(table) => [index('tps_village_code_idx').on(table.villageCode)]
 );

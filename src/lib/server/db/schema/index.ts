@@ -1,3 +1,4 @@
 export * from './geography';
 export * from './campaign';
 export * from './progress';
+export * from './ingest';

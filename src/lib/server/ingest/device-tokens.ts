@@ -1,0 +1,131 @@
+/**
+ * Device tokens: one phone's credential, bound to one Pantarlih and their TPS. Issuing a token
+ * revokes the Pantarlih's earlier ones (one enrolled phone at a time).
+ */
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { isTpsCode } from '../../domain/codes';
+import type { Database } from '../db/client';
+import { deviceTokens, pantarlih } from '../db/schema';
+import { generateToken, hashToken } from '../auth/tokens';
+
+export const DEVICE_TOKEN_PREFIX = 'pcd';
+
+export class DeviceTokenError extends Error {
+	override name = 'DeviceTokenError';
+}
+
+export interface IssuedToken {
+	token: string;
+	tpsCode: string;
+	pantarlihId: number;
+	pantarlihName: string;
+}
+
+/** Issues tokens for the Pantarlih of each TPS, revoking their earlier tokens. */
+export async function issueDeviceTokens(
+	db: Database,
+	tpsCodes: readonly string[]
+): Promise<IssuedToken[]> {
+	const bad = tpsCodes.find((code) => !isTpsCode(code));
+	if (bad !== undefined)
+		throw new DeviceTokenError(`${JSON.stringify(bad)} is not a 13-digit TPS code`);
+	return db.transaction(async (tx) => {
+		const people = await tx
+			.select({ id: pantarlih.id, name: pantarlih.name, tpsCode: pantarlih.tpsCode })
+			.from(pantarlih)
+			.where(inArray(pantarlih.tpsCode, [...tpsCodes]));
+		const byTps = new Map(people.map((p) => [p.tpsCode, p]));
+		const missing = tpsCodes.find((code) => !byTps.has(code));
+		if (missing) throw new DeviceTokenError(`TPS ${missing} does not exist or has no Pantarlih`);
+		await tx
+			.update(deviceTokens)
+			.set({ revokedAt: sql`now()` })
+			.where(
+				and(
+					inArray(
+						deviceTokens.pantarlihId,
+						people.map((p) => p.id)
+					),
+					isNull(deviceTokens.revokedAt)
+				)
+			);
+		const issued = tpsCodes.map((code) => {
+			const person = byTps.get(code)!;
+			return {
+				token: generateToken(DEVICE_TOKEN_PREFIX),
+				tpsCode: code,
+				pantarlihId: person.id,
+				pantarlihName: person.name
+			};
+		});
+		for (let i = 0; i < issued.length; i += 5_000) {
+			await tx.insert(deviceTokens).values(
+				issued.slice(i, i + 5_000).map((t) => ({
+					tokenHash: hashToken(t.token),
+					pantarlihId: t.pantarlihId,
+					tpsCode: t.tpsCode
+				}))
+			);
+		}
+		return issued;
+	});
+}
+
+/** Revokes every active token of the Pantarlih of a TPS; returns how many. */
+export async function revokeDeviceTokens(db: Database, tpsCode: string): Promise<number> {
+	if (!isTpsCode(tpsCode))
+		throw new DeviceTokenError(`${JSON.stringify(tpsCode)} is not a 13-digit TPS code`);
+	const revoked = await db
+		.update(deviceTokens)
+		.set({ revokedAt: sql`now()` })
+		.where(and(eq(deviceTokens.tpsCode, tpsCode), isNull(deviceTokens.revokedAt)))
+		.returning({ id: deviceTokens.id });
+	return revoked.length;
+}
+
+export interface DeviceIdentity {
+	tokenId: number;
+	pantarlihId: number;
+	tpsCode: string;
+}
+
+/**
+ * Looks tokens up by hash, remembering answers for `ttlMs` so that the hot path rarely reads
+ * the table. A revocation made through this process takes effect at once (`forget`); one made
+ * by another process within `ttlMs`.
+ */
+export class DeviceTokenCache {
+	private entries = new Map<string, { identity: DeviceIdentity | null; expires: number }>();
+
+	constructor(
+		private db: Database,
+		private ttlMs: number
+	) {}
+
+	async lookup(token: string): Promise<DeviceIdentity | null> {
+		const hash = hashToken(token);
+		const now = Date.now();
+		const cached = this.entries.get(hash);
+		if (cached && cached.expires > now) return cached.identity;
+		const [row] = await this.db
+			.select({
+				tokenId: deviceTokens.id,
+				pantarlihId: deviceTokens.pantarlihId,
+				tpsCode: deviceTokens.tpsCode
+			})
+			.from(deviceTokens)
+			.where(and(eq(deviceTokens.tokenHash, hash), isNull(deviceTokens.revokedAt)));
+		const identity = row ?? null;
+		if (this.entries.size > 200_000) this.entries.clear();
+		// Unknown tokens are remembered briefly too, so a flood of bad tokens cannot hammer the table.
+		this.entries.set(hash, {
+			identity,
+			expires: now + (identity ? this.ttlMs : Math.min(this.ttlMs, 1_000))
+		});
+		return identity;
+	}
+
+	forgetAll(): void {
+		this.entries.clear();
+	}
+}

@@ -1,0 +1,160 @@
+/**
+ * `POST /api/v1/heartbeats`, independent of the HTTP server: the production entry calls it
+ * straight from node:http (SvelteKit's request pipeline would cap the rate far below what the
+ * database can take), and a SvelteKit route calls it in development. Same checks, same answers.
+ */
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import {
+	checkItem,
+	isRejection,
+	parseBody,
+	RequestShapeError,
+	type HeartbeatItem,
+	type Rejection
+} from '../../domain/heartbeat';
+import type { Database } from '../db/client';
+import { commitBatch, type BatchResult } from './commit';
+import { CommitFailedError, GroupCommitter, OverloadedError } from './committer';
+import { DeviceTokenCache } from './device-tokens';
+
+export const HEARTBEATS_PATH = '/api/v1/heartbeats';
+export const MAX_BODY_BYTES = 1024 * 1024;
+const RETRY_AFTER_DB_SECONDS = 5;
+
+export interface IngestRequest {
+	method: string;
+	authorization: string | undefined;
+	contentType: string | undefined;
+	/** Raw body; the caller stops reading past MAX_BODY_BYTES and passes `tooLarge`. */
+	body: Uint8Array;
+	tooLarge?: boolean;
+}
+
+export interface IngestResponse {
+	status: number;
+	headers: Record<string, string>;
+	body: Record<string, unknown>;
+}
+
+export interface IngestOptions {
+	tokenCacheMs: number;
+	/** Requests per minute per device token. */
+	ratePerMinute: number;
+	maxBatchItems?: number;
+	maxQueuedItems?: number;
+	onCommitted?: (result: BatchResult) => void;
+	onError?: (error: unknown) => void;
+	now?: () => number;
+}
+
+const error = (
+	status: number,
+	message: string,
+	headers: Record<string, string> = {}
+): IngestResponse => ({
+	status,
+	headers,
+	body: { error: message }
+});
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export class IngestService {
+	readonly tokens: DeviceTokenCache;
+	readonly committer: GroupCommitter;
+	private limiter: RateLimiterMemory;
+	private now: () => number;
+
+	constructor(db: Database, options: IngestOptions) {
+		this.tokens = new DeviceTokenCache(db, options.tokenCacheMs);
+		this.committer = new GroupCommitter((requests) => commitBatch(db, requests), {
+			maxBatchItems: options.maxBatchItems ?? 5_000,
+			maxQueuedItems: options.maxQueuedItems ?? 100_000,
+			onCommitted: options.onCommitted,
+			onError: options.onError
+		});
+		this.limiter = new RateLimiterMemory({ points: options.ratePerMinute, duration: 60 });
+		this.now = options.now ?? Date.now;
+	}
+
+	async handle(request: IngestRequest): Promise<IngestResponse> {
+		if (request.method !== 'POST') {
+			return error(405, 'use POST to send heartbeats', { allow: 'POST' });
+		}
+		const token = /^Bearer\s+(\S+)$/i.exec(request.authorization ?? '')?.[1];
+		if (!token) return error(401, 'missing device token: send Authorization: Bearer <token>');
+		let device;
+		try {
+			device = await this.tokens.lookup(token);
+		} catch {
+			return error(503, 'the database is unavailable; retry later', {
+				'retry-after': String(RETRY_AFTER_DB_SECONDS)
+			});
+		}
+		if (!device) return error(401, 'unknown or revoked device token');
+		if (request.tooLarge) {
+			return error(
+				413,
+				`the body is larger than ${MAX_BODY_BYTES} bytes; send at most 500 heartbeats`
+			);
+		}
+		if (!/^application\/json\s*(;|$)/i.test(request.contentType ?? '')) {
+			return error(415, 'the body must be JSON (Content-Type: application/json)');
+		}
+		try {
+			await this.limiter.consume(device.tokenId);
+		} catch (limited) {
+			const wait = Math.ceil(((limited as RateLimiterRes).msBeforeNext ?? 1_000) / 1_000);
+			return error(429, 'too many requests for this device token; retry later', {
+				'retry-after': String(Math.max(1, wait))
+			});
+		}
+
+		let inputs;
+		try {
+			inputs = parseBody(utf8.decode(request.body));
+		} catch (caught) {
+			if (caught instanceof RequestShapeError) return error(400, caught.message);
+			return error(400, 'the body is not valid UTF-8');
+		}
+
+		const now = this.now();
+		const rejected: Rejection[] = [];
+		const items: HeartbeatItem[] = [];
+		for (const input of inputs) {
+			const checked = checkItem(input, now);
+			if (isRejection(checked)) rejected.push(checked);
+			else if (checked.tps !== device.tpsCode) {
+				rejected.push({
+					id: checked.id,
+					error: `TPS ${checked.tps} is not assigned to this device (it belongs to TPS ${device.tpsCode})`
+				});
+			} else items.push(checked);
+		}
+		if (items.length === 0)
+			return { status: 200, headers: {}, body: { accepted: 0, duplicates: 0, rejected } };
+
+		try {
+			const result = await this.committer.submit({ device, items });
+			return { status: 200, headers: {}, body: { ...result, rejected } };
+		} catch (caught) {
+			if (caught instanceof OverloadedError) {
+				return error(503, caught.message, { 'retry-after': String(caught.retryAfterSeconds) });
+			}
+			if (caught instanceof CommitFailedError) {
+				return error(
+					503,
+					'the database is unavailable; nothing from this request was stored, retry later',
+					{
+						'retry-after': String(RETRY_AFTER_DB_SECONDS)
+					}
+				);
+			}
+			throw caught;
+		}
+	}
+
+	close(): Promise<void> {
+		return this.committer.close();
+	}
+}
