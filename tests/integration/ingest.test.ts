@@ -8,6 +8,7 @@ import {
 	MAX_BODY_BYTES,
 	type IngestRequest
 } from '../../src/lib/server/ingest/service';
+import { rebuildRollups } from '../../src/lib/server/progress/rebuild';
 import { regionWithChildren } from '../../src/lib/server/queries/regions';
 import { seed } from '../../src/lib/server/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
@@ -83,6 +84,13 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 		expect(after!.region.tpsSynced - before!.region.tpsSynced).toBe(1);
 		expect(after!.region.version).toBe(before!.region.version + 1);
 		expect(await rollupMismatches(database.db)).toEqual([]);
+		await service.flushTokenUse();
+		const [token] = await rows<{ used: boolean }>(
+			database.db,
+			sql`select last_used_at is not null as used from device_tokens
+				where tps_code = ${tps} and revoked_at is null`
+		);
+		expect(token.used).toBe(true);
 	});
 
 	it('a replayed batch adds nothing and is counted as duplicates', async () => {
@@ -288,6 +296,16 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 					order by h.recorded_at desc, h.verified desc limit 1)`
 		);
 		expect(wrong.n).toBe(0);
+	});
+
+	it('the recount check notices a wrong roll-up, and a rebuild repairs it', async () => {
+		const district = tpsCodes[0].slice(0, 6);
+		await database.db.execute(
+			sql`update region_progress set verified = verified + 1 where code = ${district}`
+		);
+		expect((await rollupMismatches(database.db)).map((m) => m.code)).toEqual([district]);
+		await rebuildRollups(database.db);
+		expect(await rollupMismatches(database.db)).toEqual([]);
 	});
 
 	it('answers 503 with Retry-After when the database is gone', async () => {

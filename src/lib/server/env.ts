@@ -29,6 +29,8 @@ const schema = z.object({
 	DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
 	/** How long a device token lookup is remembered; a revocation by another process waits this long. */
 	TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+	/** Group-commit transactions in flight at once (PostgreSQL server only; PGlite uses 1). */
+	INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(3),
 	/** Heartbeat requests per minute allowed for one device token. */
 	HEARTBEAT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120)
 });

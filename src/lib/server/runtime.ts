@@ -70,6 +70,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 		const ingest = new IngestService(handle.db, {
 			tokenCacheMs: cfg.TOKEN_CACHE_MS,
 			ratePerMinute: cfg.HEARTBEAT_RATE_PER_MINUTE,
+			concurrency: embedded ? 1 : cfg.INGEST_CONCURRENCY,
 			onError: (error) =>
 				console.error('[ingest] commit failed:', (error as Error)?.message ?? error)
 		});

@@ -8,7 +8,6 @@ import { sql } from 'drizzle-orm';
 import {
 	applySnapshots,
 	rollUp,
-	type Anomaly,
 	type Snapshot,
 	type TpsOutcome,
 	type TpsProgress
@@ -68,40 +67,56 @@ export async function commitBatch(
 	candidates.sort(byKey((c) => c.item.id));
 
 	return db.transaction(async (tx) => {
-		const inserted = new Set(
-			(
-				await rows<{ id: string }>(
-					tx,
-					sql`insert into heartbeats (id, tps_code, pantarlih_id, device_token_id, verified, tms,
-							new_voters, pending, recorded_at, received_at, app, battery, lat, lng)
-						select x.id, x.tps, x.pantarlih, x.token, x.verified, x.tms, x.new_voters, x.pending,
-							to_timestamp(x.recorded_at / 1000.0), ${receivedAt.toISOString()}::timestamptz,
-							x.app, x.battery, x.lat, x.lng
-						from json_to_recordset(${json(
-							candidates.map(({ item, device }) => ({
-								id: item.id,
-								tps: item.tps,
-								pantarlih: device.pantarlihId,
-								token: device.tokenId,
-								verified: item.verified,
-								tms: item.tms,
-								new_voters: item.newVoters,
-								pending: item.pending,
-								recorded_at: item.recordedAt,
-								app: item.app,
-								battery: item.battery,
-								lat: item.lat,
-								lng: item.lng
-							}))
-						)}) as x(id uuid, tps text, pantarlih int, token int, verified int, tms int,
-							new_voters int, pending int, recorded_at double precision, app text, battery real,
-							lat double precision, lng double precision)
-						on conflict (id) do nothing
-						returning id`
-				)
-			).map((r) => r.id)
+		// 1. Store the new heartbeats and lock their TPS rows (in code order) in one statement.
+		const locked = await rows<{
+			code: string;
+			target: number;
+			verified: number;
+			tms: number;
+			new_voters: number;
+			pending: number;
+			recorded_at: string | Date | null;
+			heartbeat_id: string | null;
+			inserted: string[];
+		}>(
+			tx,
+			sql`with inserted as (
+					insert into heartbeats (id, tps_code, pantarlih_id, device_token_id, verified, tms,
+						new_voters, pending, recorded_at, received_at, app, battery, lat, lng)
+					select x.id, x.tps, x.pantarlih, x.token, x.verified, x.tms, x.new_voters, x.pending,
+						to_timestamp(x.recorded_at / 1000.0), ${receivedAt.toISOString()}::timestamptz,
+						x.app, x.battery, x.lat, x.lng
+					from json_to_recordset(${json(
+						candidates.map(({ item, device }) => ({
+							id: item.id,
+							tps: item.tps,
+							pantarlih: device.pantarlihId,
+							token: device.tokenId,
+							verified: item.verified,
+							tms: item.tms,
+							new_voters: item.newVoters,
+							pending: item.pending,
+							recorded_at: item.recordedAt,
+							app: item.app,
+							battery: item.battery,
+							lat: item.lat,
+							lng: item.lng
+						}))
+					)}) as x(id uuid, tps text, pantarlih int, token int, verified int, tms int,
+						new_voters int, pending int, recorded_at double precision, app text, battery real,
+						lat double precision, lng double precision)
+					on conflict (id) do nothing
+					returning id, tps_code
+				),
+				per_tps as (select tps_code, array_agg(id::text) as ids from inserted group by tps_code)
+				select t.code, t.target, t.verified, t.tms, t.new_voters, t.pending, t.recorded_at,
+					t.heartbeat_id, p.ids as inserted
+				from tps t join per_tps p on p.tps_code = t.code
+				order by t.code
+				for update of t`
 		);
 
+		const inserted = new Set(locked.flatMap((row) => row.inserted));
 		const results: RequestResult[] = requests.map((r) => ({
 			accepted: 0,
 			duplicates: r.items.length
@@ -119,25 +134,11 @@ export async function commitBatch(
 			if (list) list.push(item);
 			else byTps.set(item.tps, [item]);
 		}
-		const codes = [...byTps.keys()].sort();
-		const locked = await rows<{
-			code: string;
-			target: number;
-			verified: number;
-			tms: number;
-			new_voters: number;
-			pending: number;
-			recorded_at: string | Date | null;
-			heartbeat_id: string | null;
-		}>(
-			tx,
-			sql`select code, target, verified, tms, new_voters, pending, recorded_at, heartbeat_id
-				from tps where code in (select json_array_elements_text(${json(codes)}))
-				order by code for update`
-		);
 
+		// 2. The pure part: winning snapshots, anomalies and region deltas.
 		const outcomes: TpsOutcome[] = [];
 		const anomalies: { id: string; anomaly: string }[] = [];
+		const tpsUpdates = [];
 		for (const row of locked) {
 			const before: TpsProgress = {
 				code: row.code,
@@ -149,67 +150,29 @@ export async function commitBatch(
 				recordedAt: row.recorded_at === null ? null : new Date(row.recorded_at).getTime(),
 				heartbeatId: row.heartbeat_id
 			};
-			const snapshots: Snapshot[] = byTps.get(row.code)!;
-			const outcome = applySnapshots(before, snapshots);
+			const items = byTps.get(row.code)!;
+			const outcome = applySnapshots(before, items as Snapshot[]);
 			outcomes.push(outcome);
 			for (const [id, flags] of outcome.anomalies) anomalies.push({ id, anomaly: flags.join(',') });
-		}
-
-		// Every touched TPS records the sync; its counts change only if a snapshot won.
-		const latestByTps = codes.map((code) => {
-			const items = byTps.get(code)!;
+			// Every touched TPS records the sync; its counts change only if a snapshot won.
 			const newest = items.reduce((a, b) => (b.recordedAt > a.recordedAt ? b : a));
 			const located = items
 				.filter((i) => i.lat !== null)
 				.sort((a, b) => b.recordedAt - a.recordedAt)[0];
-			return { code, app: newest.app, lat: located?.lat ?? null, lng: located?.lng ?? null };
-		});
-		const after = new Map(outcomes.map((o) => [o.after.code, o.after]));
-		await tx.execute(
-			sql`update tps set
-					verified = x.verified, tms = x.tms, new_voters = x.new_voters, pending = x.pending,
-					recorded_at = to_timestamp(x.recorded_at / 1000.0), heartbeat_id = x.heartbeat_id,
-					first_sync_at = coalesce(tps.first_sync_at, ${receivedAt.toISOString()}::timestamptz),
-					last_sync_at = ${receivedAt.toISOString()}::timestamptz,
-					app = coalesce(x.app, tps.app), lat = coalesce(x.lat, tps.lat), lng = coalesce(x.lng, tps.lng)
-				from json_to_recordset(${json(
-					latestByTps
-						.filter((l) => after.has(l.code))
-						.map((l) => {
-							const p = after.get(l.code)!;
-							return {
-								code: l.code,
-								verified: p.verified,
-								tms: p.tms,
-								new_voters: p.newVoters,
-								pending: p.pending,
-								recorded_at: p.recordedAt,
-								heartbeat_id: p.heartbeatId,
-								app: l.app,
-								lat: l.lat,
-								lng: l.lng
-							};
-						})
-				)}) as x(code text, verified int, tms int, new_voters int, pending int,
-					recorded_at double precision, heartbeat_id uuid, app text, lat double precision,
-					lng double precision)
-				where tps.code = x.code`
-		);
-
-		if (anomalies.length > 0) {
-			await tx.execute(
-				sql`update heartbeats set anomaly = x.anomaly
-					from json_to_recordset(${json(anomalies)}) as x(id uuid, anomaly text)
-					where heartbeats.id = x.id`
-			);
+			const after = outcome.after;
+			tpsUpdates.push({
+				code: row.code,
+				verified: after.verified,
+				tms: after.tms,
+				new_voters: after.newVoters,
+				pending: after.pending,
+				recorded_at: after.recordedAt,
+				heartbeat_id: after.heartbeatId,
+				app: newest.app,
+				lat: located?.lat ?? null,
+				lng: located?.lng ?? null
+			});
 		}
-
-		const devices = [...new Set(fresh.map((c) => c.device.tokenId))];
-		await tx.execute(
-			sql`update device_tokens set last_used_at = ${receivedAt.toISOString()}::timestamptz
-				where id in (select json_array_elements_text(${json(devices)})::int)`
-		);
-
 		const deltas = [...rollUp(outcomes)]
 			.map(([code, d]) => ({
 				code,
@@ -218,29 +181,51 @@ export async function commitBatch(
 				complete: d.tpsComplete
 			}))
 			.sort(byKey((d) => d.code));
-		let regions: RegionTotals[] = [];
-		if (deltas.length > 0) {
-			// Lock in code order first: an UPDATE ... FROM visits rows in no promised order.
-			await tx.execute(
-				sql`select 1 from region_progress
-					where code in (select json_array_elements_text(${json(deltas.map((d) => d.code))}))
-					order by code for update`
-			);
-			regions = await rows<RegionTotals>(
-				tx,
-				sql`update region_progress p set
-						verified = p.verified + x.verified,
-						tps_synced = p.tps_synced + x.synced,
-						tps_complete = p.tps_complete + x.complete,
-						version = p.version + 1
-					from json_to_recordset(${json(deltas)}) as x(code text, verified bigint, synced int, complete int)
-					where p.code = x.code
-					returning p.code, p.verified::float8 as verified, p.target::float8 as target, p.tps,
-						p.tps_synced as "tpsSynced", p.tps_complete as "tpsComplete", p.version::float8 as version`
-			);
-		}
+
+		// 3. Write TPS progress, anomaly flags and region totals in one statement. Regions are
+		// joined in code order; should two processes still deadlock, the batch is retried whole.
+		const regions = await rows<RegionTotals>(
+			tx,
+			sql`with tps_written as (
+					update tps set
+						verified = x.verified, tms = x.tms, new_voters = x.new_voters, pending = x.pending,
+						recorded_at = to_timestamp(x.recorded_at / 1000.0), heartbeat_id = x.heartbeat_id,
+						first_sync_at = coalesce(tps.first_sync_at, ${receivedAt.toISOString()}::timestamptz),
+						last_sync_at = ${receivedAt.toISOString()}::timestamptz,
+						app = coalesce(x.app, tps.app), lat = coalesce(x.lat, tps.lat),
+						lng = coalesce(x.lng, tps.lng)
+					from json_to_recordset(${json(tpsUpdates)}) as x(code text, verified int, tms int,
+						new_voters int, pending int, recorded_at double precision, heartbeat_id uuid, app text,
+						lat double precision, lng double precision)
+					where tps.code = x.code
+					returning 1
+				),
+				flagged as (
+					update heartbeats set anomaly = x.anomaly
+					from json_to_recordset(${json(anomalies)}) as x(id uuid, anomaly text)
+					where heartbeats.id = x.id
+					returning 1
+				)
+				update region_progress p set
+					verified = p.verified + x.verified,
+					tps_synced = p.tps_synced + x.synced,
+					tps_complete = p.tps_complete + x.complete,
+					version = p.version + 1
+				from (select * from json_to_recordset(${json(deltas)})
+					as d(code text, verified bigint, synced int, complete int) order by code) as x
+				where p.code = x.code
+				returning p.code, p.verified::float8 as verified, p.target::float8 as target, p.tps,
+					p.tps_synced as "tpsSynced", p.tps_complete as "tpsComplete",
+					p.version::float8 as version`
+		);
 		return { results, regions, tps: outcomes };
 	});
 }
 
-export type { Anomaly };
+/** PostgreSQL errors after which the whole transaction can simply run again. */
+export function isRetryable(error: unknown): boolean {
+	const code =
+		(error as { code?: string; cause?: { code?: string } })?.code ??
+		(error as { cause?: { code?: string } })?.cause?.code;
+	return code === '40P01' || code === '40001';
+}

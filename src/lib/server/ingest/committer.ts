@@ -1,10 +1,11 @@
 /**
- * Group commit: requests that arrive while a transaction is running wait together and go into
- * the next one, which starts as soon as the previous one ends. Each request's promise settles
+ * Group commit: requests that arrive while transactions are running wait together and go into
+ * the next one, which starts as soon as a running one ends (up to `concurrency` at once, each on
+ * its own connection: a commit spends most of its time waiting for the database). Each request's promise settles
  * only after its transaction committed (or failed). The queue is bounded: beyond it the caller
  * is told to come back later instead of the server queueing without limit.
  */
-import type { BatchResult, PendingRequest, RequestResult } from './commit';
+import { isRetryable, type BatchResult, type PendingRequest, type RequestResult } from './commit';
 
 export class OverloadedError extends Error {
 	override name = 'OverloadedError';
@@ -28,6 +29,8 @@ export interface CommitterOptions {
 	maxBatchItems: number;
 	/** Most heartbeats waiting; beyond, OverloadedError. */
 	maxQueuedItems: number;
+	/** Transactions in flight at once. */
+	concurrency: number;
 	onCommitted?: (result: BatchResult) => void;
 	onError?: (error: unknown) => void;
 }
@@ -35,7 +38,9 @@ export interface CommitterOptions {
 export class GroupCommitter {
 	private queue: Entry[] = [];
 	private queuedItems = 0;
-	private running: Promise<void> | null = null;
+	private inFlight = 0;
+	private scheduled = false;
+	private idle: (() => void)[] = [];
 	private closed = false;
 
 	constructor(
@@ -55,27 +60,48 @@ export class GroupCommitter {
 		return new Promise((resolve, reject) => {
 			this.queue.push({ request, resolve, reject });
 			this.queuedItems += request.items.length;
-			// setImmediate lets the requests parsed in this turn of the event loop join the batch.
-			this.running ??= new Promise((done) => setImmediate(done)).then(() => this.drainQueue());
+			this.schedule();
 		});
 	}
 
-	private async drainQueue(): Promise<void> {
-		try {
-			while (this.queue.length > 0) {
-				const batch = this.take();
-				try {
-					const result = await this.commit(batch.map((e) => e.request));
-					batch.forEach((entry, i) => entry.resolve(result.results[i]));
-					this.options.onCommitted?.(result);
-				} catch (error) {
-					this.options.onError?.(error);
-					const failure = new CommitFailedError((error as Error)?.message ?? String(error));
-					for (const entry of batch) entry.reject(failure);
-				}
+	private schedule(): void {
+		if (this.scheduled || this.inFlight >= this.options.concurrency || this.queue.length === 0)
+			return;
+		this.scheduled = true;
+		// setImmediate lets the requests parsed in this turn of the event loop join the batch.
+		setImmediate(() => {
+			this.scheduled = false;
+			while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
+				void this.run(this.take());
 			}
+		});
+	}
+
+	private async run(batch: Entry[]): Promise<void> {
+		this.inFlight += 1;
+		try {
+			const result = await this.commitWithRetry(batch.map((e) => e.request));
+			batch.forEach((entry, i) => entry.resolve(result.results[i]));
+			this.options.onCommitted?.(result);
+		} catch (error) {
+			this.options.onError?.(error);
+			const failure = new CommitFailedError((error as Error)?.message ?? String(error));
+			for (const entry of batch) entry.reject(failure);
 		} finally {
-			this.running = null;
+			this.inFlight -= 1;
+			if (this.queue.length > 0) this.schedule();
+			else if (this.inFlight === 0) for (const wake of this.idle.splice(0)) wake();
+		}
+	}
+
+	/** A deadlock with another process rolls the whole transaction back: run it again. */
+	private async commitWithRetry(requests: PendingRequest[]): Promise<BatchResult> {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await this.commit(requests);
+			} catch (error) {
+				if (attempt >= 3 || !isRetryable(error)) throw error;
+			}
 		}
 	}
 
@@ -95,6 +121,8 @@ export class GroupCommitter {
 	/** Stops taking requests and waits for every queued one to be committed. */
 	async close(): Promise<void> {
 		this.closed = true;
-		while (this.running) await this.running;
+		if (this.inFlight > 0 || this.queue.length > 0) {
+			await new Promise<void>((resolve) => this.idle.push(resolve));
+		}
 	}
 }

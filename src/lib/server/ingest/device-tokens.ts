@@ -83,6 +83,17 @@ export async function revokeDeviceTokens(db: Database, tpsCode: string): Promise
 	return revoked.length;
 }
 
+/** Writes when tokens were last used (server time, ms), one statement for many tokens. */
+export async function recordTokenUse(db: Database, lastUsed: Map<number, number>): Promise<void> {
+	if (lastUsed.size === 0) return;
+	const entries = [...lastUsed].map(([id, at]) => ({ id, at: new Date(at).toISOString() }));
+	await db.execute(
+		sql`update device_tokens set last_used_at = greatest(last_used_at, x.at)
+			from json_to_recordset(${JSON.stringify(entries)}::json) as x(id int, at timestamptz)
+			where device_tokens.id = x.id`
+	);
+}
+
 export interface DeviceIdentity {
 	tokenId: number;
 	pantarlihId: number;
@@ -91,38 +102,82 @@ export interface DeviceIdentity {
 
 /**
  * Looks tokens up by hash, remembering answers for `ttlMs` so that the hot path rarely reads
- * the table. A revocation made through this process takes effect at once (`forget`); one made
- * by another process within `ttlMs`.
+ * the table. Lookups made in the same turn of the event loop go to the database as one query
+ * (after an outage thousands of phones arrive at once, most of them not cached). A revocation
+ * made through this process takes effect at once (`forgetAll`); one made by another process
+ * within `ttlMs`.
  */
 export class DeviceTokenCache {
 	private entries = new Map<string, { identity: DeviceIdentity | null; expires: number }>();
+	private waiting = new Map<string, ((identity: DeviceIdentity | null) => void)[]>();
+	private failures = new Map<string, ((error: unknown) => void)[]>();
+	private scheduled = false;
 
 	constructor(
 		private db: Database,
 		private ttlMs: number
 	) {}
 
-	async lookup(token: string): Promise<DeviceIdentity | null> {
+	lookup(token: string): Promise<DeviceIdentity | null> {
 		const hash = hashToken(token);
-		const now = Date.now();
 		const cached = this.entries.get(hash);
-		if (cached && cached.expires > now) return cached.identity;
-		const [row] = await this.db
-			.select({
-				tokenId: deviceTokens.id,
-				pantarlihId: deviceTokens.pantarlihId,
-				tpsCode: deviceTokens.tpsCode
-			})
-			.from(deviceTokens)
-			.where(and(eq(deviceTokens.tokenHash, hash), isNull(deviceTokens.revokedAt)));
-		const identity = row ?? null;
-		if (this.entries.size > 200_000) this.entries.clear();
-		// Unknown tokens are remembered briefly too, so a flood of bad tokens cannot hammer the table.
-		this.entries.set(hash, {
-			identity,
-			expires: now + (identity ? this.ttlMs : Math.min(this.ttlMs, 1_000))
+		if (cached && cached.expires > Date.now()) return Promise.resolve(cached.identity);
+		return new Promise((resolve, reject) => {
+			const list = this.waiting.get(hash);
+			if (list) {
+				list.push(resolve);
+				this.failures.get(hash)!.push(reject);
+			} else {
+				this.waiting.set(hash, [resolve]);
+				this.failures.set(hash, [reject]);
+			}
+			if (!this.scheduled) {
+				this.scheduled = true;
+				setImmediate(() => void this.fetch());
+			}
 		});
-		return identity;
+	}
+
+	private async fetch(): Promise<void> {
+		this.scheduled = false;
+		const waiting = this.waiting;
+		const failures = this.failures;
+		this.waiting = new Map();
+		this.failures = new Map();
+		const hashes = [...waiting.keys()];
+		try {
+			const found = new Map<string, DeviceIdentity>();
+			for (let i = 0; i < hashes.length; i += 5_000) {
+				const rows = await this.db
+					.select({
+						hash: deviceTokens.tokenHash,
+						tokenId: deviceTokens.id,
+						pantarlihId: deviceTokens.pantarlihId,
+						tpsCode: deviceTokens.tpsCode
+					})
+					.from(deviceTokens)
+					.where(
+						and(
+							inArray(deviceTokens.tokenHash, hashes.slice(i, i + 5_000)),
+							isNull(deviceTokens.revokedAt)
+						)
+					);
+				for (const { hash, ...identity } of rows) found.set(hash, identity);
+			}
+			const now = Date.now();
+			if (this.entries.size > 1_000_000) this.entries.clear();
+			for (const [hash, callbacks] of waiting) {
+				const identity = found.get(hash) ?? null;
+				// Unknown tokens are remembered briefly too, so a flood of bad ones cannot hammer the table.
+				this.entries.set(hash, {
+					identity,
+					expires: now + (identity ? this.ttlMs : Math.min(this.ttlMs, 1_000))
+				});
+				for (const resolve of callbacks) resolve(identity);
+			}
+		} catch (error) {
+			for (const rejects of failures.values()) for (const reject of rejects) reject(error);
+		}
 	}
 
 	forgetAll(): void {

@@ -15,7 +15,10 @@ import {
 import type { Database } from '../db/client';
 import { commitBatch, type BatchResult } from './commit';
 import { CommitFailedError, GroupCommitter, OverloadedError } from './committer';
-import { DeviceTokenCache } from './device-tokens';
+import { DeviceTokenCache, recordTokenUse } from './device-tokens';
+
+/** How often the last-used time of device tokens is written (kept out of the commit path). */
+const TOKEN_USE_FLUSH_MS = 5_000;
 
 export const HEARTBEATS_PATH = '/api/v1/heartbeats';
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -42,6 +45,8 @@ export interface IngestOptions {
 	ratePerMinute: number;
 	maxBatchItems?: number;
 	maxQueuedItems?: number;
+	/** Group-commit transactions in flight at once (PGlite runs one at a time anyway). */
+	concurrency?: number;
 	onCommitted?: (result: BatchResult) => void;
 	onError?: (error: unknown) => void;
 	now?: () => number;
@@ -64,17 +69,36 @@ export class IngestService {
 	readonly committer: GroupCommitter;
 	private limiter: RateLimiterMemory;
 	private now: () => number;
+	private lastUsed = new Map<number, number>();
+	private flushTimer: NodeJS.Timeout;
 
-	constructor(db: Database, options: IngestOptions) {
+	constructor(
+		private db: Database,
+		options: IngestOptions
+	) {
 		this.tokens = new DeviceTokenCache(db, options.tokenCacheMs);
 		this.committer = new GroupCommitter((requests) => commitBatch(db, requests), {
 			maxBatchItems: options.maxBatchItems ?? 5_000,
 			maxQueuedItems: options.maxQueuedItems ?? 100_000,
+			concurrency: options.concurrency ?? 1,
 			onCommitted: options.onCommitted,
 			onError: options.onError
 		});
 		this.limiter = new RateLimiterMemory({ points: options.ratePerMinute, duration: 60 });
 		this.now = options.now ?? Date.now;
+		this.flushTimer = setInterval(() => void this.flushTokenUse(), TOKEN_USE_FLUSH_MS);
+		this.flushTimer.unref();
+	}
+
+	/** Writes the last-used times collected since the previous flush; a failure keeps them. */
+	async flushTokenUse(): Promise<void> {
+		const pending = this.lastUsed;
+		this.lastUsed = new Map();
+		try {
+			await recordTokenUse(this.db, pending);
+		} catch {
+			for (const [id, at] of pending) if (!this.lastUsed.has(id)) this.lastUsed.set(id, at);
+		}
 	}
 
 	async handle(request: IngestRequest): Promise<IngestResponse> {
@@ -136,6 +160,7 @@ export class IngestService {
 
 		try {
 			const result = await this.committer.submit({ device, items });
+			this.lastUsed.set(device.tokenId, Date.now());
 			return { status: 200, headers: {}, body: { ...result, rejected } };
 		} catch (caught) {
 			if (caught instanceof OverloadedError) {
@@ -154,7 +179,9 @@ export class IngestService {
 		}
 	}
 
-	close(): Promise<void> {
-		return this.committer.close();
+	async close(): Promise<void> {
+		clearInterval(this.flushTimer);
+		await this.committer.close();
+		await this.flushTokenUse();
 	}
 }

@@ -1,0 +1,66 @@
+-- wrk script for bench:ingest. Each thread walks its own slice of the "token tps" lines in
+-- TOKENS_FILE; every request carries BATCH heartbeats for that token's TPS with fresh UUIDs.
+-- With ONCE=1 a thread stops after its slice (the burst test: one request per TPS).
+local tokens_file = os.getenv("TOKENS_FILE")
+local batch = tonumber(os.getenv("BATCH") or "1")
+local once = os.getenv("ONCE") == "1"
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local nthreads = tonumber(os.getenv("THREADS") or "2")
+  pairs_list = {}
+  local i = 0
+  for line in io.lines(tokens_file) do
+    if i % nthreads == (id - 1) then
+      local token, tps = line:match("(%S+)%s+(%S+)")
+      table.insert(pairs_list, { token, tps })
+    end
+    i = i + 1
+  end
+  position = 0
+  seq = 0
+  math.randomseed(os.time() + id * 7919)
+end
+
+local function uuid()
+  seq = seq + 1
+  return string.format("%08x-%04x-4%03x-8%03x-%012x", math.random(0, 0x7fffffff), id, seq % 4096,
+    math.random(0, 4095), seq * 4096 + math.random(0, 4095))
+end
+
+function request()
+  position = position + 1
+  if position > #pairs_list then
+    if once then
+      wrk.thread:stop()
+    end
+    position = 1
+  end
+  local pair = pairs_list[position]
+  local now = os.time() - 60
+  local items = {}
+  for k = 1, batch do
+    items[k] = string.format(
+      '{"id":"%s","tps":"%s","verified":%d,"pending":%d,"recordedAt":"%s"}',
+      uuid(), pair[2], (seq % 250), (seq % 7), os.date("!%Y-%m-%dT%H:%M:%SZ", now - batch + k))
+  end
+  return wrk.format("POST", "/api/v1/heartbeats", {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. pair[1]
+  }, '{"heartbeats":[' .. table.concat(items, ",") .. ']}')
+end
+
+function done(summary, latency, requests)
+  local non2xx = summary.errors.status
+  io.write(string.format("RESULT requests=%d duration_us=%d non2xx=%d socket_errors=%d p50_us=%d p99_us=%d\n",
+    summary.requests, summary.duration, non2xx,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
