@@ -87,11 +87,11 @@ function wrk(
 	);
 	const line = /RESULT (.*)/.exec(run.stdout)?.[1];
 	if (!line) throw new Error(`wrk failed:\n${run.stdout}\n${run.stderr}`);
-	const v = Object.fromEntries(
-		line
-			.split(' ')
-			.map((kv) => kv.split('=').map(Number) as unknown as [string, number])
-			.map(([k, n], i) => [line.split(' ')[i].split('=')[0], n])
+	const v: Record<string, number> = Object.fromEntries(
+		line.split(' ').map((pair) => {
+			const [key, value] = pair.split('=');
+			return [key, Number(value)];
+		})
 	);
 	return {
 		requests: v.requests,
