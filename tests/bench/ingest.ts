@@ -192,7 +192,22 @@ try {
 			}
 		]);
 	}
-	const mismatches = await rollupMismatches(handle.db);
+	// A clean stop writes the live roll-ups into region_progress: compare them with a recount.
+	real.kill('SIGTERM');
+	await new Promise((resolve) => real.once('exit', resolve));
+	const stored = await rows<{
+		code: string;
+		tps: number;
+		target: number;
+		verified: number;
+		tpsSynced: number;
+		tpsComplete: number;
+	}>(
+		handle.db,
+		sql`select code, tps, target::float8 as target, verified::float8 as verified,
+			tps_synced as "tpsSynced", tps_complete as "tpsComplete" from region_progress`
+	);
+	const mismatches = await rollupMismatches(handle.db, stored);
 	console.log(
 		`[bench] roll-ups vs full recount: ${mismatches.length === 0 ? 'exact' : `${mismatches.length} regions differ`}`
 	);

@@ -8,8 +8,7 @@ import {
 	MAX_BODY_BYTES,
 	type IngestRequest
 } from '../../src/lib/server/ingest/service';
-import { rebuildRollups } from '../../src/lib/server/progress/rebuild';
-import { regionWithChildren } from '../../src/lib/server/queries/regions';
+import { RollupStore } from '../../src/lib/server/progress/store';
 import { seed } from '../../src/lib/server/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 import { heartbeatCount, rollupMismatches } from '../fixtures/recount';
@@ -22,6 +21,8 @@ const at = (minutes: number) => new Date(NOW + minutes * 60_000).toISOString();
 describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 	let database: TestDatabase;
 	let service: IngestService;
+	const store = new RollupStore();
+	const exact = async () => expect(await rollupMismatches(database.db, store.all())).toEqual([]);
 	let tpsCodes: string[];
 	let tokens: Map<string, string>;
 
@@ -57,10 +58,12 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 		tokens = new Map(
 			(await issueDeviceTokens(database.db, tpsCodes)).map((t) => [t.tpsCode, t.token])
 		);
+		await store.load(database.db);
 		service = new IngestService(database.db, {
 			tokenCacheMs: 0,
 			ratePerMinute: 100_000,
-			now: () => NOW
+			now: () => NOW,
+			onCommitted: (result) => store.apply(result.deltas)
 		});
 	});
 	afterAll(async () => {
@@ -70,7 +73,7 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 
 	it('accepts a sync, stores it, moves the TPS and every region above it', async () => {
 		const tps = tpsCodes[0];
-		const before = await regionWithChildren(database.db, tps.slice(0, 4));
+		const before = store.get(tps.slice(0, 4))!;
 		const response = await post(tokens.get(tps), {
 			heartbeats: [hb(tps, 40, -30, { pending: 3, app: '2.1.0', battery: 0.8 })]
 		});
@@ -79,11 +82,11 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 			body: { accepted: 1, duplicates: 0, rejected: [] }
 		});
 		expect(await tpsRow(tps)).toMatchObject({ verified: 40, pending: 3 });
-		const after = await regionWithChildren(database.db, tps.slice(0, 4));
-		expect(after!.region.verified - before!.region.verified).toBe(40);
-		expect(after!.region.tpsSynced - before!.region.tpsSynced).toBe(1);
-		expect(after!.region.version).toBe(before!.region.version + 1);
-		expect(await rollupMismatches(database.db)).toEqual([]);
+		const after = store.get(tps.slice(0, 4))!;
+		expect(after.verified - before.verified).toBe(40);
+		expect(after.tpsSynced - before.tpsSynced).toBe(1);
+		expect(after.version).toBe(before.version + 1);
+		await exact();
 		await service.flushTokenUse();
 		const [token] = await rows<{ used: boolean }>(
 			database.db,
@@ -114,7 +117,7 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 			[3, 3, 3]
 		);
 		expect(await heartbeatCount(database.db)).toBe(count + 3);
-		expect(await rollupMismatches(database.db)).toEqual([]);
+		await exact();
 	});
 
 	it('rejects bad items one by one with a reason, keeping the good ones', async () => {
@@ -156,7 +159,7 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 			sql`select anomaly from heartbeats where id = ${lower.id}`
 		);
 		expect(stored.anomaly).toBe('decrease');
-		expect(await rollupMismatches(database.db)).toEqual([]);
+		await exact();
 	});
 
 	describe('whole-request errors change nothing', () => {
@@ -286,7 +289,7 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 		}
 		expect(accepted).toBe(unique.size);
 		expect(await heartbeatCount(database.db)).toBe(before + unique.size);
-		expect(await rollupMismatches(database.db)).toEqual([]);
+		await exact();
 		// Each TPS shows its latest recorded snapshot (ties: larger verified).
 		const [wrong] = await rows<{ n: number }>(
 			database.db,
@@ -298,14 +301,32 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 		expect(wrong.n).toBe(0);
 	});
 
-	it('the recount check notices a wrong roll-up, and a rebuild repairs it', async () => {
+	it('the recount check notices a wrong roll-up, and a reload from the TPS table repairs it', async () => {
 		const district = tpsCodes[0].slice(0, 6);
-		await database.db.execute(
-			sql`update region_progress set verified = verified + 1 where code = ${district}`
+		store.apply(new Map([[district, { verified: 1, tpsSynced: 0, tpsComplete: 0 }]]));
+		expect((await rollupMismatches(database.db, store.all())).map((m) => m.code)).toEqual([
+			district
+		]);
+		await store.load(database.db);
+		await exact();
+	});
+
+	it('a checkpoint writes the live totals into region_progress', async () => {
+		await store.checkpoint(database.db);
+		const stored = await rows<{
+			code: string;
+			tps: number;
+			target: number;
+			verified: number;
+			tpsSynced: number;
+			tpsComplete: number;
+		}>(
+			database.db,
+			sql`select code, tps, target::float8 as target, verified::float8 as verified,
+				tps_synced as "tpsSynced", tps_complete as "tpsComplete" from region_progress`
 		);
-		expect((await rollupMismatches(database.db)).map((m) => m.code)).toEqual([district]);
-		await rebuildRollups(database.db);
-		expect(await rollupMismatches(database.db)).toEqual([]);
+		expect(stored).toHaveLength(store.size);
+		expect(await rollupMismatches(database.db, stored)).toEqual([]);
 	});
 
 	it('answers 503 with Retry-After when the database is gone', async () => {

@@ -2,8 +2,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/lib/server/db/client';
 import { StartupError } from '../../src/lib/server/errors';
-import { rebuildRollups } from '../../src/lib/server/progress/rebuild';
-import { regionWithChildren } from '../../src/lib/server/queries/regions';
+import { RollupStore } from '../../src/lib/server/progress/store';
+import { rollupMismatches } from '../fixtures/recount';
 import { levelCounts, seed } from '../../src/lib/server/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 import { expectedCounts } from '../fixtures/wilayah';
@@ -86,30 +86,32 @@ describe.each(engines)('seeding on %s', (engine) => {
 		expect(stats.phones).toBe(expectedCounts([...SMALL, '92']).pantarlih);
 	});
 
-	it('roll-ups equal a fresh count at every level', async () => {
-		const mismatches = await rows(
-			database.db,
-			sql`with fresh as (
-				select r.code, count(t.code)::int as tps, coalesce(sum(t.target), 0)::bigint as target
-				from regions r left join tps t on r.code = 'id' or t.code like r.code || '%'
-				where r.level in ('nation', 'province', 'regency')
-				group by r.code
-			)
-			select f.code from fresh f join region_progress p using (code)
-			where p.tps <> f.tps or p.target <> f.target`
+	it('the roll-up store loads totals equal to a fresh count at every level', async () => {
+		const store = new RollupStore();
+		await store.load(database.db);
+		expect(store.size).toBe(
+			1 +
+				Object.values(expectedCounts([...SMALL, '92']))
+					.slice(0, 4)
+					.reduce((a, b) => a + b)
 		);
-		expect(mismatches).toEqual([]);
-		const nation = await regionWithChildren(database.db, 'id');
-		expect(nation?.children.map((c) => c.code)).toEqual(['65', '75', '92']);
-		expect(nation?.region.tps).toBe(expectedCounts([...SMALL, '92']).tps);
+		expect(await rollupMismatches(database.db, store.all())).toEqual([]);
+		expect(store.children('id').map((c) => c.code)).toEqual(['65', '75', '92']);
+		expect(store.get('id')?.tps).toBe(expectedCounts([...SMALL, '92']).tps);
 	});
 
-	it('a rebuild of unchanged roll-ups does not move their versions', async () => {
-		const before = await regionWithChildren(database.db, '65');
-		await rebuildRollups(database.db);
-		const after = await regionWithChildren(database.db, '65');
-		expect(after?.region.version).toBe(before?.region.version);
-		expect(after?.region.version).toBeGreaterThan(0);
+	it('reloading unchanged totals keeps their versions; a change moves them', async () => {
+		const store = new RollupStore();
+		await store.load(database.db);
+		const before = store.get('65')!.version;
+		await store.load(database.db);
+		expect(store.get('65')!.version).toBe(before);
+		await database.db.execute(
+			sql`update tps set target = target + 1 where code like '65%' and number = 1`
+		);
+		await store.load(database.db);
+		expect(store.get('65')!.version).toBe(before + 1);
+		expect(store.get('75')!.version).toBe(before);
 	});
 
 	it('migrations applied twice change nothing', async () => {

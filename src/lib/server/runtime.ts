@@ -8,7 +8,7 @@ import path from 'node:path';
 import { openDatabase, type DatabaseHandle } from './db/client';
 import { lockDataDir } from './db/lock';
 import { config, type Config } from './env';
-import { rebuildRollups } from './progress/rebuild';
+import { RollupStore } from './progress/store';
 import { seed } from './seed';
 import { listenForCommands } from './cli/socket';
 import { handleNodeRequest } from './ingest/node-http';
@@ -18,12 +18,16 @@ export interface Services {
 	config: Config;
 	handle: DatabaseHandle;
 	ingest: IngestService;
+	/** Live roll-ups of every region. */
+	store: RollupStore;
 	/** The heartbeat endpoint for the production entry's node:http fast path. */
 	ingestHttp(req: IncomingMessage, res: ServerResponse): Promise<void>;
 	stop(): Promise<void>;
 }
 
 const KEY = Symbol.for('pantau-coklit.services');
+/** How often live roll-ups are written to region_progress. */
+const CHECKPOINT_MS = 5_000;
 type Holder = { [KEY]?: Promise<Services> };
 const holder = globalThis as Holder;
 
@@ -65,12 +69,27 @@ async function start(log: (line: string) => void): Promise<Services> {
 		});
 		log(`[db] ${handle.describe}`);
 		await handle.migrate();
-		const seeded = await seed(handle, { provinces: cfg.SEED_PROVINCES, log });
-		if (seeded.loaded.length === 0) await rebuildRollups(handle.db);
+		await seed(handle, { provinces: cfg.SEED_PROVINCES, log });
+		const store = new RollupStore();
+		const started = performance.now();
+		await store.load(handle.db);
+		log(
+			`[rollup] ${store.size} regions recounted from the TPS table in ${((performance.now() - started) / 1000).toFixed(1)} s`
+		);
+		const db = handle.db;
+		const checkpoint = () =>
+			store
+				.checkpoint(db)
+				.catch((error) => console.error('[rollup] checkpoint failed:', error?.message ?? error));
+		await checkpoint();
+		const checkpointTimer = setInterval(checkpoint, CHECKPOINT_MS);
+		checkpointTimer.unref();
 		const ingest = new IngestService(handle.db, {
 			tokenCacheMs: cfg.TOKEN_CACHE_MS,
 			ratePerMinute: cfg.HEARTBEAT_RATE_PER_MINUTE,
 			concurrency: embedded ? 1 : cfg.INGEST_CONCURRENCY,
+			// Applied before the requests are answered: a client that got 200 sees its numbers.
+			onCommitted: (result) => store.apply(result.deltas),
 			onError: (error) =>
 				console.error('[ingest] commit failed:', (error as Error)?.message ?? error)
 		});
@@ -80,11 +99,14 @@ async function start(log: (line: string) => void): Promise<Services> {
 			config: cfg,
 			handle: opened,
 			ingest,
+			store,
 			ingestHttp: (req, res) => handleNodeRequest(ingest, req, res),
 			async stop() {
 				await commands?.close();
 				// Every accepted request is committed before the database closes.
 				await ingest.close();
+				clearInterval(checkpointTimer);
+				await checkpoint();
 				await opened.close();
 				unlock();
 			}

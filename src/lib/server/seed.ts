@@ -19,7 +19,6 @@ import { rows, type Database, type DatabaseHandle } from './db/client';
 import { campaigns, pantarlih, regions, seededProvinces, tps } from './db/schema';
 import { StartupError } from './errors';
 import { loadWilayah } from './geography';
-import { rebuildRollups } from './progress/rebuild';
 
 export interface SeedOptions {
 	/** Province codes to load; all 38 when absent. */
@@ -98,13 +97,10 @@ export async function seed(handle: DatabaseHandle, options: SeedOptions = {}): P
 					`${numberFormat.format(provinceTps.length)} TPS (${elapsed(t0).toFixed(1)} s)`
 			);
 		}
-		let t0 = performance.now();
+		const t0 = performance.now();
 		await recreateKeysAndIndexes(tx, deferred);
 		if (deferred.length > 0) log(`[seed] keys and indexes built (${elapsed(t0).toFixed(1)} s)`);
 		await ensureCampaign(tx);
-		t0 = performance.now();
-		await rebuildRollups(tx);
-		log(`[seed] roll-ups computed (${elapsed(t0).toFixed(1)} s)`);
 	});
 	const seconds = elapsed(started);
 	log(

@@ -1,13 +1,16 @@
 /**
- * One group-commit transaction: stores the new heartbeats of many requests, moves each touched
- * TPS to its winning snapshot and adds the changes to every region above it. Rows are locked in
- * code order (TPS, then regions) so that concurrent committers, in this process or another,
- * cannot deadlock. Nothing is visible, and no request is answered, before COMMIT.
+ * One group commit is one SQL statement (atomic on its own, no BEGIN/COMMIT round trips): it
+ * stores the new heartbeats of many requests, locks their TPS rows in code order, moves each TPS
+ * to its winning snapshot and returns every touched TPS's state from before, with the heartbeats
+ * it stored. The caller then applies the pure maths (domain/coverage.ts) to those rows: the same
+ * winning rule (`supersedes`), the data-quality flags and the region deltas. No request is
+ * answered before the statement has committed.
  */
 import { sql } from 'drizzle-orm';
 import {
 	applySnapshots,
 	rollUp,
+	type RegionDelta,
 	type Snapshot,
 	type TpsOutcome,
 	type TpsProgress
@@ -26,28 +29,27 @@ export interface RequestResult {
 	duplicates: number;
 }
 
-/** A region's totals after a commit, for live push. */
-export interface RegionTotals {
-	code: string;
-	verified: number;
-	target: number;
-	tps: number;
-	tpsSynced: number;
-	tpsComplete: number;
-	version: number;
-}
-
 export interface BatchResult {
 	results: RequestResult[];
-	regions: RegionTotals[];
+	/** Each touched TPS before and after. */
 	tps: TpsOutcome[];
+	/** What the batch adds to every region above the touched TPS. */
+	deltas: Map<string, RegionDelta>;
+}
+
+interface ReturnedRow {
+	kind: 'tps' | 'hb';
+	code: string;
+	target: number | null;
+	verified: number;
+	tms: number;
+	new_voters: number;
+	pending: number;
+	recorded_at: number | null;
+	heartbeat_id: string | null;
 }
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::json`;
-const byKey =
-	<T>(key: (t: T) => string) =>
-	(a: T, b: T) =>
-		key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 export async function commitBatch(
 	db: Database,
@@ -64,168 +66,154 @@ export async function commitBatch(
 			candidates.push({ item, device: request.device, request: index });
 		}
 	});
-	candidates.sort(byKey((c) => c.item.id));
+	const now = receivedAt.toISOString();
 
-	return db.transaction(async (tx) => {
-		// 1. Store the new heartbeats and lock their TPS rows (in code order) in one statement.
-		const locked = await rows<{
-			code: string;
-			target: number;
-			verified: number;
-			tms: number;
-			new_voters: number;
-			pending: number;
-			recorded_at: string | Date | null;
-			heartbeat_id: string | null;
-			inserted: string[];
-		}>(
-			tx,
-			sql`with inserted as (
-					insert into heartbeats (id, tps_code, pantarlih_id, device_token_id, verified, tms,
-						new_voters, pending, recorded_at, received_at, app, battery, lat, lng)
-					select x.id, x.tps, x.pantarlih, x.token, x.verified, x.tms, x.new_voters, x.pending,
-						to_timestamp(x.recorded_at / 1000.0), ${receivedAt.toISOString()}::timestamptz,
-						x.app, x.battery, x.lat, x.lng
-					from json_to_recordset(${json(
-						candidates.map(({ item, device }) => ({
-							id: item.id,
-							tps: item.tps,
-							pantarlih: device.pantarlihId,
-							token: device.tokenId,
-							verified: item.verified,
-							tms: item.tms,
-							new_voters: item.newVoters,
-							pending: item.pending,
-							recorded_at: item.recordedAt,
-							app: item.app,
-							battery: item.battery,
-							lat: item.lat,
-							lng: item.lng
-						}))
-					)}) as x(id uuid, tps text, pantarlih int, token int, verified int, tms int,
-						new_voters int, pending int, recorded_at double precision, app text, battery real,
-						lat double precision, lng double precision)
-					on conflict (id) do nothing
-					returning id, tps_code
-				),
-				per_tps as (select tps_code, array_agg(id::text) as ids from inserted group by tps_code)
-				select t.code, t.target, t.verified, t.tms, t.new_voters, t.pending, t.recorded_at,
-					t.heartbeat_id, p.ids as inserted
-				from tps t join per_tps p on p.tps_code = t.code
-				order by t.code
-				for update of t`
-		);
+	const returned = await rows<ReturnedRow>(
+		db,
+		sql`with x as (
+				select * from json_to_recordset(${json(
+					candidates.map(({ item, device }) => ({
+						id: item.id,
+						tps: item.tps,
+						pantarlih: device.pantarlihId,
+						token: device.tokenId,
+						verified: item.verified,
+						tms: item.tms,
+						new_voters: item.newVoters,
+						pending: item.pending,
+						recorded_at: item.recordedAt,
+						app: item.app,
+						battery: item.battery,
+						lat: item.lat,
+						lng: item.lng
+					}))
+				)}) as x(id uuid, tps text, pantarlih int, token int, verified int, tms int, new_voters int,
+					pending int, recorded_at double precision, app text, battery real, lat double precision,
+					lng double precision)
+			),
+			inserted as (
+				insert into heartbeats (id, tps_code, pantarlih_id, device_token_id, verified, tms, new_voters,
+					pending, recorded_at, received_at, app, battery, lat, lng)
+				select id, tps, pantarlih, token, verified, tms, new_voters, pending,
+					to_timestamp(recorded_at / 1000.0), ${now}::timestamptz, app, battery, lat, lng
+				from x order by id
+				on conflict (id) do nothing
+				returning id, tps_code, verified, tms, new_voters, pending, recorded_at, app, lat, lng
+			),
+			-- The winning snapshot among the new ones: latest recorded, then largest count
+			-- (coverage.ts supersedes()); it replaces the TPS's current one only if it supersedes it.
+			best as (
+				select distinct on (tps_code) * from inserted
+				order by tps_code, recorded_at desc, verified desc
+			),
+			newest_app as (
+				select distinct on (tps_code) tps_code, app from inserted where app is not null
+				order by tps_code, recorded_at desc
+			),
+			newest_place as (
+				select distinct on (tps_code) tps_code, lat, lng from inserted where lat is not null
+				order by tps_code, recorded_at desc
+			),
+			before as (
+				select code, target, verified, tms, new_voters, pending, recorded_at, heartbeat_id
+				from tps where code in (select tps_code from best)
+				order by code for update
+			),
+			decided as (
+				select o.code, b.id, b.verified, b.tms, b.new_voters, b.pending, b.recorded_at,
+					o.recorded_at is null or b.recorded_at > o.recorded_at
+						or (b.recorded_at = o.recorded_at and b.verified > o.verified) as wins,
+					a.app, p.lat, p.lng
+				from before o
+				join best b on b.tps_code = o.code
+				left join newest_app a on a.tps_code = o.code
+				left join newest_place p on p.tps_code = o.code
+			),
+			written as (
+				update tps t set
+					verified = case when d.wins then d.verified else t.verified end,
+					tms = case when d.wins then d.tms else t.tms end,
+					new_voters = case when d.wins then d.new_voters else t.new_voters end,
+					pending = case when d.wins then d.pending else t.pending end,
+					recorded_at = case when d.wins then d.recorded_at else t.recorded_at end,
+					heartbeat_id = case when d.wins then d.id else t.heartbeat_id end,
+					first_sync_at = coalesce(t.first_sync_at, ${now}::timestamptz),
+					last_sync_at = ${now}::timestamptz,
+					app = coalesce(d.app, t.app),
+					lat = coalesce(d.lat, t.lat),
+					lng = coalesce(d.lng, t.lng)
+				from decided d where t.code = d.code
+				returning t.code
+			)
+			select 'tps' as kind, code, target, verified, tms, new_voters, pending,
+				round(extract(epoch from recorded_at) * 1000)::float8 as recorded_at,
+				heartbeat_id::text as heartbeat_id
+			from before
+			union all
+			select 'hb', tps_code, null, verified, tms, new_voters, pending,
+				round(extract(epoch from recorded_at) * 1000)::float8, id::text
+			from inserted`
+	);
 
-		const inserted = new Set(locked.flatMap((row) => row.inserted));
-		const results: RequestResult[] = requests.map((r) => ({
-			accepted: 0,
-			duplicates: r.items.length
-		}));
-		const fresh = candidates.filter((c) => inserted.has(c.item.id));
-		for (const { request } of fresh) {
-			results[request].accepted += 1;
-			results[request].duplicates -= 1;
-		}
-		if (fresh.length === 0) return { results, regions: [], tps: [] };
-
-		const byTps = new Map<string, HeartbeatItem[]>();
-		for (const { item } of fresh) {
-			const list = byTps.get(item.tps);
-			if (list) list.push(item);
-			else byTps.set(item.tps, [item]);
-		}
-
-		// 2. The pure part: winning snapshots, anomalies and region deltas.
-		const outcomes: TpsOutcome[] = [];
-		const anomalies: { id: string; anomaly: string }[] = [];
-		const tpsUpdates = [];
-		for (const row of locked) {
-			const before: TpsProgress = {
+	const inserted = new Map<string, Snapshot[]>();
+	const before: TpsProgress[] = [];
+	const accepted = new Set<string>();
+	for (const row of returned) {
+		if (row.kind === 'tps') {
+			before.push({
 				code: row.code,
-				target: row.target,
+				target: row.target!,
 				verified: row.verified,
 				tms: row.tms,
 				newVoters: row.new_voters,
 				pending: row.pending,
-				recordedAt: row.recorded_at === null ? null : new Date(row.recorded_at).getTime(),
+				recordedAt: row.recorded_at,
 				heartbeatId: row.heartbeat_id
-			};
-			const items = byTps.get(row.code)!;
-			const outcome = applySnapshots(before, items as Snapshot[]);
-			outcomes.push(outcome);
-			for (const [id, flags] of outcome.anomalies) anomalies.push({ id, anomaly: flags.join(',') });
-			// Every touched TPS records the sync; its counts change only if a snapshot won.
-			const newest = items.reduce((a, b) => (b.recordedAt > a.recordedAt ? b : a));
-			const located = items
-				.filter((i) => i.lat !== null)
-				.sort((a, b) => b.recordedAt - a.recordedAt)[0];
-			const after = outcome.after;
-			tpsUpdates.push({
-				code: row.code,
-				verified: after.verified,
-				tms: after.tms,
-				new_voters: after.newVoters,
-				pending: after.pending,
-				recorded_at: after.recordedAt,
-				heartbeat_id: after.heartbeatId,
-				app: newest.app,
-				lat: located?.lat ?? null,
-				lng: located?.lng ?? null
 			});
+		} else {
+			accepted.add(row.heartbeat_id!);
+			const snapshot: Snapshot = {
+				id: row.heartbeat_id!,
+				verified: row.verified,
+				tms: row.tms,
+				newVoters: row.new_voters,
+				pending: row.pending,
+				recordedAt: row.recorded_at!
+			};
+			const list = inserted.get(row.code);
+			if (list) list.push(snapshot);
+			else inserted.set(row.code, [snapshot]);
 		}
-		const deltas = [...rollUp(outcomes)]
-			.map(([code, d]) => ({
-				code,
-				verified: d.verified,
-				synced: d.tpsSynced,
-				complete: d.tpsComplete
-			}))
-			.sort(byKey((d) => d.code));
+	}
 
-		// 3. Write TPS progress, anomaly flags and region totals in one statement. Regions are
-		// joined in code order; should two processes still deadlock, the batch is retried whole.
-		const regions = await rows<RegionTotals>(
-			tx,
-			sql`with tps_written as (
-					update tps set
-						verified = x.verified, tms = x.tms, new_voters = x.new_voters, pending = x.pending,
-						recorded_at = to_timestamp(x.recorded_at / 1000.0), heartbeat_id = x.heartbeat_id,
-						first_sync_at = coalesce(tps.first_sync_at, ${receivedAt.toISOString()}::timestamptz),
-						last_sync_at = ${receivedAt.toISOString()}::timestamptz,
-						app = coalesce(x.app, tps.app), lat = coalesce(x.lat, tps.lat),
-						lng = coalesce(x.lng, tps.lng)
-					from json_to_recordset(${json(tpsUpdates)}) as x(code text, verified int, tms int,
-						new_voters int, pending int, recorded_at double precision, heartbeat_id uuid, app text,
-						lat double precision, lng double precision)
-					where tps.code = x.code
-					returning 1
-				),
-				flagged as (
-					update heartbeats set anomaly = x.anomaly
-					from json_to_recordset(${json(anomalies)}) as x(id uuid, anomaly text)
-					where heartbeats.id = x.id
-					returning 1
-				)
-				update region_progress p set
-					verified = p.verified + x.verified,
-					tps_synced = p.tps_synced + x.synced,
-					tps_complete = p.tps_complete + x.complete,
-					version = p.version + 1
-				from (select * from json_to_recordset(${json(deltas)})
-					as d(code text, verified bigint, synced int, complete int) order by code) as x
-				where p.code = x.code
-				returning p.code, p.verified::float8 as verified, p.target::float8 as target, p.tps,
-					p.tps_synced as "tpsSynced", p.tps_complete as "tpsComplete",
-					p.version::float8 as version`
+	const results: RequestResult[] = requests.map((r) => ({
+		accepted: 0,
+		duplicates: r.items.length
+	}));
+	for (const { item, request } of candidates) {
+		if (!accepted.has(item.id)) continue;
+		results[request].accepted += 1;
+		results[request].duplicates -= 1;
+	}
+
+	const outcomes = before.map((state) => applySnapshots(state, inserted.get(state.code) ?? []));
+	const anomalies = outcomes.flatMap((o) =>
+		[...o.anomalies].map(([id, flags]) => ({ id, anomaly: flags.join(',') }))
+	);
+	if (anomalies.length > 0) {
+		// Advisory flags for Bawaslu and alerts; the heartbeats themselves are already committed.
+		await db.execute(
+			sql`update heartbeats set anomaly = x.anomaly
+				from json_to_recordset(${json(anomalies)}) as x(id uuid, anomaly text)
+				where heartbeats.id = x.id`
 		);
-		return { results, regions, tps: outcomes };
-	});
+	}
+	return { results, tps: outcomes, deltas: rollUp(outcomes) };
 }
 
-/** PostgreSQL errors after which the whole transaction can simply run again. */
+/** PostgreSQL errors after which the statement can simply run again. */
 export function isRetryable(error: unknown): boolean {
-	const code =
-		(error as { code?: string; cause?: { code?: string } })?.code ??
-		(error as { cause?: { code?: string } })?.cause?.code;
+	const e = error as { code?: string; cause?: { code?: string } };
+	const code = e?.code ?? e?.cause?.code;
 	return code === '40P01' || code === '40001';
 }

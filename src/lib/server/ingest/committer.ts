@@ -81,8 +81,8 @@ export class GroupCommitter {
 		this.inFlight += 1;
 		try {
 			const result = await this.commitWithRetry(batch.map((e) => e.request));
-			batch.forEach((entry, i) => entry.resolve(result.results[i]));
 			this.options.onCommitted?.(result);
+			batch.forEach((entry, i) => entry.resolve(result.results[i]));
 		} catch (error) {
 			this.options.onError?.(error);
 			const failure = new CommitFailedError((error as Error)?.message ?? String(error));

@@ -29,11 +29,12 @@ export async function issueDeviceTokens(
 	const bad = tpsCodes.find((code) => !isTpsCode(code));
 	if (bad !== undefined)
 		throw new DeviceTokenError(`${JSON.stringify(bad)} is not a 13-digit TPS code`);
+	const codes = JSON.stringify(tpsCodes);
 	return db.transaction(async (tx) => {
 		const people = await tx
 			.select({ id: pantarlih.id, name: pantarlih.name, tpsCode: pantarlih.tpsCode })
 			.from(pantarlih)
-			.where(inArray(pantarlih.tpsCode, [...tpsCodes]));
+			.where(sql`${pantarlih.tpsCode} in (select json_array_elements_text(${codes}::json))`);
 		const byTps = new Map(people.map((p) => [p.tpsCode, p]));
 		const missing = tpsCodes.find((code) => !byTps.has(code));
 		if (missing) throw new DeviceTokenError(`TPS ${missing} does not exist or has no Pantarlih`);
@@ -42,10 +43,7 @@ export async function issueDeviceTokens(
 			.set({ revokedAt: sql`now()` })
 			.where(
 				and(
-					inArray(
-						deviceTokens.pantarlihId,
-						people.map((p) => p.id)
-					),
+					sql`${deviceTokens.tpsCode} in (select json_array_elements_text(${codes}::json))`,
 					isNull(deviceTokens.revokedAt)
 				)
 			);
