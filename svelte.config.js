@@ -8,7 +8,23 @@ const config = {
 	},
 	kit: {
 		adapter: adapter(),
-		csrf: { trustedOrigins: [] }
+		csrf: { trustedOrigins: [] },
+		// Only what the app itself serves; no third-party scripts, frames or fonts.
+		csp: {
+			mode: 'auto',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self', 'unsafe-inline'],
+				'img-src': ['self', 'data:', 'blob:'],
+				'connect-src': ['self'],
+				'font-src': ['self'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self'],
+				'frame-ancestors': ['none']
+			}
+		}
 	}
 };
 

@@ -1,12 +1,22 @@
-// See https://svelte.dev/docs/kit/types#app.d.ts
-// for information about these interfaces
+import type { Role } from '$lib/domain/roles';
+
 declare global {
 	namespace App {
-		// interface Error {}
-		// interface Locals {}
-		// interface PageData {}
-		// interface PageState {}
-		// interface Platform {}
+		interface Locals {
+			user: {
+				id: number;
+				email: string;
+				name: string;
+				role: Role;
+				scope: string;
+				/** True for API tokens: they can never change data. */
+				readOnly: boolean;
+			} | null;
+			sessionId: string | null;
+		}
+		interface Error {
+			message: string;
+		}
 	}
 }
 

@@ -1,4 +1,10 @@
-import type { Handle, ServerInit } from '@sveltejs/kit';
+import type { ServerInit } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
+import {
+	handleAuthentication,
+	handleAuthorization,
+	handleSecurityHeaders
+} from '$lib/server/http/handles';
 import { startServices } from '$lib/server/runtime';
 
 // Runs before the server listens: migrate, seed on first start, load roll-ups.
@@ -6,4 +12,4 @@ export const init: ServerInit = async () => {
 	await startServices();
 };
 
-export const handle: Handle = ({ event, resolve }) => resolve(event);
+export const handle = sequence(handleSecurityHeaders, handleAuthentication, handleAuthorization);

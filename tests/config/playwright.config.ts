@@ -45,7 +45,8 @@ export default defineConfig({
 			PORT: String(port),
 			DATA_DIR: e2eDataDir,
 			ORIGIN: `http://localhost:${port}`,
-			DATABASE_URL: ''
+			DATABASE_URL: '',
+			DEMO: '1'
 		}
 	}
 });

@@ -1,13 +1,26 @@
 import { expect, test } from '@playwright/test';
+import { loginPage } from './accounts';
 
-test('the home page shows national totals and all 38 provinces from the database', async ({
+test('an admin lands on the nation: totals and all 38 provinces from the database', async ({
 	page
 }) => {
-	await page.goto('/');
-	await expect(page.getByRole('heading', { name: 'Pantau Coklit' })).toBeVisible();
-	await expect(page.getByTestId('province-row')).toHaveCount(38);
-	await expect(page.getByTestId('national-tps')).toHaveText('820.161');
+	await loginPage(page, 'admin');
+	await expect(page).toHaveURL(/\/wilayah\/id$/);
+	await expect(page.getByRole('heading', { name: 'INDONESIA' })).toBeVisible();
+	await expect(page.getByTestId('child-row')).toHaveCount(38);
+	await expect(page.getByTestId('tps')).toHaveText('0 / 820.161');
 	await expect(page.getByRole('row', { name: /DKI JAKARTA/ })).toContainText('30.766');
 	await expect(page.getByText('data simulasi')).toBeVisible();
-	await page.screenshot({ path: 'test-results/screens/home.png', fullPage: true });
+	await page.screenshot({ path: 'test-results/screens/nation.png', fullPage: true });
+});
+
+test('a coordinator lands on their regency and drills down to a village', async ({ page }) => {
+	await loginPage(page, 'coordinator');
+	await expect(page).toHaveURL(/\/wilayah\/3501$/);
+	await page.getByTestId('child-row').first().getByRole('link').click();
+	await expect(page).toHaveURL(/\/wilayah\/3501\d\d$/);
+	await expect(page.getByRole('navigation', { name: 'Jalur wilayah' })).toContainText('PACITAN');
+	await expect(page.getByRole('navigation', { name: 'Jalur wilayah' })).not.toContainText(
+		'JAWA TIMUR'
+	);
 });

@@ -10,6 +10,7 @@ import { lockDataDir } from './db/lock';
 import { config, type Config } from './env';
 import { RollupStore } from './progress/store';
 import { seed } from './seed';
+import { ensureDemoAccounts } from './demo';
 import { listenForCommands } from './cli/socket';
 import { handleNodeRequest } from './ingest/node-http';
 import { IngestService } from './ingest/service';
@@ -70,6 +71,10 @@ async function start(log: (line: string) => void): Promise<Services> {
 		log(`[db] ${handle.describe}`);
 		await handle.migrate();
 		await seed(handle, { provinces: cfg.SEED_PROVINCES, log });
+		if (cfg.DEMO === '1') {
+			const logins = await ensureDemoAccounts(handle.db);
+			log(`[demo] demo logins (role, email, password):\n${logins.join('\n')}`);
+		}
 		const store = new RollupStore();
 		const started = performance.now();
 		await store.load(handle.db);

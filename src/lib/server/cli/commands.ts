@@ -7,6 +7,10 @@ import type { DatabaseHandle } from '../db/client';
 import { levelCounts, seed } from '../seed';
 import { DeviceTokenError, issueDeviceTokens, revokeDeviceTokens } from '../ingest/device-tokens';
 import type { IngestService } from '../ingest/service';
+import { issueApiToken } from '../auth/api-tokens';
+import { createUser, findUserByEmail, updateUser, UserError } from '../auth/users';
+
+const CLI = { userId: null, actor: 'cli' };
 
 export interface CommandServices {
 	handle: DatabaseHandle;
@@ -31,6 +35,59 @@ interface Command {
 const numbers = new Intl.NumberFormat('en-US');
 
 export const commands: Record<string, Command> = {
+	'user:add': {
+		summary: 'create an account (roles: admin, leader, coordinator, observer)',
+		usage: 'user:add --email e --password p --role r --region code [--name n]',
+		async run({ handle, out }, args) {
+			const { values } = parse(args, {
+				email: { type: 'string' },
+				password: { type: 'string' },
+				role: { type: 'string' },
+				region: { type: 'string' },
+				name: { type: 'string' }
+			});
+			for (const key of ['email', 'password', 'role', 'region'] as const) {
+				if (!values[key]) throw new UsageError(`--${key} is required`);
+			}
+			const user = await expected(
+				createUser(
+					handle.db,
+					{
+						email: values.email!,
+						password: values.password!,
+						role: values.role!,
+						scope: values.region!,
+						name: values.name
+					},
+					CLI
+				)
+			);
+			out(`created ${user.role} ${user.email} with scope ${user.scope}`);
+		}
+	},
+	'user:disable': {
+		summary: 'disable an account and end its sessions',
+		usage: 'user:disable --email e',
+		async run({ handle, out }, args) {
+			const email = parse(args, { email: { type: 'string' } }).values.email;
+			if (!email) throw new UsageError('--email is required');
+			const user = await expected(updateUser(handle.db, email, { disabled: true }, CLI));
+			out(`disabled ${user.email}`);
+		}
+	},
+	'apitoken:issue': {
+		summary: "issue a read-only API token with the account's scope",
+		usage: 'apitoken:issue --email e [--label text]',
+		async run({ handle, out }, args) {
+			const { values } = parse(args, { email: { type: 'string' }, label: { type: 'string' } });
+			if (!values.email) throw new UsageError('--email is required');
+			const user = await findUserByEmail(handle.db, values.email);
+			if (!user) throw new UsageError(`no account for ${values.email}`);
+			const token = await issueApiToken(handle.db, user.id, values.label ?? 'cli', CLI);
+			out(`Read-only API token for ${user.email} (scope ${user.scope}); shown once:`);
+			out(token);
+		}
+	},
 	'token:issue': {
 		summary: "issue a device token for a TPS's Pantarlih (revokes their older ones)",
 		usage: 'token:issue --tps <13-digit code>',
@@ -89,7 +146,8 @@ async function expected<T>(promise: Promise<T>): Promise<T> {
 	try {
 		return await promise;
 	} catch (error) {
-		if (error instanceof DeviceTokenError) throw new UsageError(error.message);
+		if (error instanceof DeviceTokenError || error instanceof UserError)
+			throw new UsageError(error.message);
 		throw error;
 	}
 }

@@ -2,3 +2,4 @@ export * from './geography';
 export * from './campaign';
 export * from './progress';
 export * from './ingest';
+export * from './auth';

@@ -1,0 +1,106 @@
+/**
+ * Who may see and do what: roles and regional scope, pure. Every page, API route, socket
+ * subscription and export asks these functions on the server.
+ *
+ * - admin (KPU RI): everything, nationwide; manages users, campaign and targets.
+ * - leader (KPU province): their province and below; acknowledges alerts; manages the
+ *   coordinators and observers inside their province.
+ * - coordinator (KPU regency): their regency; Pantarlih names and phones; follow-up notes;
+ *   acknowledges and resolves alerts; issues and revokes device tokens.
+ * - observer (Bawaslu, any level): read-only; phones masked; can export.
+ */
+import { isWithin, NATION_CODE, regionLevel } from './codes';
+
+export const ROLES = ['admin', 'leader', 'coordinator', 'observer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+	admin: 'Admin KPU RI',
+	leader: 'Pimpinan KPU Provinsi',
+	coordinator: 'Koordinator KPU Kabupaten/Kota',
+	observer: 'Pengawas Bawaslu'
+};
+
+/** What an account needs for a decision: its role and scope (a region code, `id` = nation). */
+export interface Principal {
+	role: Role;
+	scope: string;
+	/** API tokens are read-only whatever the account's role. */
+	readOnly?: boolean;
+}
+
+export class ScopeError extends Error {
+	override name = 'ScopeError';
+}
+
+/** Checks that a role fits a scope; returns a message for a person, or null when it does. */
+export function scopeProblem(role: Role, scope: string): string | null {
+	const level = regionLevel(scope);
+	switch (role) {
+		case 'admin':
+			return scope === NATION_CODE ? null : 'an admin works nationwide: scope must be id';
+		case 'leader':
+			return level === 'province' ? null : 'a leader needs a province code (2 digits) as scope';
+		case 'coordinator':
+			return level === 'regency' ? null : 'a coordinator needs a regency code (4 digits) as scope';
+		case 'observer':
+			return level === 'nation' || level === 'province' || level === 'regency'
+				? null
+				: 'an observer needs id, a province code or a regency code as scope';
+	}
+}
+
+export const canView = (who: Principal, code: string) => isWithin(code, who.scope);
+
+/** Changing data at all (alerts, notes, tokens, users): never observers or API tokens. */
+export const canChangeAnything = (who: Principal) => !who.readOnly && who.role !== 'observer';
+
+export const canManageDevices = (who: Principal, code: string) =>
+	canChangeAnything(who) &&
+	(who.role === 'admin' || who.role === 'coordinator') &&
+	canView(who, code);
+
+export const canAcknowledgeAlerts = (who: Principal, code: string) =>
+	canChangeAnything(who) && canView(who, code);
+
+export const canResolveAlerts = (who: Principal, code: string) =>
+	canChangeAnything(who) && who.role !== 'leader' && canView(who, code);
+
+export const canWriteNotes = canManageDevices;
+
+/** Admins manage everyone; a leader manages coordinators and observers inside their province. */
+export function canManageUser(who: Principal, target: { role: Role; scope: string }): boolean {
+	if (!canChangeAnything(who)) return false;
+	if (who.role === 'admin') return true;
+	return (
+		who.role === 'leader' &&
+		(target.role === 'coordinator' || target.role === 'observer') &&
+		target.scope !== NATION_CODE &&
+		isWithin(target.scope, who.scope)
+	);
+}
+
+export const canManageUsers = (who: Principal) =>
+	canChangeAnything(who) && (who.role === 'admin' || who.role === 'leader');
+
+export const canReadAudit = (who: Principal) => who.role === 'admin' || who.role === 'observer';
+
+/** Only observers (and read-only tokens) see phone numbers masked. */
+export const seesFullPhone = (who: Principal) => who.role !== 'observer' && !who.readOnly;
+
+/** +6281234567889 -> +62 812-****-**89 (country code, operator prefix and the last two digits). */
+export function maskPhone(phone: string): string {
+	const digits = phone.replace(/\D/g, '');
+	if (!digits.startsWith('62') || digits.length < 9) return '****';
+	const prefix = digits.slice(2, 5);
+	const rest = digits.slice(5);
+	const hidden = rest.slice(0, -2).replace(/\d/g, '*');
+	const shown = rest.slice(-2);
+	const first = hidden.slice(0, 4);
+	const second = hidden.slice(4);
+	return `+62 ${prefix}-${first}-${second}${shown}`;
+}
+
+export function showPhone(who: Principal, phone: string): string {
+	return seesFullPhone(who) ? phone : maskPhone(phone);
+}

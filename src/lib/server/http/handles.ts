@@ -1,0 +1,77 @@
+/**
+ * The request pipeline's named steps, composed in hooks.server.ts:
+ * - authentication: the session cookie (browsers) or a read-only API token (`Authorization:
+ *   Bearer pca_...`, API routes only) becomes `locals.user`;
+ * - authorization: every page and API route needs a user except the few public ones;
+ * - security headers on every answer (the CSP itself comes from svelte.config.js).
+ */
+import { error, redirect, type Handle } from '@sveltejs/kit';
+import { API_TOKEN_PREFIX, validateApiToken } from '../auth/api-tokens';
+import { sessionCookieName, validateSessionToken } from '../auth/session';
+import { services } from '../runtime';
+
+/** Paths anyone may reach: the login page, the phones' sync endpoint, static assets. */
+const PUBLIC = [
+	/^\/login\/?$/,
+	/^\/api\/v1\/heartbeats\/?$/,
+	/^\/favicon/,
+	/^\/geo\//,
+	/^\/robots\.txt$/
+];
+
+export const handleAuthentication: Handle = async ({ event, resolve }) => {
+	event.locals.user = null;
+	event.locals.sessionId = null;
+	const { handle } = await services();
+	const bearer = /^Bearer\s+(\S+)$/i.exec(event.request.headers.get('authorization') ?? '')?.[1];
+	if (bearer?.startsWith(`${API_TOKEN_PREFIX}_`) && event.url.pathname.startsWith('/api/')) {
+		const principal = await validateApiToken(handle.db, bearer);
+		if (!principal) error(401, 'unknown or revoked API token');
+		event.locals.user = {
+			id: principal.userId,
+			email: principal.email,
+			name: principal.name,
+			role: principal.role,
+			scope: principal.scope,
+			readOnly: true
+		};
+		return resolve(event);
+	}
+	const token = event.cookies.get(sessionCookieName);
+	if (token) {
+		const { session, user } = await validateSessionToken(handle.db, token);
+		if (session) {
+			event.locals.user = { ...user, readOnly: false };
+			event.locals.sessionId = session.id;
+			event.cookies.set(sessionCookieName, token, cookieOptions(event.url, session.expiresAt));
+		} else {
+			event.cookies.delete(sessionCookieName, { path: '/' });
+		}
+	}
+	return resolve(event);
+};
+
+export function cookieOptions(url: URL, expires: Date) {
+	return {
+		path: '/',
+		httpOnly: true,
+		sameSite: 'lax' as const,
+		secure: url.protocol === 'https:',
+		expires
+	};
+}
+
+export const handleAuthorization: Handle = async ({ event, resolve }) => {
+	const path = event.url.pathname;
+	if (event.locals.user || PUBLIC.some((pattern) => pattern.test(path))) return resolve(event);
+	if (path.startsWith('/api/')) error(401, 'log in, or send Authorization: Bearer <API token>');
+	redirect(303, `/login?ke=${encodeURIComponent(path + event.url.search)}`);
+};
+
+export const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
+	const response = await resolve(event);
+	response.headers.set('x-content-type-options', 'nosniff');
+	response.headers.set('referrer-policy', 'same-origin');
+	response.headers.set('x-frame-options', 'DENY');
+	return response;
+};

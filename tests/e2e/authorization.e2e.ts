@@ -1,0 +1,160 @@
+/**
+ * The authorization matrix: every role (and nobody) against every page, API route and form
+ * action found in src/routes, in scope and out of scope. A route added without an expectation
+ * here fails the suite, so nothing ships unchecked.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { ACCOUNTS, client, type RoleName } from './accounts';
+
+const ROUTES = path.resolve('src/routes');
+
+function discover(dir = ROUTES): { route: string; kind: 'page' | 'endpoint'; file: string }[] {
+	const found: { route: string; kind: 'page' | 'endpoint'; file: string }[] = [];
+	for (const name of readdirSync(dir)) {
+		const full = path.join(dir, name);
+		if (statSync(full).isDirectory()) found.push(...discover(full));
+		const route = '/' + path.relative(ROUTES, dir).split(path.sep).filter(Boolean).join('/');
+		if (name === '+page.svelte' || name === '+page.server.ts')
+			found.push({ route, kind: 'page', file: full });
+		if (name === '+server.ts') found.push({ route, kind: 'endpoint', file: full });
+	}
+	return found.filter(
+		(r, i, all) => all.findIndex((o) => o.route === r.route && o.kind === r.kind) === i
+	);
+}
+
+type Who = RoleName | 'nobody';
+const WHO: Who[] = ['nobody', 'admin', 'leader', 'coordinator', 'observer'];
+/** `in` / `out`: a [code] filled with a region inside or outside the viewer's scope. */
+type Expect = (who: Who, where: 'in' | 'out') => number;
+
+const signedIn = (who: Who, status: number) => (who === 'nobody' ? 303 : status);
+const byScope = (who: Who, where: 'in' | 'out') =>
+	who === 'nobody' ? 303 : where === 'in' ? 200 : 403;
+const apiByScope = (who: Who, where: 'in' | 'out') =>
+	who === 'nobody' ? 401 : where === 'in' ? 200 : 403;
+const managers = (who: Who) => signedIn(who, who === 'admin' || who === 'leader' ? 200 : 403);
+
+const EXPECTED: Record<string, Expect> = {
+	'page /': (who) => signedIn(who, 303),
+	'page /login': (who) => (who === 'nobody' ? 200 : 303),
+	'page /logout': (who) => signedIn(who, 303),
+	'page /wilayah/[code]': byScope,
+	'page /admin/users': managers,
+	'endpoint /api/v1/regions/[code]': apiByScope,
+	// The phones' endpoint takes device tokens, not sessions: a GET is refused for everyone.
+	'endpoint /api/v1/heartbeats': () => 405
+};
+
+const codeFor = (who: Who, where: 'in' | 'out') => {
+	if (who === 'nobody') return '35';
+	const account = ACCOUNTS[who];
+	return where === 'in' ? account.scope : (account.outside ?? 'id');
+};
+
+const routes = discover();
+
+test('every route in src/routes has an expectation', () => {
+	const missing = routes.map((r) => `${r.kind} ${r.route}`).filter((key) => !(key in EXPECTED));
+	expect(missing).toEqual([]);
+});
+
+for (const who of WHO) {
+	test(`matrix for ${who}`, async ({ baseURL }) => {
+		const api = await client(baseURL!, who === 'nobody' ? undefined : who);
+		const results: string[] = [];
+		for (const { route, kind } of routes) {
+			const expectation = EXPECTED[`${kind} ${route}`];
+			const wheres: ('in' | 'out')[] =
+				route.includes('[code]') && who !== 'admin' && who !== 'nobody' ? ['in', 'out'] : ['in'];
+			for (const where of wheres) {
+				const url = route.replace('[code]', codeFor(who, where));
+				const status = (await api.get(url)).status();
+				const want = expectation(who, where);
+				if (status !== want) results.push(`${who} GET ${url}: ${status}, expected ${want}`);
+			}
+		}
+		expect(results).toEqual([]);
+		await api.dispose();
+	});
+}
+
+function formActions(file: string): string[] {
+	const text = readFileSync(file, 'utf8');
+	const block = /export const actions[^{]*\{([\s\S]*)\};\s*$/m.exec(text)?.[1] ?? '';
+	return [...block.matchAll(/^\t(\w+):/gm)].map((m) => m[1]);
+}
+
+test('observers, coordinators and nobody get no form action that changes accounts', async ({
+	baseURL
+}) => {
+	const pages = routes.filter(
+		(r) => r.kind === 'page' && r.file.endsWith('+page.server.ts') && r.route.startsWith('/admin')
+	);
+	expect(pages.length).toBeGreaterThan(0);
+	const refused: string[] = [];
+	for (const who of ['nobody', 'observer', 'coordinator'] as const) {
+		const api = await client(baseURL!, who === 'nobody' ? undefined : who);
+		for (const { route, file } of pages) {
+			for (const action of formActions(file)) {
+				const response = await api.post(`${route}?/${action}`, {
+					form: {
+						email: 'admin@demo.pantau.id',
+						role: 'admin',
+						scope: 'id',
+						password: 'x'.repeat(12),
+						disabled: '1'
+					},
+					headers: { accept: 'application/json' }
+				});
+				const body = await response.text();
+				// Refused outright, or sent to the login page (also as SvelteKit's JSON redirect).
+				const blocked =
+					response.status() === 403 ||
+					/"status":403/.test(body) ||
+					/"type":"redirect","status":303,"location":"\/login/.test(body);
+				if (!blocked)
+					refused.push(`${who} ${route}?/${action}: ${response.status()} ${body.slice(0, 120)}`);
+			}
+		}
+		await api.dispose();
+	}
+	expect(refused).toEqual([]);
+	// The account those posts aimed at is untouched: still enabled, same password.
+	const admin = await client(baseURL!, 'admin');
+	expect((await admin.get('/wilayah/id')).status()).toBe(200);
+	await admin.dispose();
+});
+
+test('a read-only API token sees its scope over HTTP and nothing else', async ({ baseURL }) => {
+	const { execFileSync } = await import('node:child_process');
+	const { e2eDataDir } = await import('../config/playwright.config');
+	const output = execFileSync(
+		'node_modules/.bin/tsx',
+		['src/lib/server/cli/main.ts', 'apitoken:issue', '--email', 'bawaslu@demo.pantau.id'],
+		{
+			env: { ...process.env, DATA_DIR: e2eDataDir, DATABASE_URL: '' },
+			encoding: 'utf8'
+		}
+	);
+	const token = output.trim().split('\n').at(-1)!;
+	expect(token).toMatch(/^pca_/);
+	const api = await client(baseURL!);
+	const auth = { authorization: `Bearer ${token}` };
+	const inScope = await api.get('/api/v1/regions/35', { headers: auth });
+	expect(inScope.status()).toBe(200);
+	const body = await inScope.json();
+	expect(body).toMatchObject({ code: '35', level: 'province', name: 'JAWA TIMUR' });
+	expect(body.children).toHaveLength(38);
+	expect((await api.get('/api/v1/regions/31', { headers: auth })).status()).toBe(403);
+	expect((await api.get('/api/v1/regions/3171', { headers: auth })).status()).toBe(403);
+	expect((await api.get('/api/v1/regions/3599', { headers: auth })).status()).toBe(404);
+	expect(
+		(
+			await api.get('/api/v1/regions/9999', { headers: { authorization: 'Bearer pca_nope' } })
+		).status()
+	).toBe(401);
+	await api.dispose();
+});
