@@ -2,7 +2,10 @@
  * CLI commands. Each runs against an open database and writes lines through `out`, so the same
  * code serves `npm run cli` directly and through a running embedded server's socket.
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { like } from 'drizzle-orm';
+import { tps } from '../db/schema';
 import type { DatabaseHandle } from '../db/client';
 import { levelCounts, seed } from '../seed';
 import { DeviceTokenError, issueDeviceTokens, revokeDeviceTokens } from '../ingest/device-tokens';
@@ -99,6 +102,33 @@ export const commands: Record<string, Command> = {
 				`Device token for ${issued.pantarlihName} (Pantarlih of TPS ${issued.tpsCode}); shown once:`
 			);
 			out(issued.token);
+		}
+	},
+	'token:bulk': {
+		summary: 'issue device tokens for every TPS under a region; writes tps,token CSV (mode 0600)',
+		usage: 'token:bulk --region <code> --out <file>',
+		async run({ handle, ingest, out }, args) {
+			const { values } = parse(args, { region: { type: 'string' }, out: { type: 'string' } });
+			if (!values.region || !/^\d{2}(\d{2}(\d{2}(\d{4})?)?)?$/.test(values.region)) {
+				throw new UsageError('--region <province, regency, district or village code> is required');
+			}
+			if (!values.out) throw new UsageError('--out <file> is required');
+			const codes = (
+				await handle.db
+					.select({ code: tps.code })
+					.from(tps)
+					.where(like(tps.code, `${values.region}%`))
+					.orderBy(tps.code)
+			).map((r) => r.code);
+			if (codes.length === 0) throw new UsageError(`no TPS under region ${values.region}`);
+			const lines = ['tps,token'];
+			for (let i = 0; i < codes.length; i += 20_000) {
+				const issued = await issueDeviceTokens(handle.db, codes.slice(i, i + 20_000));
+				for (const t of issued) lines.push(`${t.tpsCode},${t.token}`);
+			}
+			ingest?.tokens.forgetAll();
+			writeFileSync(values.out, lines.join('\n') + '\n', { mode: 0o600 });
+			out(`issued ${codes.length} device token(s) under ${values.region} into ${values.out}`);
 		}
 	},
 	'token:revoke': {

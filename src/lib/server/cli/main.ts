@@ -32,7 +32,9 @@ async function main(argv: string[]): Promise<number> {
 		} catch (error) {
 			if (!(error instanceof DataDirLockedError) || error.holder.role !== 'server') throw error;
 			console.error(`[cli] ${error.message}; sending the command to it`);
-			return sendCommand(error.holder.socket ?? cliSocketPath(cfg.DATA_DIR), argv, out);
+			// File paths are the user's, relative to this shell, not to the server's folder.
+			const absolute = argv.map((arg, i) => (argv[i - 1] === '--out' ? path.resolve(arg) : arg));
+			return sendCommand(error.holder.socket ?? cliSocketPath(cfg.DATA_DIR), absolute, out);
 		}
 	}
 	try {

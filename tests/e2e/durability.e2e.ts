@@ -1,0 +1,148 @@
+/**
+ * SIGKILL in the middle of a load loses no heartbeat that was answered 200, on the embedded
+ * database and (with TEST_DATABASE_URL) on PostgreSQL: the built server is killed while 16
+ * phones sync, restarted, and every acknowledged heartbeat must be stored, with each TPS showing
+ * its latest stored snapshot.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { expect, test } from '@playwright/test';
+import { openDatabase, rows } from '../../src/lib/server/db/client';
+
+const PORT = 4188;
+const engines = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+function start(env: Record<string, string>): Promise<ChildProcess> {
+	const child = spawn(process.execPath, ['src/server/main.js'], {
+		env: {
+			...process.env,
+			PORT: String(PORT),
+			HOST: '127.0.0.1',
+			SEED_PROVINCES: '75',
+			DEMO: '0',
+			HEARTBEAT_RATE_PER_MINUTE: '100000',
+			...env
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	return new Promise((resolve, reject) => {
+		let output = '';
+		child.stdout!.on('data', (chunk) => {
+			output += chunk;
+			if (output.includes('is running at')) resolve(child);
+		});
+		child.stderr!.on('data', (chunk) => (output += chunk));
+		child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`)));
+	});
+}
+
+for (const engine of engines) {
+	test(`SIGKILL mid-load loses no acknowledged heartbeat (${engine})`, async () => {
+		test.setTimeout(180_000);
+		const work = mkdtempSync(path.join(tmpdir(), 'pantau-kill-'));
+		let databaseUrl = '';
+		let admin: postgres.Sql | undefined;
+		const name = `pantau_kill_${process.pid}`;
+		if (engine === 'postgres') {
+			admin = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
+			await admin.unsafe(`create database ${name}`);
+			const url = new URL(process.env.TEST_DATABASE_URL!);
+			url.pathname = `/${name}`;
+			databaseUrl = url.toString();
+		}
+		const env = { DATA_DIR: path.join(work, 'data'), DATABASE_URL: databaseUrl };
+		try {
+			let server = await start(env);
+			execFileSync(
+				'node_modules/.bin/tsx',
+				[
+					'src/lib/server/cli/main.ts',
+					'token:bulk',
+					'--region',
+					'7501',
+					'--out',
+					path.join(work, 'tokens.csv')
+				],
+				{
+					env: { ...process.env, ...env }
+				}
+			);
+			const phones = readFileSync(path.join(work, 'tokens.csv'), 'utf8')
+				.trim()
+				.split('\n')
+				.slice(1, 17)
+				.map((line) => line.split(','));
+			const acknowledged = new Set<string>();
+			let answered = 0;
+			let stop = false;
+			const phone = async ([tps, token]: string[]) => {
+				for (let round = 1; !stop; round++) {
+					const items = Array.from({ length: 5 }, (_, k) => ({
+						id: randomUUID(),
+						tps,
+						verified: Math.min(300, round * 5 + k),
+						recordedAt: new Date(Date.now() - 60_000 + k).toISOString()
+					}));
+					try {
+						const response = await fetch(`http://127.0.0.1:${PORT}/api/v1/heartbeats`, {
+							method: 'POST',
+							headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+							body: JSON.stringify({ heartbeats: items })
+						});
+						if (response.status === 200) {
+							for (const item of items) acknowledged.add(item.id);
+							answered += 1;
+						}
+					} catch {
+						return; // the server is gone
+					}
+				}
+			};
+			const load = Promise.all(phones.map(phone));
+			await new Promise((resolve) => setTimeout(resolve, 2_500));
+			server.kill('SIGKILL');
+			await new Promise((resolve) => server.once('exit', resolve));
+			stop = true;
+			await load;
+			expect(answered).toBeGreaterThan(20);
+
+			// Restart on the same data: crash recovery, then a clean stop to read the data directly.
+			server = await start(env);
+			server.kill('SIGTERM');
+			await new Promise((resolve) => server.once('exit', resolve));
+
+			const handle = await openDatabase(
+				databaseUrl ? { databaseUrl } : { dataDir: path.join(work, 'data', 'pglite') }
+			);
+			const stored = new Set(
+				(await rows<{ id: string }>(handle.db, sql`select id::text as id from heartbeats`)).map(
+					(r) => r.id
+				)
+			);
+			const lost = [...acknowledged].filter((id) => !stored.has(id));
+			const [stale] = await rows<{ n: number }>(
+				handle.db,
+				sql`select count(*)::int as n from tps t where t.recorded_at is not null and t.verified <> (
+					select h.verified from heartbeats h where h.tps_code = t.code
+					order by h.recorded_at desc, h.verified desc limit 1)`
+			);
+			await handle.close();
+			console.log(
+				`[kill ${engine}] acknowledged ${acknowledged.size}, stored ${stored.size}, lost ${lost.length}`
+			);
+			expect(lost).toEqual([]);
+			expect(stale.n).toBe(0);
+		} finally {
+			if (admin) {
+				await admin.unsafe(`drop database if exists ${name} with (force)`);
+				await admin.end();
+			}
+			rmSync(work, { recursive: true, force: true });
+		}
+	});
+}
