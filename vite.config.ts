@@ -1,8 +1,18 @@
 import { sveltekit } from '@sveltejs/kit/vite';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { attachSocketServer } from './src/server/socket.js';
+
+/** socket.io on Vite's own HTTP server, so `npm run dev` has live push on the same port. */
+const liveInDevelopment: Plugin = {
+	name: 'pantau-live',
+	configureServer(server) {
+		if (server.httpServer) attachSocketServer(server.httpServer as import('node:http').Server);
+	}
+};
 
 export default defineConfig({
-	plugins: [sveltekit()],
+	plugins: [sveltekit(), liveInDevelopment],
 	test: {
 		expect: { requireAssertions: true },
 		include: ['src/**/*.spec.ts', 'tests/integration/**/*.test.ts'],

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { attachSocketServer } from './socket.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 process.env.PANTAU_APP_ROOT ??= root;
@@ -62,6 +63,8 @@ const server = http.createServer((req, res) => {
 	if (url === HEARTBEATS || url.startsWith(`${HEARTBEATS}?`)) void services.ingestHttp(req, res);
 	else handler(req, res);
 });
+// Live push on the same origin and port as the pages.
+const io = attachSocketServer(server);
 server.on('error', (error) => fail(`cannot listen on ${host}:${port}: ${error.message}`));
 server.listen(port, host, () => {
 	console.log(`Pantau Coklit is running at ${process.env.ORIGIN}`);
@@ -75,6 +78,8 @@ async function shutdown(signal) {
 	console.log(`[server] ${signal}: finishing requests and closing the database`);
 	const deadline = setTimeout(() => fail('shutdown took too long; exiting'), SHUTDOWN_DEADLINE_MS);
 	deadline.unref();
+	// Closing socket.io drops its connections: browsers reconnect (to another process, if any).
+	io.close();
 	await new Promise((resolve) => {
 		server.close(resolve);
 		server.closeIdleConnections();

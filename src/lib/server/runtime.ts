@@ -9,6 +9,7 @@ import { openDatabase, type DatabaseHandle } from './db/client';
 import { lockDataDir } from './db/lock';
 import { config, type Config } from './env';
 import { RollupStore } from './progress/store';
+import { LiveService } from './live/service';
 import { seed } from './seed';
 import { ensureDemoAccounts } from './demo';
 import { listenForCommands } from './cli/socket';
@@ -21,6 +22,8 @@ export interface Services {
 	ingest: IngestService;
 	/** Live roll-ups of every region. */
 	store: RollupStore;
+	/** socket.io subscriptions and coalesced `progress` pushes. */
+	live: LiveService;
 	/** The heartbeat endpoint for the production entry's node:http fast path. */
 	ingestHttp(req: IncomingMessage, res: ServerResponse): Promise<void>;
 	stop(): Promise<void>;
@@ -89,12 +92,13 @@ async function start(log: (line: string) => void): Promise<Services> {
 		await checkpoint();
 		const checkpointTimer = setInterval(checkpoint, CHECKPOINT_MS);
 		checkpointTimer.unref();
+		const live = new LiveService(handle.db, store, cfg.LIVE_WINDOW_MS);
 		const ingest = new IngestService(handle.db, {
 			tokenCacheMs: cfg.TOKEN_CACHE_MS,
 			ratePerMinute: cfg.HEARTBEAT_RATE_PER_MINUTE,
 			concurrency: embedded ? 1 : cfg.INGEST_CONCURRENCY,
 			// Applied before the requests are answered: a client that got 200 sees its numbers.
-			onCommitted: (result) => store.apply(result.deltas),
+			onCommitted: (result) => live.publish(store.apply(result.deltas)),
 			onError: (error) =>
 				console.error('[ingest] commit failed:', (error as Error)?.message ?? error)
 		});
@@ -105,11 +109,13 @@ async function start(log: (line: string) => void): Promise<Services> {
 			handle: opened,
 			ingest,
 			store,
+			live,
 			ingestHttp: (req, res) => handleNodeRequest(ingest, req, res),
 			async stop() {
 				await commands?.close();
 				// Every accepted request is committed before the database closes.
 				await ingest.close();
+				live.close();
 				clearInterval(checkpointTimer);
 				await checkpoint();
 				await opened.close();
