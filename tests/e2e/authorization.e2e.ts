@@ -43,6 +43,7 @@ const EXPECTED: Record<string, Expect> = {
 	'page /logout': (who) => signedIn(who, 303),
 	'page /wilayah/[code]': byScope,
 	'page /admin/users': managers,
+	'page /audit': (who) => signedIn(who, who === 'admin' || who === 'observer' ? 200 : 403),
 	'endpoint /api/v1/regions/[code]': apiByScope,
 	// The phones' endpoint takes device tokens, not sessions: a GET is refused for everyone.
 	'endpoint /api/v1/heartbeats': () => 405
@@ -157,4 +158,28 @@ test('a read-only API token sees its scope over HTTP and nothing else', async ({
 		).status()
 	).toBe(401);
 	await api.dispose();
+});
+
+test('a leader creates coordinators inside their province only; the audit log shows it', async ({
+	baseURL
+}) => {
+	const leader = await client(baseURL!, 'leader');
+	const create = (email: string, scope: string) =>
+		leader.post('/admin/users?/create', {
+			form: { email, name: 'Uji', password: 'sandi-uji-12345', role: 'coordinator', scope },
+			headers: { accept: 'application/json' }
+		});
+	const inside = await (await create('koordinator.tuban@example.id', '3523')).json();
+	expect(inside).toMatchObject({ type: 'success' });
+	const outside = await (await create('koordinator.jaksel@example.id', '3171')).json();
+	expect(outside).toMatchObject({ type: 'failure', status: 403 });
+	await leader.dispose();
+
+	const observer = await client(baseURL!, 'observer');
+	const audit = await (await observer.get('/audit')).text();
+	expect(audit).toContain('user.create');
+	expect(audit).toContain('koordinator.tuban@example.id');
+	expect(audit).not.toContain('koordinator.jaksel@example.id');
+	expect(audit).toContain('login.success');
+	await observer.dispose();
 });

@@ -129,7 +129,7 @@ test('an observer socket can emit anything and change nothing', async ({ baseURL
 	const api = await client(baseURL!, 'observer');
 	const before = await (await api.get('/api/v1/regions/35')).json();
 	const socket = await socketFor(baseURL!, 'observer');
-	await new Promise((resolve) => socket.on('connect', resolve));
+	await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
 	for (const event of ['heartbeats', 'ingest', 'progress', 'acknowledge', 'user:add']) {
 		socket.emit(event, { regions: ['35'], tps: firstTps('3501'), verified: 300 });
 	}
