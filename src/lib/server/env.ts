@@ -31,6 +31,11 @@ const schema = z.object({
 	TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
 	/** Group-commit transactions in flight at once (PostgreSQL server only; PGlite uses 1). */
 	INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(3),
+	/** Several processes act as one: roll-up changes are shared over Redis (PostgreSQL only). */
+	REDIS_URL: z
+		.string()
+		.regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+		.optional(),
 	/** Live updates are coalesced over this window: one `progress` message per socket per window. */
 	LIVE_WINDOW_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 	/** `1`: create one demo account per role (known passwords, printed at start). Never in production. */

@@ -10,6 +10,8 @@ import { lockDataDir } from './db/lock';
 import { config, type Config } from './env';
 import { RollupStore } from './progress/store';
 import { LiveService } from './live/service';
+import { DeltaBus } from './live/bus';
+import { StartupError } from './errors';
 import { seed } from './seed';
 import { ensureDemoAccounts } from './demo';
 import { listenForCommands } from './cli/socket';
@@ -93,12 +95,37 @@ async function start(log: (line: string) => void): Promise<Services> {
 		const checkpointTimer = setInterval(checkpoint, CHECKPOINT_MS);
 		checkpointTimer.unref();
 		const live = new LiveService(handle.db, store, cfg.LIVE_WINDOW_MS);
+		if (cfg.REDIS_URL && embedded) {
+			throw new StartupError(
+				'REDIS_URL is set but the database is the embedded one, which only one process can use',
+				'Set DATABASE_URL to a PostgreSQL server to run several processes, or unset REDIS_URL'
+			);
+		}
+		let recounting = false;
+		const bus = cfg.REDIS_URL
+			? await DeltaBus.connect(cfg.REDIS_URL, {
+					onDeltas: (deltas) => live.publish(store.apply(deltas)),
+					onGap: () => {
+						if (recounting) return;
+						recounting = true;
+						log('[bus] missed updates from another process: recounting roll-ups');
+						store
+							.load(db)
+							.catch((error) => console.error('[bus] recount failed:', error))
+							.finally(() => (recounting = false));
+					}
+				})
+			: undefined;
+		if (bus) log(`[bus] sharing roll-up changes with other processes over Redis`);
 		const ingest = new IngestService(handle.db, {
 			tokenCacheMs: cfg.TOKEN_CACHE_MS,
 			ratePerMinute: cfg.HEARTBEAT_RATE_PER_MINUTE,
 			concurrency: embedded ? 1 : cfg.INGEST_CONCURRENCY,
 			// Applied before the requests are answered: a client that got 200 sees its numbers.
-			onCommitted: (result) => live.publish(store.apply(result.deltas)),
+			onCommitted: (result) => {
+				live.publish(store.apply(result.deltas));
+				bus?.publish(result.deltas);
+			},
 			onError: (error) =>
 				console.error('[ingest] commit failed:', (error as Error)?.message ?? error)
 		});
@@ -116,6 +143,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 				// Every accepted request is committed before the database closes.
 				await ingest.close();
 				live.close();
+				await bus?.close();
 				clearInterval(checkpointTimer);
 				await checkpoint();
 				await opened.close();

@@ -1,0 +1,92 @@
+/**
+ * Scale-out: several server processes behind one address act as one. Each process holds every
+ * region's roll-up in memory, so processes exchange what a commit changed (its region deltas)
+ * over Redis pub/sub; every process applies the others' deltas to its store and pushes them to
+ * its own sockets. No socket.io adapter is needed: no process ever relays another's events.
+ *
+ * Redis pub/sub delivers at most once. Each message carries its sender's sequence number; a gap
+ * (a message lost while Redis or the link was down) makes the receiver recount its roll-ups from
+ * the TPS table, which is always exact.
+ */
+import { randomUUID } from 'node:crypto';
+import { createClient } from 'redis';
+import type { RegionDelta } from '../../domain/coverage';
+import { StartupError } from '../errors';
+
+const CHANNEL = 'pantau:deltas';
+
+interface Message {
+	from: string;
+	seq: number;
+	deltas: [string, number, number, number][];
+}
+
+export class DeltaBus {
+	readonly id = randomUUID();
+	private seq = 0;
+	private lastSeen = new Map<string, number>();
+
+	private constructor(
+		private publisher: ReturnType<typeof createClient>,
+		private subscriber: ReturnType<typeof createClient>
+	) {}
+
+	static async connect(
+		url: string,
+		handlers: { onDeltas: (deltas: Map<string, RegionDelta>) => void; onGap: () => void }
+	): Promise<DeltaBus> {
+		const publisher = createClient({ url });
+		const subscriber = publisher.duplicate();
+		// Connection errors are logged and retried by the client; they must not crash the server.
+		publisher.on('error', (error) => console.error('[bus] redis:', error.message));
+		subscriber.on('error', (error) => console.error('[bus] redis:', error.message));
+		try {
+			await Promise.all([publisher.connect(), subscriber.connect()]);
+		} catch (error) {
+			throw new StartupError(
+				`cannot reach Redis at ${url.replace(/\/\/[^@]*@/, '//')}: ${(error as Error).message}`,
+				'Check REDIS_URL and that Redis is running, or unset REDIS_URL to run a single process',
+				{ cause: error }
+			);
+		}
+		const bus = new DeltaBus(publisher, subscriber);
+		await subscriber.subscribe(CHANNEL, (text) => bus.receive(text, handlers));
+		return bus;
+	}
+
+	private receive(
+		text: string,
+		handlers: { onDeltas: (d: Map<string, RegionDelta>) => void; onGap: () => void }
+	) {
+		const message = JSON.parse(text) as Message;
+		if (message.from === this.id) return;
+		const last = this.lastSeen.get(message.from);
+		this.lastSeen.set(message.from, message.seq);
+		if (last !== undefined && message.seq !== last + 1) handlers.onGap();
+		handlers.onDeltas(
+			new Map(
+				message.deltas.map(([code, verified, tpsSynced, tpsComplete]) => [
+					code,
+					{ verified, tpsSynced, tpsComplete }
+				])
+			)
+		);
+	}
+
+	publish(deltas: Map<string, RegionDelta>): void {
+		if (deltas.size === 0) return;
+		const message: Message = {
+			from: this.id,
+			seq: ++this.seq,
+			deltas: [...deltas].map(([code, d]) => [code, d.verified, d.tpsSynced, d.tpsComplete])
+		};
+		this.publisher.publish(CHANNEL, JSON.stringify(message)).catch((error: Error) => {
+			// Lost: the others will see the sequence gap on our next message and recount.
+			console.error('[bus] publish failed:', error.message);
+		});
+	}
+
+	async close(): Promise<void> {
+		await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()]);
+	}
+}

@@ -1,0 +1,147 @@
+/**
+ * Two server processes behind "one address" (two ports, one PostgreSQL, one Redis) act as one:
+ * a heartbeat accepted by A reaches a viewer connected to B, and with both ingesting at once for
+ * the same regency their roll-ups equal a full recount from the database.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { expect, test } from '@playwright/test';
+import { io } from 'socket.io-client';
+import { ACCOUNTS, PASSWORD } from './accounts';
+
+const serverUrl = process.env.TEST_DATABASE_URL;
+const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+test.skip(!serverUrl, 'needs TEST_DATABASE_URL (a PostgreSQL server): PGlite is single-process');
+
+function start(port: number, env: Record<string, string>): Promise<ChildProcess> {
+	const child = spawn(process.execPath, ['src/server/main.js'], {
+		env: {
+			...process.env,
+			...env,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			ORIGIN: `http://127.0.0.1:${port}`
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	return new Promise((resolve, reject) => {
+		let output = '';
+		child.stdout!.on('data', (chunk) => {
+			output += chunk;
+			if (output.includes('is running at')) resolve(child);
+		});
+		child.stderr!.on('data', (chunk) => (output += chunk));
+		child.on('exit', (code) => reject(new Error(`server on ${port} exited (${code}):\n${output}`)));
+	});
+}
+
+async function sessionCookie(base: string): Promise<string> {
+	const response = await fetch(`${base}/login`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: {
+			origin: base,
+			accept: 'text/html',
+			'content-type': 'application/x-www-form-urlencoded'
+		},
+		body: new URLSearchParams({ email: ACCOUNTS.admin.email, password: PASSWORD })
+	});
+	return response.headers.get('set-cookie')!.split(';')[0];
+}
+
+test('two processes on one PostgreSQL act as one', async () => {
+	test.setTimeout(180_000);
+	const admin = postgres(serverUrl!, { max: 1, onnotice: () => {} });
+	const name = `pantau_scale_${process.pid}`;
+	await admin.unsafe(`create database ${name}`);
+	const url = new URL(serverUrl!);
+	url.pathname = `/${name}`;
+	const env = {
+		DATABASE_URL: url.toString(),
+		REDIS_URL: redisUrl,
+		SEED_PROVINCES: '75',
+		DEMO: '1',
+		HEARTBEAT_RATE_PER_MINUTE: '100000'
+	};
+	const work = mkdtempSync(path.join(tmpdir(), 'pantau-scale-'));
+	const children: ChildProcess[] = [];
+	try {
+		children.push(await start(4191, env));
+		children.push(await start(4192, env));
+		const [A, B] = ['http://127.0.0.1:4191', 'http://127.0.0.1:4192'];
+		execFileSync(
+			'node_modules/.bin/tsx',
+			[
+				'src/lib/server/cli/main.ts',
+				'token:bulk',
+				'--region',
+				'7501',
+				'--out',
+				path.join(work, 'tokens.csv')
+			],
+			{
+				env: { ...process.env, ...env }
+			}
+		);
+		const phones = readFileSync(path.join(work, 'tokens.csv'), 'utf8')
+			.trim()
+			.split('\n')
+			.slice(1)
+			.map((l) => l.split(','));
+
+		const socket = io(B, {
+			path: '/socket.io',
+			transports: ['websocket'],
+			extraHeaders: { cookie: await sessionCookie(B) }
+		});
+		await socket.emitWithAck('subscribe', { regions: ['7501'] });
+		const seenOnB: { code: string; verified: number }[] = [];
+		socket.on('progress', (regions) => seenOnB.push(...regions));
+
+		const sync = (base: string, [tps, token]: string[], verified: number) =>
+			fetch(`${base}/api/v1/heartbeats`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+				body: JSON.stringify({
+					heartbeats: [{ id: randomUUID(), tps, verified, recordedAt: new Date().toISOString() }]
+				})
+			}).then((r) => expect(r.status).toBe(200));
+
+		// A sync accepted by A reaches the viewer connected to B.
+		await sync(A, phones[0], 77);
+		await expect
+			.poll(() => seenOnB.some((r) => r.code === '7501' && r.verified >= 77), { timeout: 5_000 })
+			.toBe(true);
+
+		// Both ingest at once for the same regency, phones split between them.
+		await Promise.all(
+			phones.slice(0, 40).map(async (phone, i) => {
+				for (let round = 1; round <= 10; round++)
+					await sync(i % 2 ? A : B, phone, round * 7 + (i % 5));
+			})
+		);
+		await new Promise((resolve) => setTimeout(resolve, 1_000));
+		const direct = postgres(url.toString(), { max: 1, onnotice: () => {} });
+		const [fresh] = (await direct.unsafe(
+			`select sum(verified)::int as verified, count(recorded_at)::int as synced from tps where code like '7501%'`
+		)) as unknown as { verified: number; synced: number }[];
+		await direct.end();
+		for (const base of [A, B]) {
+			const regency = await fetch(`${base}/api/v1/regions/7501`, {
+				headers: { cookie: await sessionCookie(base) }
+			}).then((r) => r.json());
+			expect(regency, base).toMatchObject({ verified: fresh.verified, tpsSynced: fresh.synced });
+		}
+		socket.close();
+	} finally {
+		for (const child of children) child.kill('SIGTERM');
+		await new Promise((resolve) => setTimeout(resolve, 1_500));
+		await admin.unsafe(`drop database if exists ${name} with (force)`);
+		await admin.end();
+		rmSync(work, { recursive: true, force: true });
+	}
+});
