@@ -18,7 +18,7 @@ import { sql } from 'drizzle-orm';
 import { openDatabase, rows } from '../../src/lib/server/db/client';
 import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
 import { seed } from '../../src/lib/server/seed';
-import { rollupMismatches } from '../fixtures/recount';
+import { checkpointTotals, rollupMismatches } from '../fixtures/recount';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -195,18 +195,7 @@ try {
 	// A clean stop writes the live roll-ups into region_progress: compare them with a recount.
 	real.kill('SIGTERM');
 	await new Promise((resolve) => real.once('exit', resolve));
-	const stored = await rows<{
-		code: string;
-		tps: number;
-		target: number;
-		verified: number;
-		tpsSynced: number;
-		tpsComplete: number;
-	}>(
-		handle.db,
-		sql`select code, tps, target::float8 as target, verified::float8 as verified,
-			tps_synced as "tpsSynced", tps_complete as "tpsComplete" from region_progress`
-	);
+	const stored = await checkpointTotals(handle.db);
 	const mismatches = await rollupMismatches(handle.db, stored);
 	console.log(
 		`[bench] roll-ups vs full recount: ${mismatches.length === 0 ? 'exact' : `${mismatches.length} regions differ`}`

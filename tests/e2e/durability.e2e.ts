@@ -4,7 +4,8 @@
  * phones sync, restarted, and every acknowledged heartbeat must be stored, with each TPS showing
  * its latest stored snapshot.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { startServer } from '../fixtures/server';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,30 +17,13 @@ import { openDatabase, rows } from '../../src/lib/server/db/client';
 
 const PORT = 4188;
 const engines = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
-
-function start(env: Record<string, string>): Promise<ChildProcess> {
-	const child = spawn(process.execPath, ['src/server/main.js'], {
-		env: {
-			...process.env,
-			PORT: String(PORT),
-			HOST: '127.0.0.1',
-			SEED_PROVINCES: '75',
-			DEMO: '0',
-			HEARTBEAT_RATE_PER_MINUTE: '100000',
-			...env
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
+const start = (env: Record<string, string>) =>
+	startServer(PORT, {
+		SEED_PROVINCES: '75',
+		DEMO: '0',
+		HEARTBEAT_RATE_PER_MINUTE: '100000',
+		...env
 	});
-	return new Promise((resolve, reject) => {
-		let output = '';
-		child.stdout!.on('data', (chunk) => {
-			output += chunk;
-			if (output.includes('is running at')) resolve(child);
-		});
-		child.stderr!.on('data', (chunk) => (output += chunk));
-		child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`)));
-	});
-}
 
 for (const engine of engines) {
 	test(`SIGKILL mid-load loses no acknowledged heartbeat (${engine})`, async () => {

@@ -3,7 +3,8 @@
  * a heartbeat accepted by A reaches a viewer connected to B, and with both ingesting at once for
  * the same regency their roll-ups equal a full recount from the database.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { startServer as start } from '../fixtures/server';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,28 +17,6 @@ import { ACCOUNTS, PASSWORD } from './accounts';
 const serverUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 test.skip(!serverUrl, 'needs TEST_DATABASE_URL (a PostgreSQL server): PGlite is single-process');
-
-function start(port: number, env: Record<string, string>): Promise<ChildProcess> {
-	const child = spawn(process.execPath, ['src/server/main.js'], {
-		env: {
-			...process.env,
-			...env,
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			ORIGIN: `http://127.0.0.1:${port}`
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	return new Promise((resolve, reject) => {
-		let output = '';
-		child.stdout!.on('data', (chunk) => {
-			output += chunk;
-			if (output.includes('is running at')) resolve(child);
-		});
-		child.stderr!.on('data', (chunk) => (output += chunk));
-		child.on('exit', (code) => reject(new Error(`server on ${port} exited (${code}):\n${output}`)));
-	});
-}
 
 async function sessionCookie(base: string): Promise<string> {
 	const response = await fetch(`${base}/login`, {

@@ -11,7 +11,7 @@ import {
 import { RollupStore } from '../../src/lib/server/progress/store';
 import { seed } from '../../src/lib/server/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
-import { heartbeatCount, rollupMismatches } from '../fixtures/recount';
+import { checkpointTotals, heartbeatCount, rollupMismatches } from '../fixtures/recount';
 
 // Gorontalo (75) is small: 3,539 TPS.
 const PROVINCE = '75';
@@ -313,18 +313,7 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 
 	it('a checkpoint writes the live totals into region_progress', async () => {
 		await store.checkpoint(database.db);
-		const stored = await rows<{
-			code: string;
-			tps: number;
-			target: number;
-			verified: number;
-			tpsSynced: number;
-			tpsComplete: number;
-		}>(
-			database.db,
-			sql`select code, tps, target::float8 as target, verified::float8 as verified,
-				tps_synced as "tpsSynced", tps_complete as "tpsComplete" from region_progress`
-		);
+		const stored = await checkpointTotals(database.db);
 		expect(stored).toHaveLength(store.size);
 		expect(await rollupMismatches(database.db, stored)).toEqual([]);
 	});

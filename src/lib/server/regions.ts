@@ -2,11 +2,11 @@
 import { error } from '@sveltejs/kit';
 import { lineage, NATION_CODE } from '../domain/codes';
 import { canView, type Principal } from '../domain/roles';
-import type { RegionSnapshot, RollupStore } from './progress/store';
+import type { RegionNumbers, RollupStore } from './progress/store';
 
 export interface RegionView {
-	region: RegionSnapshot;
-	children: RegionSnapshot[];
+	region: RegionNumbers;
+	children: RegionNumbers[];
 	/** From the nation down to the region's parent, for the breadcrumb. */
 	parents: { code: string; name: string }[];
 }

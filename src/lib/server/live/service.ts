@@ -17,7 +17,7 @@ import type {
 import { API_TOKEN_PREFIX, validateApiToken } from '../auth/api-tokens';
 import { sessionCookieName, validateSessionToken } from '../auth/session';
 import type { Database } from '../db/client';
-import type { RegionSnapshot, RollupStore } from '../progress/store';
+import type { RollupStore } from '../progress/store';
 
 type LiveSocket = Socket<
 	ClientToServerEvents,
@@ -45,7 +45,7 @@ function readCookie(header: string | undefined, name: string): string | undefine
 
 export class LiveService {
 	private io: LiveServer | null = null;
-	private changed = new Map<string, RegionSnapshot>();
+	private changed = new Map<string, RegionNumbers>();
 	private timer: NodeJS.Timeout | null = null;
 	emitted = 0;
 
@@ -107,7 +107,7 @@ export class LiveService {
 	}
 
 	/** Called with the regions a commit changed; they go out at the end of the window. */
-	publish(regions: RegionSnapshot[]): void {
+	publish(regions: RegionNumbers[]): void {
 		for (const region of regions) this.changed.set(region.code, region);
 		if (!this.timer && this.changed.size > 0) {
 			this.timer = setTimeout(() => this.flush(), this.windowMs);

@@ -5,25 +5,14 @@
  * database is a checkpoint written every few seconds for SQL consumers and backups.
  */
 import { sql } from 'drizzle-orm';
-import type { RegionLevel } from '../../domain/codes';
 import type { RegionDelta } from '../../domain/coverage';
+import type { RegionLevel } from '../../domain/codes';
+import type { RegionNumbers } from '../../realtime/events';
 import type { Database } from '../db/client';
 import { regions } from '../db/schema';
 import { recountRegions } from './recount';
 
-/** A region with its roll-up: the shape shared by pages, the API and live updates. */
-export interface RegionSnapshot {
-	code: string;
-	level: RegionLevel;
-	name: string;
-	verified: number;
-	target: number;
-	tps: number;
-	tpsSynced: number;
-	tpsComplete: number;
-	/** Grows by one with every change of this region's numbers (per server process). */
-	version: number;
-}
+export type { RegionNumbers };
 
 interface RegionInfo {
 	code: string;
@@ -35,7 +24,7 @@ interface RegionInfo {
 
 export class RollupStore {
 	private info = new Map<string, RegionInfo>();
-	private totals = new Map<string, RegionSnapshot>();
+	private totals = new Map<string, RegionNumbers>();
 	private dirty = new Set<string>();
 
 	/** Reads the regions and recounts every total; versions continue where they were. */
@@ -55,11 +44,11 @@ export class RollupStore {
 		for (const region of info.values()) {
 			if (region.parentCode) info.get(region.parentCode)?.children.push(region.code);
 		}
-		const totals = new Map<string, RegionSnapshot>();
+		const totals = new Map<string, RegionNumbers>();
 		for (const region of info.values()) {
 			const count = counts.get(region.code);
 			const previous = this.totals.get(region.code);
-			const next: RegionSnapshot = {
+			const next: RegionNumbers = {
 				code: region.code,
 				level: region.level,
 				name: region.name,
@@ -79,8 +68,8 @@ export class RollupStore {
 	}
 
 	/** Adds a committed batch's deltas; returns the regions that changed, with their new totals. */
-	apply(deltas: Map<string, RegionDelta>): RegionSnapshot[] {
-		const changed: RegionSnapshot[] = [];
+	apply(deltas: Map<string, RegionDelta>): RegionNumbers[] {
+		const changed: RegionNumbers[] = [];
 		for (const [code, delta] of deltas) {
 			const current = this.totals.get(code);
 			if (!current) continue;
@@ -98,11 +87,11 @@ export class RollupStore {
 		return changed;
 	}
 
-	get(code: string): RegionSnapshot | null {
+	get(code: string): RegionNumbers | null {
 		return this.totals.get(code) ?? null;
 	}
 
-	children(code: string): RegionSnapshot[] {
+	children(code: string): RegionNumbers[] {
 		return (this.info.get(code)?.children ?? []).map((child) => this.totals.get(child)!);
 	}
 
@@ -115,7 +104,7 @@ export class RollupStore {
 	}
 
 	/** Every region's snapshot, for checks against a recount. */
-	all(): RegionSnapshot[] {
+	all(): RegionNumbers[] {
 		return [...this.totals.values()];
 	}
 
@@ -153,7 +142,7 @@ export class RollupStore {
 	}
 }
 
-function sameNumbers(a: RegionSnapshot, b: RegionSnapshot): boolean {
+function sameNumbers(a: RegionNumbers, b: RegionNumbers): boolean {
 	return (
 		a.verified === b.verified &&
 		a.target === b.target &&
