@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import {
+	campaignDay,
+	campaignLength,
+	gapToTarget,
+	localDate,
+	targetShare,
+	zoneOf,
+	ZONES
+} from './target-curve';
+
+// The 2023 national coklit: 12 February to 14 March (31 days).
+const coklit2023 = { firstDay: '2023-02-12', lastDay: '2023-03-14' };
+
+describe('zones', () => {
+	it.each([
+		['id', 'WIB'],
+		['31', 'WIB'],
+		['3523012001001', 'WIB'],
+		['61', 'WIB'],
+		['51', 'WITA'],
+		['6401', 'WITA'],
+		['7501', 'WITA'],
+		['81', 'WIT'],
+		['9501', 'WIT']
+	])('%s keeps %s', (code, zone) => {
+		expect(zoneOf(code).name).toBe(zone);
+	});
+
+	it('at 16:30 UTC it is still the 12th in Jakarta but already the 13th in Makassar and Jayapura', () => {
+		const now = new Date('2023-02-12T16:30:00Z');
+		expect(localDate(now, ZONES.WIB)).toBe('2023-02-12');
+		expect(localDate(now, ZONES.WITA)).toBe('2023-02-13');
+		expect(localDate(now, ZONES.WIT)).toBe('2023-02-13');
+	});
+
+	it('midnight in Jakarta is 17:00 UTC the day before', () => {
+		expect(localDate(new Date('2023-02-12T16:59:59Z'), ZONES.WIB)).toBe('2023-02-12');
+		expect(localDate(new Date('2023-02-12T17:00:00Z'), ZONES.WIB)).toBe('2023-02-13');
+	});
+});
+
+describe('the default linear curve', () => {
+	it('spans 31 days in 2023, day 1 on 12 February', () => {
+		expect(campaignLength(coklit2023)).toBe(31);
+		expect(campaignDay(coklit2023, '2023-02-12')).toBe(1);
+		expect(campaignDay(coklit2023, '2023-03-14')).toBe(31);
+	});
+
+	it('asks 1/31 on the first day and 100% on the last', () => {
+		expect(targetShare(coklit2023, '2023-02-12')).toBeCloseTo(1 / 31);
+		expect(targetShare(coklit2023, '2023-03-14')).toBe(1);
+	});
+
+	it('asks nothing before the start and everything after the end', () => {
+		expect(targetShare(coklit2023, '2023-02-11')).toBe(0);
+		expect(targetShare(coklit2023, '2023-04-01')).toBe(1);
+	});
+
+	it('gives Papua its next day an hour before Jakarta', () => {
+		const now = new Date('2023-02-20T16:30:00Z');
+		const papua = targetShare(coklit2023, localDate(now, zoneOf('91')));
+		const jakarta = targetShare(coklit2023, localDate(now, zoneOf('31')));
+		expect(papua - jakarta).toBeCloseTo(1 / 31);
+	});
+});
+
+describe('an admin curve', () => {
+	const points = [
+		{ day: 10, share: 0.4 },
+		{ day: 20, share: 0.85 }
+	];
+	it('passes through the points and interpolates between them', () => {
+		expect(targetShare(coklit2023, '2023-02-21', points)).toBeCloseTo(0.4);
+		expect(targetShare(coklit2023, '2023-02-16', points)).toBeCloseTo(0.2);
+		expect(targetShare(coklit2023, '2023-03-03', points)).toBeCloseTo(0.85);
+		expect(targetShare(coklit2023, '2023-03-14', points)).toBe(1);
+	});
+});
+
+describe('gap to target', () => {
+	it('counts voters still to verify today, never negative', () => {
+		expect(gapToTarget(100, 1000, 0.25)).toBe(150);
+		expect(gapToTarget(300, 1000, 0.25)).toBe(0);
+	});
+});
