@@ -35,3 +35,29 @@ test('a coordinator lands on their regency and drills down to a village', async 
 		'JAWA TIMUR'
 	);
 });
+
+test('the nation map draws 38 provinces, colours them and drills down on click', async ({
+	page
+}) => {
+	await loginPage(page, 'admin');
+	const map = page.getByRole('img', { name: /Peta cakupan coklit/ });
+	await expect(map.locator('path.leaflet-interactive')).toHaveCount(38);
+	await expect(page.getByText('80–100%')).toBeVisible();
+	await page.screenshot({ path: 'test-results/screens/nation-map.png' });
+	// Jawa Timur: click its polygon (the map has the same numbers as the table below it).
+	await map.locator('path.leaflet-interactive').nth(14).click({ force: true });
+	await expect(page).toHaveURL(/\/wilayah\/\d\d$/);
+	await expect(
+		page.getByRole('img', { name: /Peta cakupan coklit/ }).locator('path.leaflet-interactive')
+	).not.toHaveCount(0);
+});
+
+test('a province map keeps the regencies that have no boundary as markers', async ({ page }) => {
+	await loginPage(page, 'admin');
+	await page.goto('/wilayah/32');
+	const map = page.getByRole('img', { name: /Peta cakupan coklit/ });
+	// Jawa Barat: 27 regencies, 3279 Kota Banjar has no boundary: 26 polygons and 1 marker.
+	await expect(page.getByTestId('child-row')).toHaveCount(27);
+	await expect(map.locator('path.leaflet-interactive')).toHaveCount(27);
+	await page.screenshot({ path: 'test-results/screens/province-map.png' });
+});
