@@ -15,6 +15,7 @@ import { io, type Socket } from 'socket.io-client';
 import { openDatabase, rows } from '../../src/lib/server/db/client';
 import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
 import { seed } from '../../src/lib/server/seed';
+import { loginCookie } from '../fixtures/server';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const province = process.env.BENCH_PROVINCES ?? '35';
@@ -84,17 +85,7 @@ try {
 	await new Promise<void>((resolve) =>
 		server!.stdout!.on('data', (c) => String(c).includes('is running at') && resolve())
 	);
-	const login = await fetch(`${base}/login`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: {
-			origin: base,
-			accept: 'text/html',
-			'content-type': 'application/x-www-form-urlencoded'
-		},
-		body: new URLSearchParams({ email: 'admin@demo.pantau.id', password: 'coklit-demo-2029' })
-	});
-	const cookie = login.headers.get('set-cookie')!.split(';')[0];
+	const cookie = await loginCookie(base, 'admin@demo.pantau.id', 'coklit-demo-2029');
 
 	// Viewers: everyone watches the province (its regencies are children); some also a regency.
 	const committedAt = new Map<number, number>();

@@ -4,10 +4,10 @@
  * phones sync, restarted, and every acknowledged heartbeat must be stored, with each TPS showing
  * its latest stored snapshot.
  */
-import { execFileSync } from 'node:child_process';
+import { bulkTokens } from '../fixtures/cli';
 import { startServer } from '../fixtures/server';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -42,25 +42,7 @@ for (const engine of engines) {
 		const env = { DATA_DIR: path.join(work, 'data'), DATABASE_URL: databaseUrl };
 		try {
 			let server = await start(env);
-			execFileSync(
-				'node_modules/.bin/tsx',
-				[
-					'src/lib/server/cli/main.ts',
-					'token:bulk',
-					'--region',
-					'7501',
-					'--out',
-					path.join(work, 'tokens.csv')
-				],
-				{
-					env: { ...process.env, ...env }
-				}
-			);
-			const phones = readFileSync(path.join(work, 'tokens.csv'), 'utf8')
-				.trim()
-				.split('\n')
-				.slice(1, 17)
-				.map((line) => line.split(','));
+			const phones = bulkTokens('7501', env).slice(0, 16);
 			const acknowledged = new Set<string>();
 			let answered = 0;
 			let stop = false;

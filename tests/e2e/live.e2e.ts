@@ -2,34 +2,18 @@
  * Live push against the built server: who may connect and subscribe, what each socket receives,
  * and a page that moves when a phone syncs.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { io, type Socket } from 'socket.io-client';
 import { e2eDataDir } from '../config/playwright.config';
+import { bulkTokens } from '../fixtures/cli';
 import { client, loginPage, type RoleName } from './accounts';
 
 let tokens: Map<string, string>;
 test.beforeAll(() => {
 	// Device tokens for two neighbouring regencies of Jawa Timur, through the running server.
-	const file = path.join(mkdtempSync(path.join(tmpdir(), 'pantau-live-')), 'tokens.csv');
-	tokens = new Map();
-	for (const region of ['3501', '3502']) {
-		execFileSync(
-			'node_modules/.bin/tsx',
-			['src/lib/server/cli/main.ts', 'token:bulk', '--region', region, '--out', file],
-			{
-				env: { ...process.env, DATA_DIR: e2eDataDir, DATABASE_URL: '' }
-			}
-		);
-		for (const line of readFileSync(file, 'utf8').trim().split('\n').slice(1)) {
-			const [tps, token] = line.split(',');
-			tokens.set(tps, token);
-		}
-	}
+	const env = { DATA_DIR: e2eDataDir, DATABASE_URL: '' };
+	tokens = new Map([...bulkTokens('3501', env), ...bulkTokens('3502', env)]);
 });
 
 const firstTps = (regency: string) => [...tokens.keys()].find((code) => code.startsWith(regency))!;

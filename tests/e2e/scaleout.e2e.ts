@@ -3,12 +3,10 @@
  * a heartbeat accepted by A reaches a viewer connected to B, and with both ingesting at once for
  * the same regency their roll-ups equal a full recount from the database.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { startServer as start } from '../fixtures/server';
+import type { ChildProcess } from 'node:child_process';
+import { bulkTokens } from '../fixtures/cli';
+import { loginCookie, startServer as start } from '../fixtures/server';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import postgres from 'postgres';
 import { expect, test } from '@playwright/test';
 import { io } from 'socket.io-client';
@@ -18,19 +16,7 @@ const serverUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 test.skip(!serverUrl, 'needs TEST_DATABASE_URL (a PostgreSQL server): PGlite is single-process');
 
-async function sessionCookie(base: string): Promise<string> {
-	const response = await fetch(`${base}/login`, {
-		method: 'POST',
-		redirect: 'manual',
-		headers: {
-			origin: base,
-			accept: 'text/html',
-			'content-type': 'application/x-www-form-urlencoded'
-		},
-		body: new URLSearchParams({ email: ACCOUNTS.admin.email, password: PASSWORD })
-	});
-	return response.headers.get('set-cookie')!.split(';')[0];
-}
+const sessionCookie = (base: string) => loginCookie(base, ACCOUNTS.admin.email, PASSWORD);
 
 test('two processes on one PostgreSQL act as one', async () => {
 	test.setTimeout(180_000);
@@ -46,31 +32,12 @@ test('two processes on one PostgreSQL act as one', async () => {
 		DEMO: '1',
 		HEARTBEAT_RATE_PER_MINUTE: '100000'
 	};
-	const work = mkdtempSync(path.join(tmpdir(), 'pantau-scale-'));
 	const children: ChildProcess[] = [];
 	try {
 		children.push(await start(4191, env));
 		children.push(await start(4192, env));
 		const [A, B] = ['http://127.0.0.1:4191', 'http://127.0.0.1:4192'];
-		execFileSync(
-			'node_modules/.bin/tsx',
-			[
-				'src/lib/server/cli/main.ts',
-				'token:bulk',
-				'--region',
-				'7501',
-				'--out',
-				path.join(work, 'tokens.csv')
-			],
-			{
-				env: { ...process.env, ...env }
-			}
-		);
-		const phones = readFileSync(path.join(work, 'tokens.csv'), 'utf8')
-			.trim()
-			.split('\n')
-			.slice(1)
-			.map((l) => l.split(','));
+		const phones = bulkTokens('7501', env);
 
 		const socket = io(B, {
 			path: '/socket.io',
@@ -121,6 +88,5 @@ test('two processes on one PostgreSQL act as one', async () => {
 		await new Promise((resolve) => setTimeout(resolve, 1_500));
 		await admin.unsafe(`drop database if exists ${name} with (force)`);
 		await admin.end();
-		rmSync(work, { recursive: true, force: true });
 	}
 });
