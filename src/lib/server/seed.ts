@@ -5,7 +5,9 @@
  * never mistaken for a complete one and a second run adds nothing.
  */
 import { count, sql } from 'drizzle-orm';
+import { addDays, format, parseISO } from 'date-fns';
 import { NATION_CODE } from '../domain/codes';
+import { localDate, ZONES } from '../domain/target-curve';
 import { simulatedName, simulatedPhone, simulatedTarget } from '../domain/simulated';
 import {
 	NATION_NAME,
@@ -213,11 +215,11 @@ async function loadProvince(
 async function ensureCampaign(db: Database): Promise<void> {
 	const [{ n }] = await db.select({ n: count() }).from(campaigns);
 	if (n > 0) return;
-	const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Jakarta' }).format(new Date());
+	const today = localDate(new Date(), ZONES.WIB);
 	await db.insert(campaigns).values({
 		name: 'Coklit Pemilu (simulasi)',
 		firstDay: today,
-		lastDay: sql`(${today}::date + 29)` as unknown as string,
+		lastDay: format(addDays(parseISO(today), 29), 'yyyy-MM-dd'),
 		simulated: true
 	});
 }

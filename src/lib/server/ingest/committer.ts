@@ -48,10 +48,6 @@ export class GroupCommitter {
 		private options: CommitterOptions
 	) {}
 
-	get depth(): number {
-		return this.queuedItems;
-	}
-
 	submit(request: PendingRequest): Promise<RequestResult> {
 		if (this.closed) return Promise.reject(new CommitFailedError('the server is shutting down'));
 		if (this.queuedItems + request.items.length > this.options.maxQueuedItems) {

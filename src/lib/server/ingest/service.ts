@@ -20,7 +20,6 @@ import { DeviceTokenCache, recordTokenUse } from './device-tokens';
 /** How often the last-used time of device tokens is written (kept out of the commit path). */
 const TOKEN_USE_FLUSH_MS = 5_000;
 
-export const HEARTBEATS_PATH = '/api/v1/heartbeats';
 export const MAX_BODY_BYTES = 1024 * 1024;
 const RETRY_AFTER_DB_SECONDS = 5;
 

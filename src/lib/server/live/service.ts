@@ -47,7 +47,6 @@ export class LiveService {
 	private io: LiveServer | null = null;
 	private changed = new Map<string, RegionNumbers>();
 	private timer: NodeJS.Timeout | null = null;
-	emitted = 0;
 
 	constructor(
 		private db: Database,
@@ -142,10 +141,7 @@ export class LiveService {
 					payload.push(region);
 				}
 			}
-			if (payload.length > 0) {
-				socket.emit('progress', payload);
-				this.emitted += 1;
-			}
+			if (payload.length > 0) socket.emit('progress', payload);
 		}
 	}
 

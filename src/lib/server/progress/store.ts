@@ -95,10 +95,6 @@ export class RollupStore {
 		return (this.info.get(code)?.children ?? []).map((child) => this.totals.get(child)!);
 	}
 
-	parentCode(code: string): string | null {
-		return this.info.get(code)?.parentCode ?? null;
-	}
-
 	get size(): number {
 		return this.totals.size;
 	}
