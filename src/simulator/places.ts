@@ -1,0 +1,37 @@
+/** Regency centres (middle of each boundary's bounding box), for phones that report a location. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const GEOJSON = path.resolve(
+	path.dirname(fileURLToPath(import.meta.url)),
+	'../../static/geo/regencies-2024.geojson'
+);
+
+interface Feature {
+	properties: { code: string };
+	geometry: { coordinates: unknown };
+}
+
+export function regencyCentres(file = GEOJSON): Map<string, { lat: number; lng: number }> {
+	const { features } = JSON.parse(readFileSync(file, 'utf8')) as { features: Feature[] };
+	const centres = new Map<string, { lat: number; lng: number }>();
+	for (const feature of features) {
+		let west = Infinity;
+		let east = -Infinity;
+		let south = Infinity;
+		let north = -Infinity;
+		const visit = (node: unknown): void => {
+			if (Array.isArray(node) && typeof node[0] === 'number') {
+				const [lng, lat] = node as number[];
+				west = Math.min(west, lng);
+				east = Math.max(east, lng);
+				south = Math.min(south, lat);
+				north = Math.max(north, lat);
+			} else if (Array.isArray(node)) node.forEach(visit);
+		};
+		visit(feature.geometry.coordinates);
+		centres.set(feature.properties.code, { lat: (south + north) / 2, lng: (west + east) / 2 });
+	}
+	return centres;
+}
