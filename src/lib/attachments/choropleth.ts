@@ -1,74 +1,96 @@
 /**
- * A Leaflet choropleth as a Svelte attachment: creates the map when the element appears and
- * removes it when it goes, so a page never leaks a map. Leaflet touches `window` on import, so it
- * is imported here, in the browser only. No tile server is needed: the boundaries alone make the
- * map; `tileUrl` adds a background where one is reachable.
+ * Leaflet maps as Svelte attachments: each creates its map when the element appears and removes
+ * it when it goes, so a page never leaks a map. Leaflet touches `window` on import, so it is
+ * imported here, in the browser only. No tile server is needed: the boundaries alone make the
+ * map; `tileUrl` (MAP_TILE_URL) adds a background where one is reachable.
+ * - `choropleth`: the children of a region as polygons (provinces, regencies) coloured by the
+ *   page's chosen measure; children without a boundary become markers; click drills down.
+ * - `pointsMap`: TPS as dots where heartbeats carried a location (below regency level).
  */
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
-import type { GeoJSON as GeoJsonLayer, LayerGroup, Map as LeafletMap, Path } from 'leaflet';
-import { coverageColour } from '../domain/colour-scale';
-import { formatNumber, formatPercent } from '../format';
+import type {
+	GeoJSON as GeoJsonLayer,
+	LayerGroup,
+	Map as LeafletMap,
+	Path,
+	CircleMarker
+} from 'leaflet';
 import type { RegionNumbers } from '../realtime/events';
 
-export interface ChoroplethOptions {
+export interface MapStyle<T> {
+	colour: (item: T) => string;
+	/** HTML; callers escape their text with escapeHtml. */
+	tooltip: (item: T) => string;
+}
+
+export interface ChoroplethOptions extends MapStyle<RegionNumbers> {
 	/** GeoJSON file with `properties.code` per feature. */
 	url: string;
 	/** Only features whose code is one of these children are drawn. */
 	children: () => RegionNumbers[];
 	tileUrl?: string | null;
+	attribution: string;
+	noBoundary: string;
 	onSelect: (code: string) => void;
 }
 
-export interface ChoroplethHandle {
+export interface MapHandle {
 	restyle(): void;
 }
 
 type Props = { code: string; name: string };
 
+async function baseMap(node: HTMLElement, tileUrl: string | null | undefined, attribution: string) {
+	const L = (await import('leaflet')).default;
+	const map = L.map(node, { zoomSnap: 0.25, attributionControl: true, scrollWheelZoom: false });
+	if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 18 }).addTo(map);
+	map.attributionControl.addAttribution(attribution);
+	return { L, map };
+}
+
 export function choropleth(
 	options: ChoroplethOptions,
-	expose?: (handle: ChoroplethHandle | null) => void
+	expose?: (handle: MapHandle | null) => void
 ) {
 	return (node: HTMLElement) => {
 		let map: LeafletMap | null = null;
 		let layer: GeoJsonLayer<Props> | null = null;
 		let markers: LayerGroup | null = null;
+		const markerOf = new Map<string, CircleMarker>();
 		let cancelled = false;
 
-		const numbers = () => new Map(options.children().map((c) => [c.code, c]));
-		const tooltip = (r: RegionNumbers | undefined, name: string) =>
-			r
-				? `<strong>${escapeHtml(r.name)}</strong><br>Cakupan ${formatPercent(r.verified, r.target)}<br>${formatNumber(r.verified)} / ${formatNumber(r.target)} pemilih`
-				: escapeHtml(name);
-
 		const restyle = () => {
-			const byCode = numbers();
+			const byCode = new Map(options.children().map((c) => [c.code, c]));
 			layer?.eachLayer((l) => {
 				const feature = (l as unknown as { feature: Feature<Geometry, Props> }).feature;
 				const r = byCode.get(feature.properties.code);
-				(l as Path).setStyle({ fillColor: r ? coverageColour(r.verified, r.target) : '#d9d9d9' });
-				l.setTooltipContent(tooltip(r, feature.properties.name));
+				(l as Path).setStyle({ fillColor: r ? options.colour(r) : '#d9d9d9' });
+				l.setTooltipContent(r ? options.tooltip(r) : escapeHtml(feature.properties.name));
 			});
+			for (const [code, marker] of markerOf) {
+				const r = byCode.get(code);
+				if (!r) continue;
+				marker.setStyle({ fillColor: options.colour(r) });
+				marker.setTooltipContent(
+					`${options.tooltip(r)}<br><em>${escapeHtml(options.noBoundary)}</em>`
+				);
+			}
 		};
 
 		(async () => {
-			const L = (await import('leaflet')).default;
 			const response = await fetch(options.url);
 			const geo = (await response.json()) as FeatureCollection<Geometry, Props>;
 			if (cancelled) return;
+			const { L, map: created } = await baseMap(node, options.tileUrl, options.attribution);
+			map = created;
 			const codes = new Set(options.children().map((c) => c.code));
 			const features = geo.features.filter((f) => codes.has(f.properties.code));
-			map = L.map(node, { zoomSnap: 0.25, attributionControl: true, scrollWheelZoom: false });
-			if (options.tileUrl) L.tileLayer(options.tileUrl, { maxZoom: 18 }).addTo(map);
-			map.attributionControl.addAttribution(
-				'Batas wilayah: Laravel Nusa (MIT); data: KPU via KawalPemilu 2024'
-			);
 			layer = L.geoJSON<Props>(
 				{ type: 'FeatureCollection', features } as FeatureCollection<Geometry, Props>,
 				{
 					style: () => ({ weight: 1, color: '#ffffff', fillOpacity: 0.85 }),
 					onEachFeature: (feature, l) => {
-						l.bindTooltip(feature.properties.name, { sticky: true });
+						l.bindTooltip(escapeHtml(feature.properties.name), { sticky: true });
 						l.on('click', () => options.onSelect(feature.properties.code));
 					}
 				}
@@ -84,16 +106,16 @@ export function choropleth(
 				const south = bounds.isValid() ? bounds.getSouth() : -2;
 				const west = bounds.isValid() ? bounds.getWest() : 118;
 				const span = bounds.isValid() ? bounds.getEast() - bounds.getWest() : 10;
-				L.circleMarker([south, west + ((i + 1) * span) / (missing.length + 1)], {
+				const marker = L.circleMarker([south, west + ((i + 1) * span) / (missing.length + 1)], {
 					radius: 7,
 					weight: 2,
 					color: '#333',
-					fillColor: coverageColour(r.verified, r.target),
 					fillOpacity: 0.9
 				})
-					.bindTooltip(`${tooltip(r, r.name)}<br><em>tanpa batas wilayah</em>`)
+					.bindTooltip('')
 					.on('click', () => options.onSelect(r.code))
 					.addTo(markers!);
+				markerOf.set(r.code, marker);
 			});
 			restyle();
 			expose?.({ restyle });
@@ -108,6 +130,58 @@ export function choropleth(
 	};
 }
 
-function escapeHtml(text: string): string {
+export interface PointsOptions<T extends { lat: number; lng: number }> extends MapStyle<T> {
+	points: () => T[];
+	tileUrl?: string | null;
+	attribution: string;
+}
+
+export function pointsMap<T extends { lat: number; lng: number }>(
+	options: PointsOptions<T>,
+	expose?: (handle: MapHandle | null) => void
+) {
+	return (node: HTMLElement) => {
+		let map: LeafletMap | null = null;
+		let cancelled = false;
+		const dots: [T, CircleMarker][] = [];
+		const restyle = () => {
+			for (const [point, dot] of dots) {
+				dot.setStyle({ fillColor: options.colour(point) });
+				dot.setTooltipContent(options.tooltip(point));
+			}
+		};
+		(async () => {
+			const { L, map: created } = await baseMap(node, options.tileUrl, options.attribution);
+			if (cancelled) {
+				created.remove();
+				return;
+			}
+			map = created;
+			const list = options.points();
+			for (const point of list) {
+				const dot = L.circleMarker([point.lat, point.lng], {
+					radius: 5,
+					weight: 1,
+					color: '#333',
+					fillOpacity: 0.9
+				})
+					.bindTooltip('')
+					.addTo(map);
+				dots.push([point, dot]);
+			}
+			const bounds = L.latLngBounds(list.map((p) => [p.lat, p.lng] as [number, number]));
+			if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], maxZoom: 13 });
+			restyle();
+			expose?.({ restyle });
+		})();
+		return () => {
+			cancelled = true;
+			expose?.(null);
+			map?.remove();
+		};
+	};
+}
+
+export function escapeHtml(text: string): string {
 	return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { en } from './en';
+import { id } from './id';
+import { languageOf, translator } from './index';
+
+const keys = (o: object, prefix = ''): string[] =>
+	Object.entries(o).flatMap(([k, v]) =>
+		typeof v === 'object' ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]
+	);
+
+describe('i18n', () => {
+	it('speaks Indonesian by default and English when chosen, with values', () => {
+		expect(translator('id')('nav.logout')).toBe('Keluar');
+		expect(translator('en')('nav.logout')).toBe('Sign out');
+		expect(translator('id')('region.code', { code: '35' })).toBe('kode 35');
+		expect(translator('en')('table.shown', { shown: 3, total: 38 })).toBe('3 of 38 shown');
+	});
+
+	it('has every Indonesian key in English, each with the same placeholders', () => {
+		expect(keys(en).sort()).toEqual(keys(id).sort());
+		const placeholders = (s: string) => [...s.matchAll(/{{(\w+)}}/g)].map((m) => m[1]).sort();
+		for (const key of keys(id)) {
+			expect(placeholders(translator('en')(key)), key).toEqual(placeholders(translator('id')(key)));
+		}
+	});
+
+	it('treats anything but en as Indonesian', () => {
+		expect(languageOf('en')).toBe('en');
+		expect(languageOf('fr')).toBe('id');
+		expect(languageOf(undefined)).toBe('id');
+	});
+});

@@ -1,0 +1,36 @@
+/**
+ * Languages: Bahasa Indonesia first, English second, with i18next (the most used JavaScript i18n
+ * library; interpolation and fallback, no global state per request: each language gets its own
+ * fixed `t`). The chosen language lives in a cookie set by POST /bahasa. Numbers and dates keep
+ * the Indonesian format in both languages (src/lib/format.ts), as the commission writes them.
+ */
+import i18next, { type TFunction } from 'i18next';
+import { en } from './en';
+import { id } from './id';
+
+export const LANGUAGES = ['id', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const LANGUAGE_COOKIE = 'pantau_lang';
+
+export const languageOf = (value: string | null | undefined): Language =>
+	value === 'en' ? 'en' : 'id';
+
+const instance = i18next.createInstance();
+void instance.init({
+	resources: { id: { translation: id }, en: { translation: en } },
+	lng: 'id',
+	fallbackLng: 'id',
+	initAsync: false,
+	// Svelte escapes text itself; strings rendered with {@html} are our own.
+	interpolation: { escapeValue: false }
+});
+
+export type Translate = (key: string, values?: Record<string, unknown>) => string;
+
+const fixed = new Map<Language, TFunction>();
+
+export function translator(language: Language): Translate {
+	let t = fixed.get(language);
+	if (!t) fixed.set(language, (t = instance.getFixedT(language)));
+	return (key, values) => String(t(key, values));
+}

@@ -1,0 +1,141 @@
+/**
+ * `npm run build && npm run bench:pages`: the real server (built) on a fresh PostgreSQL database
+ * with the national data (820,161 TPS), three closed days of snapshots and some progress, then
+ * - server time: sequential GETs of the nation, Jawa Barat (27 regencies) and a regency page
+ *   (Kabupaten Bogor, 3201), as a signed-in admin, full body read (p50/p95/p99);
+ * - first render in Chromium (Debian's /usr/bin/chromium): navigation to the page's load event
+ *   and to the map or table being drawn.
+ * Prints one table.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chromium } from '@playwright/test';
+import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { ZONES } from '../../src/lib/domain/target-curve';
+import { openDatabase } from '../../src/lib/server/db/client';
+import { freezeContextFrom, freezeDay } from '../../src/lib/server/history/snapshots';
+import { seed } from '../../src/lib/server/seed';
+import { loginCookie } from '../fixtures/server';
+
+const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const requests = Number(process.env.BENCH_REQUESTS ?? 200);
+const PORT = 3297;
+const base = `http://127.0.0.1:${PORT}`;
+const PAGES = [
+	{ label: 'nation (38 provinces)', path: '/wilayah/id' },
+	{ label: 'Jawa Barat (27 regencies)', path: '/wilayah/32' },
+	{ label: 'Kab. Bogor (40 districts)', path: '/wilayah/3201' }
+];
+
+const percentile = (sorted: number[], p: number) =>
+	sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+const name = `pantau_bench_pages_${process.pid}`;
+await admin.unsafe(`create database ${name}`);
+const url = new URL(serverUrl);
+url.pathname = `/${name}`;
+let server: ChildProcess | undefined;
+try {
+	console.log('[bench] seeding the national data and three days of history…');
+	const handle = await openDatabase({ databaseUrl: url.toString() });
+	await handle.migrate();
+	await seed(handle, {});
+	// Some progress: every 7th TPS has synced, with a count below its target.
+	await handle.db.execute(sql`update tps set verified = target / 3, recorded_at = now(),
+		first_sync_at = now(), last_sync_at = now(), progress_at = now()
+		where (substr(code, 11, 3)::int % 7) = 0`);
+	const ctx = await freezeContextFrom(handle.db);
+	const first = ctx.plan.campaign!.firstDay;
+	for (const day of [-3, -2, -1]) {
+		const date = new Date(Date.parse(first) + day * 86_400_000).toISOString().slice(0, 10);
+		for (const zone of Object.values(ZONES)) await freezeDay(ctx, zone, date);
+	}
+	await handle.close();
+
+	server = spawn(process.execPath, ['src/server/main.js'], {
+		env: {
+			...process.env,
+			PORT: String(PORT),
+			HOST: '127.0.0.1',
+			ORIGIN: base,
+			DATABASE_URL: url.toString(),
+			DEMO: '1'
+		},
+		stdio: ['ignore', 'pipe', 'inherit']
+	});
+	await new Promise<void>((resolve, reject) => {
+		let out = '';
+		server!.stdout!.on('data', (chunk) => {
+			out += chunk;
+			if (out.includes('is running at')) resolve();
+		});
+		server!.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+	});
+	const cookie = await loginCookie(base, 'admin@demo.pantau.id', 'coklit-demo-2029');
+
+	const rows: string[][] = [];
+	const browser = await chromium.launch({
+		executablePath: '/usr/bin/chromium',
+		args: ['--no-sandbox', '--headless', '--disable-gpu']
+	});
+	const context = await browser.newContext();
+	await context.addCookies([
+		{ name: cookie.split('=')[0], value: cookie.split('=')[1], url: base }
+	]);
+	for (const page of PAGES) {
+		for (let i = 0; i < 10; i++)
+			await (await fetch(base + page.path, { headers: { cookie } })).text();
+		const times: number[] = [];
+		for (let i = 0; i < requests; i++) {
+			const started = performance.now();
+			const response = await fetch(base + page.path, { headers: { cookie } });
+			await response.text();
+			if (response.status !== 200) throw new Error(`${page.path} answered ${response.status}`);
+			times.push(performance.now() - started);
+		}
+		times.sort((a, b) => a - b);
+		const tab = await context.newPage();
+		const started = performance.now();
+		await tab.goto(base + page.path, { waitUntil: 'load' });
+		const loaded = performance.now() - started;
+		await tab
+			.locator(
+				'[data-testid="coverage-map"] path.leaflet-interactive, [data-testid="points-map"] path, [data-testid="child-row"]'
+			)
+			.first()
+			.waitFor();
+		const drawn = performance.now() - started;
+		await tab.close();
+		rows.push([
+			page.label,
+			percentile(times, 50).toFixed(1),
+			percentile(times, 95).toFixed(1),
+			percentile(times, 99).toFixed(1),
+			loaded.toFixed(0),
+			drawn.toFixed(0)
+		]);
+	}
+	await browser.close();
+	console.log(
+		`\nbench:pages (PostgreSQL, national data, ${requests} sequential requests per page, signed in as admin)\n`
+	);
+	const header = [
+		'page',
+		'server p50 ms',
+		'p95 ms',
+		'p99 ms',
+		'Chromium load ms',
+		'map/table drawn ms'
+	];
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+	const line = (cells: string[]) =>
+		cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+	console.log(line(header));
+	for (const r of rows) console.log(line(r));
+} finally {
+	server?.kill('SIGTERM');
+	if (server) await new Promise((resolve) => server!.once('exit', resolve));
+	await admin.unsafe(`drop database if exists ${name} with (force)`);
+	await admin.end();
+}

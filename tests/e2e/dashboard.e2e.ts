@@ -1,0 +1,147 @@
+/**
+ * The region dashboard in Chromium: drill-down by map, table and keyboard; the % moving on an open
+ * page after a sync; the CSV equal to the table; the language switch; the history view; screenshots
+ * of each level under test-results/screens for a person to look at; a 360 px phone.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { e2eDataDir } from '../config/playwright.config';
+import { bulkTokens } from '../fixtures/cli';
+import { sync } from '../fixtures/heartbeats';
+import { loginPage } from './accounts';
+
+const rowsOf = async (page: Page) =>
+	page
+		.getByTestId('child-row')
+		.evaluateAll((rows) =>
+			rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent!.trim()))
+		);
+
+test('drill from the nation to a province by the map, to a regency by the table, to a district by keyboard', async ({
+	page
+}) => {
+	await loginPage(page, 'admin');
+	await expect(page.getByTestId('coverage-map').locator('path.leaflet-interactive')).toHaveCount(
+		38
+	);
+	await expect(
+		page.getByTestId('coverage-chart').or(page.getByText(/Belum ada riwayat harian/))
+	).toBeVisible();
+	await page.screenshot({ path: 'test-results/screens/level-nation.png', fullPage: true });
+	// Jawa Timur's polygon (its own click: the centre of its box may be sea).
+	await page
+		.getByTestId('coverage-map')
+		.locator('path.leaflet-interactive')
+		.nth(14)
+		.dispatchEvent('click');
+	await expect(page).toHaveURL(/\/wilayah\/35$/);
+	await page.goto('/wilayah/35');
+	await page.screenshot({ path: 'test-results/screens/level-province.png', fullPage: true });
+	await page.getByRole('link', { name: 'PACITAN', exact: true }).click();
+	await expect(page).toHaveURL(/\/wilayah\/3501$/);
+	await expect(page.getByRole('heading', { name: 'PACITAN' })).toBeVisible();
+	await page.screenshot({ path: 'test-results/screens/level-regency.png', fullPage: true });
+	// Keyboard only: focus the first district link in the table and press Enter.
+	const first = page.getByTestId('child-row').first().getByRole('link');
+	await first.focus();
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(/\/wilayah\/3501\d\d$/);
+	await page.screenshot({ path: 'test-results/screens/level-district.png', fullPage: true });
+	// The map has a table equivalent: the same children, as rows.
+	await page.goto('/wilayah/35');
+	await expect(page.getByTestId('coverage-map')).toHaveAttribute('aria-label', /tabel di bawah/);
+	await expect(page.getByTestId('child-row')).toHaveCount(38);
+});
+
+test('a sync moves the open regency page, the map toggles to the gap view', async ({
+	page,
+	baseURL
+}) => {
+	const tokens = bulkTokens('3505', { DATA_DIR: e2eDataDir, DATABASE_URL: '' });
+	const [tps, token] = tokens[0];
+	await loginPage(page, 'leader');
+	await page.goto('/wilayah/35');
+	await page.getByRole('button', { name: 'Kekurangan thd target hari ini' }).click();
+	await expect(
+		page.getByRole('button', { name: 'Kekurangan thd target hari ini' })
+	).toHaveAttribute('aria-pressed', 'true');
+	await expect(page.getByText('memenuhi target')).toBeVisible();
+	await page.goto('/wilayah/3505');
+	await expect(page.getByTestId('live-status')).toHaveText('● langsung');
+	const before = await page.getByTestId('verified').textContent();
+	expect(await sync(baseURL!, token, tps, 250, { lat: -8.1, lng: 112.2 })).toBe(200);
+	await expect(page.getByTestId('verified')).not.toHaveText(before!, { timeout: 5_000 });
+});
+
+test('the table sorts and filters, and the CSV lists the same rows in the same order', async ({
+	page
+}) => {
+	await loginPage(page, 'admin');
+	await page.goto('/wilayah/35');
+	await page.getByRole('button', { name: /^Kekurangan hari ini/ }).click();
+	await expect(page.getByRole('columnheader', { name: /Kekurangan hari ini/ })).toHaveAttribute(
+		'aria-sort',
+		'descending'
+	);
+	await page.getByTestId('table-filter').fill('kota');
+	const table = await rowsOf(page);
+	expect(table.length).toBe(9);
+	expect(table.every((cells) => /KOTA/.test(cells[1]))).toBe(true);
+	const gaps = table.map((cells) => Number(cells[6].replace(/\./g, '')));
+	expect(gaps).toEqual([...gaps].sort((a, b) => b - a));
+
+	const href = await page.getByTestId('csv-link').getAttribute('href');
+	const csv = await page.request.get(href!);
+	expect(csv.status()).toBe(200);
+	expect(csv.headers()['content-type']).toMatch(/text\/csv/);
+	const lines = (await csv.text()).trim().split('\n');
+	expect(lines[0]).toMatch(
+		/^Kode,Nama,TPS,Target pemilih,Terverifikasi,Cakupan,Kekurangan hari ini/
+	);
+	const csvRows = lines.slice(1).map((line) => line.split(','));
+	expect(csvRows.map((r) => r[0])).toEqual(table.map((cells) => cells[0]));
+	expect(csvRows.map((r) => Number(r[4]))).toEqual(
+		table.map((cells) => Number(cells[4].replace(/\./g, '')))
+	);
+	expect(csvRows.map((r) => Number(r[6]))).toEqual(gaps);
+	const bad = await page.request.get('/wilayah/35/csv?urut=password');
+	expect(bad.status()).toBe(400);
+});
+
+test('the language switch changes the labels and keeps the Indonesian number format', async ({
+	page
+}) => {
+	await loginPage(page, 'admin');
+	await expect(page.getByText('Cakupan coklit')).toBeVisible();
+	await expect(page.locator('html')).toHaveAttribute('lang', 'id');
+	await page.getByTestId('language-switch').click();
+	await expect(page.getByText('Coklit coverage')).toBeVisible();
+	await expect(page.getByRole('columnheader', { name: /Voters to verify/ })).toBeVisible();
+	await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+	await expect(page.getByRole('row', { name: /DKI JAKARTA/ })).toContainText('30.766');
+	await page.screenshot({ path: 'test-results/screens/nation-english.png' });
+	await page.getByTestId('language-switch').click();
+	await expect(page.getByText('Cakupan coklit')).toBeVisible();
+});
+
+test('a date in the past shows that day, clearly labelled, without live updates', async ({
+	page
+}) => {
+	await loginPage(page, 'admin');
+	await page.goto('/wilayah/35?tanggal=2020-01-01');
+	await expect(page.getByTestId('history-banner')).toContainText('Tidak ada data beku');
+	await expect(page.getByTestId('live-status')).toHaveCount(0);
+	const bad = await page.goto('/wilayah/35?tanggal=kemarin');
+	expect(bad!.status()).toBe(400);
+});
+
+test('on a 360 px phone the map and chart stack and the table scrolls sideways', async ({
+	page
+}) => {
+	await page.setViewportSize({ width: 360, height: 740 });
+	await loginPage(page, 'leader');
+	const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+	expect(scroll).toBeLessThanOrEqual(360);
+	const table = page.locator('.table-scroll').first();
+	expect(await table.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+	await page.screenshot({ path: 'test-results/screens/phone-360.png', fullPage: true });
+});
