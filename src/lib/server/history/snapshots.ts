@@ -1,0 +1,220 @@
+/**
+ * Daily snapshots: at each zone's local midnight the numbers of every region in that zone are
+ * frozen for the day that ended (and on demand, from the CLI). Rows are immutable (a trigger
+ * refuses UPDATE and DELETE); a correction is a new row naming the one it corrects, and readers
+ * take the newest row per region and date.
+ */
+import { addDays, format, parseISO } from 'date-fns';
+import { sql } from 'drizzle-orm';
+import type { ActivityIndex } from '../../domain/activity';
+import { NATION_CODE } from '../../domain/codes';
+import { campaignDay, localDate, zoneOf, ZONES, type Zone } from '../../domain/target-curve';
+import { Plan } from '../campaign';
+import { rows, type Database } from '../db/client';
+import { loadActivity } from '../progress/activity';
+import { RollupStore } from '../progress/store';
+
+const HOUR = 3_600_000;
+const CHUNK = 2_000;
+
+export interface SnapshotRow {
+	regionCode: string;
+	date: string;
+	verified: number;
+	target: number;
+	tps: number;
+	tpsSynced: number;
+	tpsSyncedToday: number;
+	tpsComplete: number;
+	silentPantarlih: number;
+	targetShare: number;
+}
+
+export interface FreezeContext {
+	db: Database;
+	store: RollupStore;
+	activity: ActivityIndex;
+	plan: Plan;
+	now: number;
+}
+
+/** A context built fresh from the database, for the CLI and benchmarks (outside a running server). */
+export async function freezeContextFrom(db: Database, now = Date.now()): Promise<FreezeContext> {
+	const store = new RollupStore();
+	await store.load(db);
+	return { db, store, activity: await loadActivity(db), plan: await Plan.load(db), now };
+}
+
+/** Local midnight (UTC ms) at the start of `date` in the zone. */
+export const dayStart = (date: string, zone: Zone) =>
+	Date.parse(`${date}T00:00:00Z`) - zone.utcOffset * HOUR;
+
+const previousDay = (date: string) => format(addDays(parseISO(date), -1), 'yyyy-MM-dd');
+
+/** The numbers of every region of a zone for `date`, as they stand now. */
+export function snapshotRows(
+	ctx: Omit<FreezeContext, 'db'>,
+	zone: Zone,
+	date: string
+): SnapshotRow[] {
+	const { store, activity, plan, now } = ctx;
+	const since = dayStart(date, zone);
+	const day = plan.campaign ? campaignDay(plan.campaign, date) : 0;
+	const list: SnapshotRow[] = [];
+	for (const region of store.all()) {
+		if (zoneOf(region.code) !== zone) continue;
+		const counts = activity.counts(
+			region.code,
+			now,
+			since,
+			plan.settings.silentHours,
+			day > plan.settings.neverAfterDay
+		);
+		list.push({
+			regionCode: region.code,
+			date,
+			verified: region.verified,
+			target: region.target,
+			tps: region.tps,
+			tpsSynced: region.tpsSynced,
+			tpsSyncedToday: counts.syncedToday,
+			tpsComplete: region.tpsComplete,
+			silentPantarlih: counts.silent,
+			targetShare: plan.shareOn(region.code, date)
+		});
+	}
+	return list;
+}
+
+/**
+ * Freezes a zone's regions for `date`. Without `correction` a region already frozen for that date
+ * is left as it is; with one, a correction row is added for each region, naming the row it corrects.
+ * Returns how many rows were written.
+ */
+export async function freezeDay(
+	ctx: FreezeContext,
+	zone: Zone,
+	date: string,
+	correction?: string
+): Promise<number> {
+	const list = snapshotRows(ctx, zone, date);
+	const takenAt = new Date(ctx.now).toISOString();
+	let written = 0;
+	for (let i = 0; i < list.length; i += CHUNK) {
+		const chunk = JSON.stringify(list.slice(i, i + CHUNK));
+		const inserted = await rows<{ id: number }>(
+			ctx.db,
+			correction === undefined
+				? sql`insert into daily_snapshots (region_code, date, verified, target, tps, tps_synced,
+						tps_synced_today, tps_complete, silent_pantarlih, target_share, taken_at)
+					select x."regionCode", x.date, x.verified, x.target, x.tps, x."tpsSynced", x."tpsSyncedToday",
+						x."tpsComplete", x."silentPantarlih", x."targetShare", ${takenAt}::timestamptz
+					from json_to_recordset(${chunk}::json) as x("regionCode" text, date date, verified int,
+						target int, tps int, "tpsSynced" int, "tpsSyncedToday" int, "tpsComplete" int,
+						"silentPantarlih" int, "targetShare" float8)
+					on conflict (region_code, date) where corrects_id is null do nothing
+					returning id`
+				: sql`insert into daily_snapshots (region_code, date, verified, target, tps, tps_synced,
+						tps_synced_today, tps_complete, silent_pantarlih, target_share, taken_at, corrects_id, reason)
+					select x."regionCode", x.date, x.verified, x.target, x.tps, x."tpsSynced", x."tpsSyncedToday",
+						x."tpsComplete", x."silentPantarlih", x."targetShare", ${takenAt}::timestamptz,
+						(select max(id) from daily_snapshots d where d.region_code = x."regionCode" and d.date = x.date),
+						${correction}
+					from json_to_recordset(${chunk}::json) as x("regionCode" text, date date, verified int,
+						target int, tps int, "tpsSynced" int, "tpsSyncedToday" int, "tpsComplete" int,
+						"silentPantarlih" int, "targetShare" float8)
+					returning id`
+		);
+		written += inserted.length;
+	}
+	return written;
+}
+
+/** A zone's representative region: its first province (the nation for WIB). */
+function probeCode(zone: Zone, store: RollupStore): string | null {
+	if (zone === ZONES.WIB) return NATION_CODE;
+	return store.children(NATION_CODE).find((p) => zoneOf(p.code) === zone)?.code ?? null;
+}
+
+/**
+ * Freezes, for each zone, the local day that has just ended, if it belongs to the campaign and is
+ * not frozen yet. Called every few seconds; returns the zones and dates it froze.
+ */
+export async function freezeEndedDays(ctx: FreezeContext): Promise<string[]> {
+	const campaign = ctx.plan.campaign;
+	if (!campaign) return [];
+	const done: string[] = [];
+	for (const zone of Object.values(ZONES)) {
+		const probe = probeCode(zone, ctx.store);
+		if (!probe) continue;
+		const yesterday = previousDay(localDate(new Date(ctx.now), zone));
+		if (yesterday < campaign.firstDay || yesterday > campaign.lastDay) continue;
+		const [found] = await rows<{ n: number }>(
+			ctx.db,
+			sql`select count(*)::int as n from daily_snapshots where region_code = ${probe} and date = ${yesterday}`
+		);
+		if (found.n > 0) continue;
+		const written = await freezeDay(ctx, zone, yesterday);
+		done.push(`${zone.name} ${yesterday} (${written} regions)`);
+	}
+	return done;
+}
+
+/** The newest row per region for a date (corrections win), for a region and its children. */
+export async function snapshotsOn(
+	db: Database,
+	codes: readonly string[],
+	date: string
+): Promise<Map<string, SnapshotRow & { takenAt: string; reason: string | null }>> {
+	if (codes.length === 0) return new Map();
+	const list = await rows<SnapshotRow & { takenAt: string; reason: string | null }>(
+		db,
+		sql`select distinct on (region_code) region_code as "regionCode", date::text as date, verified,
+				target, tps, tps_synced as "tpsSynced", tps_synced_today as "tpsSyncedToday",
+				tps_complete as "tpsComplete", silent_pantarlih as "silentPantarlih",
+				target_share as "targetShare", taken_at::text as "takenAt", reason
+			from daily_snapshots
+			where date = ${date} and region_code in (select json_array_elements_text(${JSON.stringify(codes)}::json))
+			order by region_code, id desc`
+	);
+	return new Map(list.map((r) => [r.regionCode, r]));
+}
+
+/** A region's closing numbers per day (newest row per date), oldest first: the chart's history. */
+export function seriesOf(db: Database, code: string): Promise<SnapshotRow[]> {
+	return rows<SnapshotRow>(
+		db,
+		sql`select distinct on (date) region_code as "regionCode", date::text as date, verified, target,
+				tps, tps_synced as "tpsSynced", tps_synced_today as "tpsSyncedToday",
+				tps_complete as "tpsComplete", silent_pantarlih as "silentPantarlih",
+				target_share as "targetShare"
+			from daily_snapshots where region_code = ${code}
+			order by date, id desc`
+	);
+}
+
+/** Closing `verified` per region and date for the last `days` days before `today`. */
+export async function recentClosing(
+	db: Database,
+	codes: readonly string[],
+	today: string,
+	days = 3
+): Promise<Map<string, Map<string, number>>> {
+	const from = format(addDays(parseISO(today), -days), 'yyyy-MM-dd');
+	const result = new Map<string, Map<string, number>>();
+	if (codes.length === 0) return result;
+	const list = await rows<{ code: string; date: string; verified: number }>(
+		db,
+		sql`select distinct on (region_code, date) region_code as code, date::text as date, verified
+			from daily_snapshots
+			where date >= ${from} and date < ${today}
+				and region_code in (select json_array_elements_text(${JSON.stringify(codes)}::json))
+			order by region_code, date, id desc`
+	);
+	for (const r of list) {
+		let map = result.get(r.code);
+		if (!map) result.set(r.code, (map = new Map()));
+		map.set(r.date, r.verified);
+	}
+	return result;
+}
