@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { checkRoster, mapHeader, normalizePhone, type Current } from './roster';
+
+const DB = new Map<string, Current>([
+	['3501010001001', { target: 200, name: 'Siti Aminah', phone: '+6281234567801' }],
+	['3501010001002', { target: 210, name: 'Budi Santoso', phone: '+6281234567802' }],
+	['3501010001003', { target: 220, name: 'Dewi Lestari', phone: '+6281234567803' }],
+	['3502010001001', { target: 230, name: 'Agus Salim', phone: '+6281234567804' }]
+]);
+const owners = new Map([...DB].map(([tps, c]) => [c.phone, tps]));
+const check = (rows: string[][], scope = '35') =>
+	checkRoster(
+		rows,
+		(tps) => DB.get(tps),
+		(phone) => owners.get(phone),
+		(tps) => tps.startsWith(scope)
+	);
+
+describe('normalizePhone', () => {
+	it('accepts the usual ways of writing an Indonesian mobile number', () => {
+		expect(normalizePhone('0812-3456-7890')).toBe('+6281234567890');
+		expect(normalizePhone('+62 812 3456 7890')).toBe('+6281234567890');
+		expect(normalizePhone('6281234567890')).toBe('+6281234567890');
+		expect(normalizePhone('021-555-1234')).toBeNull();
+		expect(normalizePhone('0812')).toBeNull();
+	});
+});
+
+describe('roster files', () => {
+	it('needs a TPS column and something to import', () => {
+		expect(mapHeader(['nama', 'telepon'])).toMatch(/no TPS column/);
+		expect(mapHeader(['Kode TPS'])).toMatch(/nothing to import/);
+		expect(check([])).toEqual({ fatal: 'the file is empty' });
+	});
+
+	it('turns good rows into changes and leaves identical rows out', () => {
+		const result = check([
+			['kode_tps', 'target', 'nama_pantarlih', 'telepon'],
+			['3501010001001', '250', 'Siti Aminah', '081234567801'],
+			['3501010001002', '210', 'Budi Santoso', '+6281234567802'],
+			['3501010001003', '', 'Dewi Lestari Putri', ''],
+			['', '', '', '']
+		]);
+		expect(result).toEqual({
+			changes: [
+				{ row: 2, tps: '3501010001001', target: 250 },
+				{ row: 4, tps: '3501010001003', name: 'Dewi Lestari Putri' }
+			],
+			errors: [],
+			unchanged: 1
+		});
+	});
+
+	it('reports every bad row with its number, column and reason', () => {
+		const result = check(
+			[
+				['Kode TPS', 'Target', 'Telepon'],
+				['35010100010', '200', ''],
+				['3501010009999', '200', ''],
+				['3502010001001', '200', ''],
+				['3501010001001', '301', ''],
+				['3501010001002', '-5', ''],
+				['3501010001003', '12.5', '0812 abc'],
+				['3501010001003', '100', ''],
+				['3501010001001', '', '081234567804']
+			],
+			'3501'
+		);
+		if ('fatal' in result) throw new Error(result.fatal);
+		expect(result.changes).toEqual([]);
+		expect(result.errors.map((e) => [e.row, e.column])).toEqual([
+			[2, 'kode_tps'],
+			[3, 'kode_tps'],
+			[4, 'kode_tps'],
+			[5, 'target'],
+			[6, 'target'],
+			[7, 'target'],
+			[7, 'telepon'],
+			[8, 'kode_tps'],
+			[9, 'kode_tps']
+		]);
+		expect(result.errors[2].message).toMatch(/outside your region/);
+		expect(result.errors[7].message).toMatch(/already on row 7/);
+	});
+
+	it('refuses a phone that another Pantarlih holds, or that appears twice in the file', () => {
+		const result = check(
+			[
+				['kode_tps', 'telepon'],
+				['3501010001001', '081234567804'],
+				['3501010001002', '081299990000'],
+				['3501010001003', '081299990000']
+			],
+			'3501'
+		);
+		if ('fatal' in result) throw new Error(result.fatal);
+		expect(result.errors.map((e) => [e.row, e.message])).toEqual([
+			[2, '+6281234567804 already belongs to the Pantarlih of TPS 3502010001001'],
+			[4, '+6281299990000 is also on row 3']
+		]);
+		expect(result.changes).toEqual([{ row: 3, tps: '3501010001002', phone: '+6281299990000' }]);
+	});
+});

@@ -1,0 +1,150 @@
+/**
+ * Rosters and targets from a KPU office's spreadsheet, pure: every row is checked and either
+ * becomes a change or an error with its row number. Columns (header names, any case; Indonesian
+ * or English):
+ *   kode_tps | tps_code       13-digit TPS code (required)
+ *   target | target_pemilih   voters to verify, 0..300
+ *   nama_pantarlih | name     the Pantarlih's name
+ *   telepon | phone           the Pantarlih's phone: +628..., 628... or 08... (9 to 13 digits after 62)
+ * A file may carry targets, people or both; an empty cell leaves that field as it is.
+ */
+import { isTpsCode } from './codes';
+
+export const MAX_TARGET = 300;
+
+export interface RosterChange {
+	/** 1-based row number in the file (the header is row 1). */
+	row: number;
+	tps: string;
+	target?: number;
+	name?: string;
+	phone?: string;
+}
+
+export interface RosterError {
+	row: number;
+	column: string;
+	message: string;
+}
+
+export interface Current {
+	target: number;
+	name: string;
+	phone: string;
+}
+
+const COLUMNS = {
+	tps: ['kode_tps', 'tps_code', 'tps'],
+	target: ['target', 'target_pemilih', 'target_voters'],
+	name: ['nama_pantarlih', 'nama', 'name', 'pantarlih'],
+	phone: ['telepon', 'no_hp', 'phone', 'hp']
+} as const;
+
+/** +62 8xx in one canonical form, or null when it is not an Indonesian mobile number. */
+export function normalizePhone(text: string): string | null {
+	const digits = text.replace(/[\s\-().]/g, '');
+	const national = /^\+?62(8\d{8,12})$/.exec(digits)?.[1] ?? /^0(8\d{8,12})$/.exec(digits)?.[1];
+	return national ? `+62${national}` : null;
+}
+
+/** Which header is which column; a message when the TPS column is missing or nothing else is there. */
+export function mapHeader(
+	header: readonly string[]
+): Record<keyof typeof COLUMNS, number> | string {
+	const names = header.map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
+	const find = (options: readonly string[]) => names.findIndex((n) => options.includes(n));
+	const map = {
+		tps: find(COLUMNS.tps),
+		target: find(COLUMNS.target),
+		name: find(COLUMNS.name),
+		phone: find(COLUMNS.phone)
+	};
+	if (map.tps < 0) return `no TPS column: name one of ${COLUMNS.tps.join(', ')}`;
+	if (map.target < 0 && map.name < 0 && map.phone < 0)
+		return 'nothing to import: add a target, nama_pantarlih or telepon column';
+	return map;
+}
+
+/**
+ * Checks every row against the current data (`current(tps)`, undefined for an unknown TPS) and
+ * `phoneOwner(phone)` (the TPS that holds a phone now). Rows that change nothing are left out, so
+ * importing the same file twice changes nothing the second time.
+ */
+export function checkRoster(
+	rows: readonly (readonly string[])[],
+	current: (tps: string) => Current | undefined,
+	phoneOwner: (phone: string) => string | undefined,
+	inScope: (tps: string) => boolean = () => true
+): { changes: RosterChange[]; errors: RosterError[]; unchanged: number } | { fatal: string } {
+	if (rows.length === 0) return { fatal: 'the file is empty' };
+	const map = mapHeader(rows[0]);
+	if (typeof map === 'string') return { fatal: map };
+	const changes: RosterChange[] = [];
+	const errors: RosterError[] = [];
+	const seenTps = new Map<string, number>();
+	const seenPhone = new Map<string, { row: number; tps: string }>();
+	let unchanged = 0;
+	// TPS whose Pantarlih gets another number in this file: their current number becomes free.
+	const renumbered = new Set<string>();
+	for (const cells of rows.slice(1)) {
+		const tps = String(cells[map.tps] ?? '').trim();
+		const phone = map.phone >= 0 ? normalizePhone(String(cells[map.phone] ?? '')) : null;
+		if (phone && current(tps) && phone !== current(tps)!.phone) renumbered.add(tps);
+	}
+	rows.slice(1).forEach((cells, index) => {
+		const row = index + 2;
+		const cell = (i: number) => (i >= 0 ? String(cells[i] ?? '').trim() : '');
+		if (cells.every((c) => String(c ?? '').trim() === '')) return;
+		const fail = (column: string, message: string) => errors.push({ row, column, message });
+		const tps = cell(map.tps);
+		if (!isTpsCode(tps)) return fail('kode_tps', `"${tps}" is not a 13-digit TPS code`);
+		const now = current(tps);
+		if (!now) return fail('kode_tps', `TPS ${tps} does not exist`);
+		if (!inScope(tps)) return fail('kode_tps', `TPS ${tps} is outside your region`);
+		const earlier = seenTps.get(tps);
+		if (earlier !== undefined) return fail('kode_tps', `TPS ${tps} is already on row ${earlier}`);
+		seenTps.set(tps, row);
+		const change: RosterChange = { row, tps };
+		let bad = false;
+		const targetText = cell(map.target);
+		if (targetText !== '') {
+			const target = Number(targetText);
+			if (!Number.isInteger(target) || target < 0 || target > MAX_TARGET) {
+				fail('target', `target "${targetText}" must be a whole number from 0 to ${MAX_TARGET}`);
+				bad = true;
+			} else if (target !== now.target) change.target = target;
+		}
+		const name = cell(map.name).replace(/\s+/g, ' ');
+		if (name !== '') {
+			if (name.length > 100) {
+				fail('nama_pantarlih', 'the name is longer than 100 characters');
+				bad = true;
+			} else if (name !== now.name) change.name = name;
+		}
+		const phoneText = cell(map.phone);
+		if (phoneText !== '') {
+			const phone = normalizePhone(phoneText);
+			if (!phone) {
+				fail('telepon', `"${phoneText}" is not a mobile number (+628…, 628… or 08…)`);
+				bad = true;
+			} else {
+				const twin = seenPhone.get(phone);
+				const owner = phoneOwner(phone);
+				if (twin) {
+					fail('telepon', `${phone} is also on row ${twin.row}`);
+					bad = true;
+				} else if (owner && owner !== tps && !renumbered.has(owner)) {
+					fail('telepon', `${phone} already belongs to the Pantarlih of TPS ${owner}`);
+					bad = true;
+				}
+				seenPhone.set(phone, { row, tps });
+				if (phone !== now.phone) change.phone = phone;
+			}
+		}
+		if (bad) return;
+		if (change.target === undefined && change.name === undefined && change.phone === undefined)
+			unchanged += 1;
+		else changes.push(change);
+	});
+	return { changes, errors, unchanged };
+}

@@ -1,0 +1,66 @@
+/**
+ * /admin/import in the browser: a coordinator uploads a roster with one bad row, sees the row
+ * numbers, is refused a full import, imports the valid rows only, and the new target shows.
+ */
+import { expect, test } from '@playwright/test';
+import { e2eDataDir } from '../config/playwright.config';
+import { bulkTokens } from '../fixtures/cli';
+import { loginPage } from './accounts';
+
+test('a coordinator imports the valid rows of a roster; the new target shows, a <script> name stays text', async ({
+	page
+}) => {
+	// Two TPS of Pacitan (the coordinator's regency), one of Ponorogo (outside it).
+	const [[tpsA], [tpsB], [tpsC]] = bulkTokens('350104', { DATA_DIR: e2eDataDir, DATABASE_URL: '' })
+		.slice(0, 3)
+		.map((t) => [t[0]]);
+	const [[outside]] = bulkTokens('350201', { DATA_DIR: e2eDataDir, DATABASE_URL: '' });
+	const csv = [
+		'kode_tps,target,nama_pantarlih',
+		`${tpsA},123,Rahmat Hidayat`,
+		`${tpsB},400,`,
+		`${outside},100,`,
+		// A name that must render as text, never run.
+		`${tpsC},,<img src=x onerror=alert(1)><script>alert(2)</script>`
+	].join('\n');
+	const dialogs: string[] = [];
+	page.on('dialog', (dialog) => {
+		dialogs.push(dialog.message());
+		void dialog.dismiss();
+	});
+	await loginPage(page, 'coordinator');
+	await page.goto('/admin/import');
+	await page
+		.getByTestId('import-file')
+		.setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+	await page.getByRole('button', { name: 'Periksa berkas' }).click();
+	await expect(page.getByTestId('import-preview')).toBeVisible();
+	await expect(page.getByTestId('import-error-count')).toHaveText('2 baris bermasalah');
+	const errors = await page.getByTestId('import-errors').locator('tbody tr').allTextContents();
+	expect(errors[0]).toMatch(/^3target.*0 to 300/);
+	expect(errors[1]).toMatch(/^4kode_tps.*outside your region/);
+	await page.getByRole('button', { name: /^Impor 2 perubahan/ }).click();
+	await expect(page.getByTestId('import-message')).toContainText('masih berisi kesalahan');
+
+	// The preview was used up by the refused attempt: check again, then import the valid rows.
+	await page
+		.getByTestId('import-file')
+		.setInputFiles({ name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+	await page.getByRole('button', { name: 'Periksa berkas' }).click();
+	// The new preview replaces the refusal message.
+	await expect(page.getByTestId('import-message')).toHaveCount(0);
+	await expect(page.getByTestId('import-preview')).toBeVisible();
+	await page.getByLabel('Impor baris yang sah saja').check();
+	await page.getByRole('button', { name: /^Impor 2 perubahan/ }).click();
+	await expect(page.getByTestId('import-message')).toHaveText(
+		'2 perubahan diimpor dari roster.csv'
+	);
+	await page.goto(`/wilayah/${tpsA.slice(0, 10)}/pantarlih?urut=tps`);
+	const row = page.locator(`[data-testid="pantarlih-row"][data-tps="${tpsA}"]`);
+	await expect(row).toContainText('/ 123');
+	await expect(row).toContainText('Rahmat Hidayat');
+	const script = page.locator(`[data-testid="pantarlih-row"][data-tps="${tpsC}"]`);
+	await expect(script).toContainText('<img src=x onerror=alert(1)><script>alert(2)</script>');
+	await expect(script.locator('img, script')).toHaveCount(0);
+	expect(dialogs).toEqual([]);
+});

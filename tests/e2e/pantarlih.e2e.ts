@@ -1,0 +1,114 @@
+/**
+ * The follow-up list in the browser: states with counts, a follow-up note, CSV and XLSX with the
+ * same masking as the page, and QR enrolment that revokes the phone's old token.
+ */
+import ExcelJS from 'exceljs';
+import { expect, test } from '@playwright/test';
+import { e2eDataDir } from '../config/playwright.config';
+import { bulkTokens } from '../fixtures/cli';
+import { sync } from '../fixtures/heartbeats';
+import { client, loginPage } from './accounts';
+
+const MASKED = /^\+62 8\d{2}-\*{4}-\*+\d{2}$/;
+
+test('a coordinator sees sync states, writes a follow-up and downloads the list', async ({
+	page,
+	baseURL
+}) => {
+	const [tps, token] = bulkTokens('350102', { DATA_DIR: e2eDataDir, DATABASE_URL: '' })[0];
+	expect(await sync(baseURL!, token, tps, 12, { pending: 3, app: '2.4.1' })).toBe(200);
+
+	await loginPage(page, 'coordinator');
+	await page.getByTestId('pantarlih-link').click();
+	await expect(page).toHaveURL(/\/wilayah\/3501\/pantarlih$/);
+	await expect(page.getByTestId('count-aktif')).toContainText(/[1-9]/);
+	await page.getByTestId('count-aktif').click();
+	const row = page.locator(`[data-testid="pantarlih-row"][data-tps="${tps}"]`);
+	await expect(row.getByTestId('state')).toHaveText('aktif');
+	await expect(row).toContainText('2.4.1');
+	await expect(row.getByRole('link', { name: 'WhatsApp' })).toHaveAttribute(
+		'href',
+		/^https:\/\/wa\.me\/628\d+\?text=/
+	);
+	await row.getByLabel('Catatan').fill('sudah dihubungi, sinkron besok');
+	await row.getByLabel('sudah dihubungi').check();
+	await row.getByRole('button', { name: 'Simpan' }).click();
+	await expect(
+		page.getByText(`TPS ${tps.slice(10)}: ditandai sudah dihubungi hari ini`)
+	).toBeVisible();
+	await expect(row).toContainText('dihubungi hari ini');
+	await expect(row).toContainText('sudah dihubungi, sinkron besok');
+	await page.screenshot({ path: 'test-results/screens/pantarlih-coordinator.png', fullPage: true });
+
+	const csv = await page.request.get(
+		(await page.getByTestId('download-csv').getAttribute('href'))!
+	);
+	expect(csv.status()).toBe(200);
+	const lines = (await csv.text()).trim().split('\n');
+	expect(lines[0]).toMatch(/^TPS,Desa\/Kelurahan,Kecamatan,Pantarlih,Telepon,Status sinkron/);
+	expect(lines.slice(1).every((line) => line.includes(',aktif,'))).toBe(true);
+	expect(lines.some((line) => line.startsWith(tps))).toBe(true);
+});
+
+test('an observer sees masked phones in the page, the CSV and the XLSX, and no contact or enrol controls', async ({
+	page,
+	baseURL
+}) => {
+	await loginPage(page, 'observer');
+	await page.goto('/wilayah/3501/pantarlih?urut=tps');
+	const phones = await page
+		.getByTestId('pantarlih-row')
+		.evaluateAll((rows) =>
+			rows.slice(0, 20).map((r) => r.querySelectorAll('td')[2].textContent!.trim())
+		);
+	expect(phones.length).toBe(20);
+	for (const phone of phones) expect(phone).toMatch(MASKED);
+	await expect(page.getByRole('link', { name: 'WhatsApp' })).toHaveCount(0);
+	await expect(page.getByRole('button', { name: 'Terbitkan QR ponsel' })).toHaveCount(0);
+
+	const csv = await page.request.get(
+		(await page.getByTestId('download-csv').getAttribute('href'))!
+	);
+	const csvPhones = (await csv.text())
+		.trim()
+		.split('\n')
+		.slice(1)
+		.map((line) => line.split(',')[4]);
+	expect(csvPhones.length).toBeGreaterThan(1000);
+	for (const phone of csvPhones) expect(phone).toMatch(MASKED);
+
+	const xlsx = await page.request.get(
+		(await page.getByTestId('download-xlsx').getAttribute('href'))!
+	);
+	expect(xlsx.headers()['content-type']).toMatch(/spreadsheetml/);
+	const book = new ExcelJS.Workbook();
+	await book.xlsx.load((await xlsx.body()) as unknown as ArrayBuffer);
+	const sheet = book.getWorksheet('Pantarlih')!;
+	expect(sheet.getRow(1).getCell(5).value).toBe('Telepon');
+	expect(sheet.rowCount).toBe(csvPhones.length + 1);
+	for (let r = 2; r <= sheet.rowCount; r++)
+		expect(String(sheet.getRow(r).getCell(5).value)).toMatch(MASKED);
+
+	const api = await client(baseURL!, 'observer');
+	const refused = await api.post('/wilayah/3501/pantarlih?/note', {
+		form: { tps: '3501010001001', note: 'x' }
+	});
+	expect(refused.status()).toBe(403);
+	await api.dispose();
+});
+
+test('enrolling a phone shows its QR code once and revokes the old token', async ({
+	page,
+	baseURL
+}) => {
+	const [tps, oldToken] = bulkTokens('350103', { DATA_DIR: e2eDataDir, DATABASE_URL: '' })[0];
+	await loginPage(page, 'coordinator');
+	await page.goto(`/wilayah/${tps.slice(0, 10)}/pantarlih`);
+	const row = page.locator(`[data-testid="pantarlih-row"][data-tps="${tps}"]`);
+	await row.getByRole('button', { name: 'Terbitkan QR ponsel' }).click();
+	const sheet = page.getByTestId('enrolment-sheet');
+	await expect(sheet.locator('svg')).toHaveCount(1);
+	await expect(sheet).toContainText(tps);
+	await page.screenshot({ path: 'test-results/screens/pantarlih-qr.png' });
+	expect(await sync(baseURL!, oldToken, tps, 1)).toBe(401);
+});
