@@ -1,8 +1,10 @@
-import type { ServerInit } from '@sveltejs/kit';
+import type { Handle, ServerInit } from '@sveltejs/kit';
+import { LANGUAGE_COOKIE, languageOf } from '$lib/i18n';
 import { sequence } from '@sveltejs/kit/hooks';
 import {
 	handleAuthentication,
 	handleAuthorization,
+	handleFormText,
 	handleSecurityHeaders
 } from '$lib/server/http/handles';
 import { startServices } from '$lib/server/runtime';
@@ -12,4 +14,18 @@ export const init: ServerInit = async () => {
 	await startServices();
 };
 
-export const handle = sequence(handleSecurityHeaders, handleAuthentication, handleAuthorization);
+/** `<html lang>` follows the chosen language (Bahasa Indonesia unless the cookie says en). */
+const handleLanguage: Handle = ({ event, resolve }) => {
+	const lang = languageOf(event.cookies.get(LANGUAGE_COOKIE));
+	return resolve(event, {
+		transformPageChunk: ({ html }) => html.replace('<html lang="id">', `<html lang="${lang}">`)
+	});
+};
+
+export const handle = sequence(
+	handleSecurityHeaders,
+	handleLanguage,
+	handleFormText,
+	handleAuthentication,
+	handleAuthorization
+);

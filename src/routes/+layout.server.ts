@@ -1,7 +1,9 @@
 import { ROLE_LABELS } from '$lib/domain/roles';
+import { LANGUAGE_COOKIE, languageOf } from '$lib/i18n';
 import type { LayoutServerLoad } from './$types';
 
-export const load: LayoutServerLoad = ({ locals }) => ({
+export const load: LayoutServerLoad = ({ locals, cookies }) => ({
+	lang: languageOf(cookies.get(LANGUAGE_COOKIE)),
 	user: locals.user
 		? {
 				name: locals.user.name,

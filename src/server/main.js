@@ -1,6 +1,7 @@
 // Production entry: the SvelteKit (adapter-node) handler on a plain node:http server, the same
 // server that carries socket.io and the ingest fast path. Plain JS so that it runs without a
 // build step of its own; the app itself is in build/ (npm run build).
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -20,6 +21,9 @@ const SERVICES = Symbol.for('pantau-coklit.services');
  * What the app's init hook leaves on globalThis (src/lib/server/runtime.ts).
  * @typedef {{
  *   ingestHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>,
+ *   readiness(): Promise<{ ready: boolean, reason?: string }>,
+ *   metricsText(collect?: boolean): Promise<string>,
+ *   logRequest(entry: { id: string, method: string, path: string, status: number, ms: number, route: string }): void,
  *   stop(): Promise<void>
  * }} Services
  */
@@ -56,12 +60,65 @@ const services = await /** @type {Record<symbol, Promise<Services>>} */ (
 	/** @type {unknown} */ (globalThis)
 )[SERVICES];
 const HEARTBEATS = '/api/v1/heartbeats';
+const metricsToken = process.env.METRICS_TOKEN || '';
 
-// The sync endpoint is the hot path: answered here, before SvelteKit's request pipeline.
+/** A route label of low cardinality: region codes and asset names folded. @param {string} path */
+function routeOf(path) {
+	if (path.startsWith('/_app/')) return '/_app';
+	if (path.startsWith('/geo/')) return '/geo';
+	return path.replace(/\/(\d{2,13}|id)(?=\/|$)/g, '/[code]');
+}
+
+/** @param {http.IncomingMessage} req @param {http.ServerResponse} res @param {number} status @param {string} text */
+function plain(req, res, status, text) {
+	res.writeHead(status, {
+		'content-type': 'text/plain; charset=utf-8',
+		'cache-control': 'no-store'
+	});
+	res.end(req.method === 'HEAD' ? undefined : text);
+}
+
+// Answered here, before SvelteKit's request pipeline: the phones' sync endpoint (the hot path),
+// health checks for load balancers, and metrics. Every request gets an id and one log line.
+let stopping = false;
+
 const server = http.createServer((req, res) => {
+	const started = performance.now();
+	const given = String(req.headers['x-request-id'] ?? '');
+	const id = /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+	res.setHeader('x-request-id', id);
+	// While stopping, every answer closes its connection, so keep-alive clients let go.
+	if (stopping) res.setHeader('connection', 'close');
 	const url = req.url ?? '';
-	if (url === HEARTBEATS || url.startsWith(`${HEARTBEATS}?`)) void services.ingestHttp(req, res);
-	else handler(req, res);
+	const path = url.split('?')[0];
+	res.on('finish', () =>
+		services.logRequest({
+			id,
+			method: req.method ?? '',
+			path,
+			status: res.statusCode,
+			ms: Math.round((performance.now() - started) * 10) / 10,
+			route: routeOf(path)
+		})
+	);
+	if (path === HEARTBEATS) void services.ingestHttp(req, res);
+	else if (path === '/healthz') plain(req, res, 200, 'ok\n');
+	else if (path === '/readyz') {
+		void services
+			.readiness()
+			.then((r) =>
+				plain(req, res, r.ready ? 200 : 503, r.ready ? 'ready\n' : `not ready: ${r.reason}\n`)
+			);
+	} else if (path === '/metrics') {
+		if (!metricsToken) plain(req, res, 404, 'metrics are off: set METRICS_TOKEN\n');
+		else if (req.headers.authorization !== `Bearer ${metricsToken}`)
+			plain(req, res, 401, 'send Authorization: Bearer <METRICS_TOKEN>\n');
+		else
+			void services.metricsText(url.endsWith('?gc=1')).then((text) => {
+				res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+				res.end(text);
+			});
+	} else handler(req, res);
 });
 // Live push on the same origin and port as the pages.
 const io = attachSocketServer(server);
@@ -70,7 +127,6 @@ server.listen(port, host, () => {
 	console.log(`Pantau Coklit is running at ${process.env.ORIGIN}`);
 });
 
-let stopping = false;
 /** @param {string} signal */
 async function shutdown(signal) {
 	if (stopping) return;
@@ -83,6 +139,8 @@ async function shutdown(signal) {
 	await new Promise((resolve) => {
 		server.close(resolve);
 		server.closeIdleConnections();
+		// Connections busy now become idle after their answer (sent with Connection: close).
+		setInterval(() => server.closeIdleConnections(), 100).unref();
 	});
 	await services.stop();
 	process.exit(0);

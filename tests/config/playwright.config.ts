@@ -7,6 +7,9 @@ const port = Number(process.env.E2E_PORT ?? 4173);
 // Playwright cannot download its browser here: use Debian's chromium when it is installed.
 const debianChromium = '/usr/bin/chromium';
 export const e2eDataDir = path.join(root, 'test-results', 'e2e-data');
+/** Everything the e2e server logged during the run (tests/e2e/zz-logs.e2e.ts greps it). */
+export const e2eServerLog = path.join(root, 'test-results', 'e2e-server.log');
+export const E2E_METRICS_TOKEN = 'e2e-metrics-token-0123456789';
 
 export default defineConfig({
 	testDir: path.join(root, 'tests/e2e'),
@@ -35,18 +38,21 @@ export default defineConfig({
 	},
 	webServer: {
 		// The built server on a fresh embedded database with the national geography.
-		command: `rm -rf "${e2eDataDir}" && node src/server/main.js`,
+		command: `rm -rf "${e2eDataDir}" && mkdir -p "${path.dirname(e2eServerLog)}" && node src/server/main.js | tee "${e2eServerLog}"`,
 		cwd: root,
 		url: `http://localhost:${port}/`,
 		timeout: 180_000,
 		reuseExistingServer: false,
-		stdout: 'pipe',
+		// Its lines go to e2eServerLog (tee); the console would drown in one line per request.
+		stdout: 'ignore',
 		env: {
 			PORT: String(port),
 			DATA_DIR: e2eDataDir,
 			ORIGIN: `http://localhost:${port}`,
 			DATABASE_URL: '',
-			DEMO: '1'
+			DEMO: '1',
+			LOG_FORMAT: 'json',
+			METRICS_TOKEN: E2E_METRICS_TOKEN
 		}
 	}
 });

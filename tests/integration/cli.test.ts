@@ -88,6 +88,36 @@ describe('npm run cli', () => {
 		expect(unknown.stderr).toMatch(`TPS ${tps.slice(0, 10)}999 does not exist or has no Pantarlih`);
 	});
 
+	it('freezes a day on demand once, and writes a correction only when asked', async () => {
+		// Kalimantan Utara (65) keeps WITA.
+		const first = (await cli(dir, 'snapshot:freeze', '--date', '2026-02-14', '--zone', 'WITA')) as {
+			stdout: string;
+		};
+		// 1 province, its regencies, districts and villages: 543 regions.
+		expect(first.stdout).toMatch('WITA 2026-02-14: 543 region row(s) written');
+		const again = (await cli(dir, 'snapshot:freeze', '--date', '2026-02-14', '--zone', 'WITA')) as {
+			stdout: string;
+		};
+		expect(again.stdout).toMatch('WITA 2026-02-14: 0 region row(s) written');
+		const corrected = (await cli(
+			dir,
+			'snapshot:freeze',
+			'--date',
+			'2026-02-14',
+			'--zone',
+			'WITA',
+			'--correct',
+			'target diperbaiki'
+		)) as { stdout: string };
+		expect(corrected.stdout).toMatch('WITA 2026-02-14: 543 region row(s) written');
+		const bad = (await cli(dir, 'snapshot:freeze', '--date', '14-02-2026')) as {
+			stderr: string;
+			code: number;
+		};
+		expect(bad.code).toBe(1);
+		expect(bad.stderr).toMatch('--date YYYY-MM-DD is required');
+	});
+
 	it('explains a bad option', async () => {
 		const result = (await cli(dir, 'seed', '--provinces', 'Jatim')) as {
 			stderr: string;

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/lib/server/db/client';
-import { issueDeviceTokens, revokeDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
+import {
+	DeviceTokenCache,
+	issueDeviceTokens,
+	revokeDeviceTokens
+} from '../../src/lib/server/ingest/device-tokens';
 import {
 	IngestService,
 	MAX_BODY_BYTES,
@@ -255,6 +259,17 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 		});
 	});
 
+	it('the token cache keeps at most its bound, oldest out first, and still answers', async () => {
+		const cache = new DeviceTokenCache(database.db, 60_000, 10);
+		const codes = tpsCodes.slice(0, 25);
+		const found = await Promise.all(codes.map((code) => cache.lookup(tokens.get(code)!)));
+		expect(found.map((identity) => identity?.tpsCode)).toEqual(codes);
+		expect(cache.size).toBe(10);
+		// An evicted token is looked up again, not refused.
+		expect((await cache.lookup(tokens.get(codes[0])!))?.tpsCode).toBe(codes[0]);
+		expect(cache.size).toBe(10);
+	});
+
 	it('10,000 random heartbeats with duplicates, reordering and decreases: roll-ups equal a recount', async () => {
 		let state = 12345;
 		const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
@@ -303,7 +318,7 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 
 	it('the recount check notices a wrong roll-up, and a reload from the TPS table repairs it', async () => {
 		const district = tpsCodes[0].slice(0, 6);
-		store.apply(new Map([[district, { verified: 1, tpsSynced: 0, tpsComplete: 0 }]]));
+		store.apply(new Map([[district, { verified: 1, target: 0, tpsSynced: 0, tpsComplete: 0 }]]));
 		expect((await rollupMismatches(database.db, store.all())).map((m) => m.code)).toEqual([
 			district
 		]);

@@ -13,3 +13,25 @@ export function coverageColour(verified: number, target: number): string {
 	const share = verified / target;
 	return COVERAGE_CLASSES.find((c) => share < c.upTo)!.colour;
 }
+
+/**
+ * Gap classes: how far below today's target a region is, as a share of its list (points of
+ * coverage). Green when the target is met, then warmer the further behind.
+ */
+export const GAP_CLASSES = [
+	{ upTo: 0, colour: '#1a9850', label: '0' },
+	{ upTo: 5, colour: '#fee08b', label: '< 5' },
+	{ upTo: 10, colour: '#fdae61', label: '5–10' },
+	{ upTo: 20, colour: '#f46d43', label: '10–20' },
+	{ upTo: Infinity, colour: '#a50026', label: '> 20' }
+] as const;
+
+/** Points of coverage still missing to reach today's target share (0 when met). */
+export const gapPoints = (verified: number, target: number, share: number) =>
+	target > 0 ? Math.max(0, share * 100 - (verified / target) * 100) : 0;
+
+export function gapColour(verified: number, target: number, share: number): string {
+	if (target <= 0) return NO_DATA_COLOUR;
+	const points = gapPoints(verified, target, share);
+	return GAP_CLASSES.find((c) => points <= c.upTo)!.colour;
+}

@@ -103,7 +103,7 @@ describe('roll-up deltas', () => {
 		const { after } = applySnapshots(before, [snap(minutes(1), 40)]);
 		const deltas = rollUp([{ before, after }]);
 		expect([...deltas.keys()]).toEqual(['3523012001', '352301', '3523', '35', 'id']);
-		expect(deltas.get('id')).toEqual({ verified: 40, tpsSynced: 1, tpsComplete: 0 });
+		expect(deltas.get('id')).toEqual({ verified: 40, target: 0, tpsSynced: 1, tpsComplete: 0 });
 	});
 
 	it('sums TPS changes per region and drops regions whose totals do not move', () => {
@@ -113,8 +113,8 @@ describe('roll-up deltas', () => {
 			{ before: a, after: { ...a, verified: 30, recordedAt: minutes(5) } },
 			{ before: b, after: { ...b, verified: 30, recordedAt: minutes(5) } }
 		]);
-		expect(deltas.get('3523')).toEqual({ verified: 20, tpsSynced: 0, tpsComplete: 0 });
-		expect(deltas.get('3578')).toEqual({ verified: -20, tpsSynced: 0, tpsComplete: 0 });
+		expect(deltas.get('3523')).toEqual({ verified: 20, target: 0, tpsSynced: 0, tpsComplete: 0 });
+		expect(deltas.get('3578')).toEqual({ verified: -20, target: 0, tpsSynced: 0, tpsComplete: 0 });
 		expect(deltas.has('35')).toBe(false);
 		expect(deltas.has('id')).toBe(false);
 	});
@@ -124,9 +124,18 @@ describe('roll-up deltas', () => {
 		const after = { ...before, verified: 120, recordedAt: minutes(1) };
 		expect(rollUp([{ before, after }]).get('id')).toEqual({
 			verified: 1,
+			target: 0,
 			tpsSynced: 0,
 			tpsComplete: 1
 		});
+	});
+
+	it('a new target moves the target above the TPS, and can complete or reopen it', () => {
+		const done = { ...fresh('3523012001001', 120), verified: 100, recordedAt: minutes(0) };
+		const lowered = rollUp([{ before: done, after: { ...done, target: 100 } }]);
+		expect(lowered.get('3523')).toEqual({ verified: 0, target: -20, tpsSynced: 0, tpsComplete: 1 });
+		const raised = rollUp([{ before: { ...done, target: 100 }, after: { ...done, target: 150 } }]);
+		expect(raised.get('id')).toEqual({ verified: 0, target: 50, tpsSynced: 0, tpsComplete: -1 });
 	});
 
 	it('a random stream applied in any split equals a recount from the final states', () => {

@@ -84,13 +84,19 @@ export function applySnapshots(before: TpsProgress, snapshots: readonly Snapshot
 /** What one TPS contributes to the roll-up of every region above it. */
 export interface Contribution {
 	verified: number;
+	/** Moves only when a roster import changes the TPS's target. */
+	target: number;
 	tpsSynced: number;
 	tpsComplete: number;
 }
 
-export function contribution(tps: TpsProgress): Contribution {
+/** The part of a TPS's progress that the roll-ups count. */
+export type CountedTps = Pick<TpsProgress, 'code' | 'target' | 'verified' | 'recordedAt'>;
+
+export function contribution(tps: CountedTps): Contribution {
 	return {
 		verified: tps.verified,
+		target: tps.target,
 		tpsSynced: tps.recordedAt === null ? 0 : 1,
 		tpsComplete: tps.target > 0 && tps.verified >= tps.target ? 1 : 0
 	};
@@ -98,14 +104,16 @@ export function contribution(tps: TpsProgress): Contribution {
 
 export type RegionDelta = Contribution;
 
-const isZero = (d: RegionDelta) => d.verified === 0 && d.tpsSynced === 0 && d.tpsComplete === 0;
+const ZERO: RegionDelta = { verified: 0, target: 0, tpsSynced: 0, tpsComplete: 0 };
+const isZero = (d: RegionDelta) =>
+	d.verified === 0 && d.target === 0 && d.tpsSynced === 0 && d.tpsComplete === 0;
 
 /**
  * Sums the change of each TPS into every region above it (village up to the nation). Regions
  * whose totals do not move are left out, so their `version` does not move either.
  */
 export function rollUp(
-	changes: Iterable<Pick<TpsOutcome, 'before' | 'after'>>
+	changes: Iterable<{ before: CountedTps; after: CountedTps }>
 ): Map<string, RegionDelta> {
 	const deltas = new Map<string, RegionDelta>();
 	for (const { before, after } of changes) {
@@ -113,13 +121,15 @@ export function rollUp(
 		const a = contribution(after);
 		const change = {
 			verified: a.verified - b.verified,
+			target: a.target - b.target,
 			tpsSynced: a.tpsSynced - b.tpsSynced,
 			tpsComplete: a.tpsComplete - b.tpsComplete
 		};
 		if (isZero(change)) continue;
 		for (const region of ancestors(before.code)) {
-			const sum = deltas.get(region) ?? { verified: 0, tpsSynced: 0, tpsComplete: 0 };
+			const sum = deltas.get(region) ?? { ...ZERO };
 			sum.verified += change.verified;
+			sum.target += change.target;
 			sum.tpsSynced += change.tpsSynced;
 			sum.tpsComplete += change.tpsComplete;
 			deltas.set(region, sum);

@@ -71,6 +71,10 @@ describe('checkItem: values out of range reject the item only', () => {
 		expect(result).toMatchObject({ verified: 40, tms: 0, newVoters: 0, pending: 0, app: null });
 		expect((result as { recordedAt: number }).recordedAt).toBe(Date.parse('2026-02-20T03:09:00Z'));
 	});
+	it('refuses control characters in the app version (a NUL byte would break the whole commit)', () => {
+		expect(() => parseBody(body(item({ app: 'v2\u0000' })))).toThrow(/app/);
+		expect(parseBody(body(item({ app: 'e-Coklit 2.4.1 (Android 13)' })))).toHaveLength(1);
+	});
 
 	it('normalises the id to lower case so that a retry in other case is still a duplicate', () => {
 		const result = check({ id: '0B7F3A52-7C1E-4D1A-9E57-1F2B3C4D5E6F' });

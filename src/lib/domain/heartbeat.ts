@@ -20,7 +20,12 @@ const itemSchema = z.strictObject({
 	newVoters: count.optional(),
 	pending: count.optional(),
 	recordedAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with an offset' }),
-	app: z.string().max(64).optional(),
+	// Printable text only: a NUL byte would make PostgreSQL refuse the whole group commit.
+	app: z
+		.string()
+		.max(64)
+		.regex(/^[^\p{Cc}]*$/u, 'must be printable text (no control characters)')
+		.optional(),
 	battery: z.number().optional(),
 	lat: z.number().optional(),
 	lng: z.number().optional()

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
 	campaignDay,
+	formatPoints,
+	parsePoints,
+	type CurvePoint,
 	campaignLength,
 	gapToTarget,
 	localDate,
@@ -82,5 +85,27 @@ describe('gap to target', () => {
 	it('counts voters still to verify today, never negative', () => {
 		expect(gapToTarget(100, 1000, 0.25)).toBe(150);
 		expect(gapToTarget(300, 1000, 0.25)).toBe(0);
+	});
+});
+
+describe('parsePoints', () => {
+	it('reads day=percent lists and formats them back', () => {
+		const parsed = parsePoints('10=40, 20=85\n25 = 92,5%', 30);
+		expect(parsed).toEqual({
+			points: [
+				{ day: 10, share: 0.4 },
+				{ day: 20, share: 0.85 },
+				{ day: 25, share: 0.925 }
+			]
+		});
+		expect(formatPoints((parsed as { points: CurvePoint[] }).points)).toBe('10=40, 20=85, 25=92.5');
+		expect(parsePoints('  ', 30)).toEqual({ points: [] });
+	});
+	it('names what is wrong', () => {
+		expect(parsePoints('10:40', 30)).toEqual({ error: expect.stringMatching(/not day=percent/) });
+		expect(parsePoints('30=90', 30)).toEqual({ error: expect.stringMatching(/outside 1..29/) });
+		expect(parsePoints('10=140', 30)).toEqual({ error: expect.stringMatching(/outside 0..100/) });
+		expect(parsePoints('20=40, 10=50', 30)).toEqual({ error: expect.stringMatching(/must rise/) });
+		expect(parsePoints('10=50, 20=40', 30)).toEqual({ error: expect.stringMatching(/cumulative/) });
 	});
 });

@@ -89,3 +89,40 @@ export function targetShare(c: Campaign, date: string, points: readonly CurvePoi
 /** Voters still to verify to meet today's target (0 when ahead). */
 export const gapToTarget = (verified: number, target: number, share: number) =>
 	Math.max(0, Math.ceil(target * share) - verified);
+
+/**
+ * Reads curve points as an admin types them, `day=percent` separated by commas or new lines
+ * ("10=40, 20=85"; a comma without a space after it is a decimal comma, 92,5), for a campaign
+ * of `length` days. Days must rise within 1..length-1 and shares
+ * must rise within 0..100; the last day is always 100%. Returns the points or a message.
+ */
+export function parsePoints(
+	text: string,
+	length: number
+): { points: CurvePoint[] } | { error: string } {
+	const points: CurvePoint[] = [];
+	for (const part of text
+		.split(/[;\n]|,\s+/)
+		.map((p) => p.trim())
+		.filter(Boolean)) {
+		const match = /^(\d+)\s*=\s*(\d+(?:[.,]\d+)?)\s*%?$/.exec(part);
+		if (!match) return { error: `"${part}" is not day=percent (for example 10=40)` };
+		const day = Number(match[1]);
+		const percent = Number(match[2].replace(',', '.'));
+		if (day < 1 || day >= length)
+			return { error: `day ${day} is outside 1..${length - 1} (the last day is always 100%)` };
+		if (percent < 0 || percent > 100) return { error: `${percent}% is outside 0..100` };
+		const previous = points.at(-1);
+		if (previous && day <= previous.day)
+			return { error: `days must rise: ${day} after ${previous.day}` };
+		if (previous && percent / 100 < previous.share)
+			return {
+				error: `the curve is cumulative: ${percent}% on day ${day} is below the day before`
+			};
+		points.push({ day, share: percent / 100 });
+	}
+	return { points };
+}
+
+export const formatPoints = (points: readonly CurvePoint[]) =>
+	points.map((p) => `${p.day}=${Math.round(p.share * 1000) / 10}`).join(', ');

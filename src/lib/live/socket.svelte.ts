@@ -5,6 +5,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import type {
+	AlertMessage,
 	ClientToServerEvents,
 	RegionNumbers,
 	ServerToClientEvents,
@@ -31,6 +32,8 @@ let socket: LiveSocket | null = null;
 const subscriptions = new Set<Subscription>();
 // eslint-disable-next-line svelte/prefer-svelte-reactivity
 const versions = new Map<string, number>();
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const alertListeners = new Set<(message: AlertMessage) => void>();
 
 function send(subscription: Subscription) {
 	socket?.emit('subscribe', { regions: subscription.regions }, (answer) => {
@@ -63,6 +66,9 @@ function ensureSocket(): LiveSocket {
 			else subscription.onProgress(regions);
 		}
 	});
+	socket.on('alert', (message) => {
+		for (const listener of alertListeners) listener(message);
+	});
 	connection.status = 'connecting';
 	socket.connect();
 	return socket;
@@ -81,5 +87,18 @@ export function watchRegions(
 	return () => {
 		subscriptions.delete(subscription);
 		live.emit('unsubscribe', { regions });
+	};
+}
+
+/** Alert changes inside the regions (the socket joins their rooms); returns the stop function. */
+export function watchAlerts(
+	regions: string[],
+	onAlert: (message: AlertMessage) => void
+): () => void {
+	alertListeners.add(onAlert);
+	const stop = watchRegions(regions, () => {});
+	return () => {
+		alertListeners.delete(onAlert);
+		stop();
 	};
 }

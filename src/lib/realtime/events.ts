@@ -1,4 +1,5 @@
 /** The socket.io protocol, shared by server and browser (types only). */
+import type { AlertRule } from '../domain/alerts';
 import type { RegionLevel } from '../domain/codes';
 
 /** A region's live numbers, the same shape as GET /api/v1/regions/<code>. */
@@ -24,9 +25,30 @@ export interface SubscribeAnswer {
 	errors: { code: string; error: string }[];
 }
 
+/** An alert opened, acknowledged or resolved, for a subject inside a subscribed region. */
+export interface AlertEvent {
+	id: number;
+	rule: AlertRule;
+	/** A region code (behind target) or a TPS code. */
+	subject: string;
+	status: 'open' | 'acknowledged' | 'resolved';
+	details: Record<string, number | string>;
+	/** ISO time of the change, on the server's clock. */
+	at: string;
+}
+
+export interface AlertMessage {
+	/** At most 100 changes per message, newest first... */
+	alerts: AlertEvent[];
+	/** ...and how many more there were. */
+	more: number;
+}
+
 export interface ServerToClientEvents {
 	/** Every subscribed region (or child of one) whose numbers changed in the last window. */
 	progress: (regions: RegionNumbers[]) => void;
+	/** Alerts that changed inside the subscribed regions. */
+	alert: (message: AlertMessage) => void;
 }
 
 export interface ClientToServerEvents {

@@ -41,7 +41,42 @@ const schema = z.object({
 	/** `1`: create one demo account per role (known passwords, printed at start). Never in production. */
 	DEMO: z.enum(['0', '1']).default('0'),
 	/** Heartbeat requests per minute allowed for one device token. */
-	HEARTBEAT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120)
+	HEARTBEAT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+	/** Demo only (needs DEMO=1): simulated seconds per real second; 720 plays a day in 2 minutes. */
+	CLOCK_SPEED: z.coerce
+		.number({ message: 'must be a number, 1 to 10000' })
+		.min(1)
+		.max(10_000)
+		.default(1),
+	/** A map tile URL template ({z}/{x}/{y}) where a tile server is reachable; unset = boundaries only. */
+	MAP_TILE_URL: z
+		.string()
+		.regex(
+			/^https?:\/\/[^/]+\/.*\{z\}.*\{x\}.*\{y\}/,
+			'must be a URL template with {z}, {x} and {y}'
+		)
+		.optional(),
+	/** Where alert changes are POSTed (HMAC-signed); unset = no webhook. */
+	ALERT_WEBHOOK_URL: z
+		.url({ message: 'must be a URL such as https://gateway.example.go.id/alerts' })
+		.optional(),
+	/** The HMAC-SHA256 key for the webhook's X-Pantau-Signature header (16 characters or more). */
+	ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+	/** How often (real ms) the alert rules and the end-of-day snapshots are checked. */
+	ALERT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+	/** Bearer token that GET /metrics requires (16+ characters); unset = /metrics is off. */
+	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+	/** Log lines as JSON (default when stdout is not a terminal) or plain text. */
+	LOG_FORMAT: z.enum(['json', 'text']).optional(),
+	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+	/** `off` leaves out the per-request lines (the demo, whose simulator sends 1,000 a second). */
+	LOG_REQUESTS: z.enum(['on', 'off']).default('on'),
+	/** Demo only: the campaign day the compressed clock starts on, the first time. */
+	CLOCK_START_DAY: z.coerce
+		.number({ message: 'must be a campaign day, 1 or more' })
+		.int()
+		.min(1)
+		.default(1)
 });
 
 export type Config = Omit<z.infer<typeof schema>, 'DATA_DIR'> & {
@@ -65,6 +100,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		);
 		throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
 	}
+	if (result.data.ALERT_WEBHOOK_URL && !result.data.ALERT_WEBHOOK_SECRET) {
+		throw new ConfigError(
+			'invalid configuration:\n  ALERT_WEBHOOK_SECRET: required when ALERT_WEBHOOK_URL is set (the key that signs each delivery)'
+		);
+	}
+	if (result.data.CLOCK_SPEED !== 1 && result.data.DEMO !== '1') {
+		throw new ConfigError(
+			`invalid configuration:\n  CLOCK_SPEED=${JSON.stringify(env.CLOCK_SPEED)}: a compressed clock is only for the demo (set DEMO=1, or leave CLOCK_SPEED unset)`
+		);
+	}
 	return { ...result.data, DATA_DIR: path.resolve(result.data.DATA_DIR) };
 }
 
@@ -77,4 +122,18 @@ export function config(): Config {
 
 export function resetConfig(): void {
 	cached = undefined;
+}
+
+const SECRET_KEYS = new Set(['ALERT_WEBHOOK_SECRET', 'METRICS_TOKEN']);
+
+/** The configuration as `cli config` prints it: every value, secrets and URL passwords masked. */
+export function describeConfig(cfg: Config): string[] {
+	return Object.entries(cfg).map(([key, value]) => {
+		let shown =
+			value === undefined ? '(unset)' : Array.isArray(value) ? value.join(',') : String(value);
+		if (value !== undefined && SECRET_KEYS.has(key)) shown = '********';
+		else if (typeof value === 'string')
+			shown = shown.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1********@');
+		return `${key}=${shown}`;
+	});
 }

@@ -2,12 +2,19 @@
  * CLI commands. Each runs against an open database and writes lines through `out`, so the same
  * code serves `npm run cli` directly and through a running embedded server's socket.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { like } from 'drizzle-orm';
 import { tps } from '../db/schema';
 import type { DatabaseHandle } from '../db/client';
 import { levelCounts, seed } from '../seed';
+import { config, describeConfig } from '../env';
+import type { RosterChange } from '../../domain/roster';
+import type { RegionDelta } from '../../domain/coverage';
+import { audit } from '../auth/audit';
+import { ImportError, applyImport, previewImport, readRosterFile } from '../import';
+import { ZONES } from '../../domain/target-curve';
+import { freezeContextFrom, freezeDay } from '../history/snapshots';
 import { DeviceTokenError, issueDeviceTokens, revokeDeviceTokens } from '../ingest/device-tokens';
 import type { IngestService } from '../ingest/service';
 import { issueApiToken } from '../auth/api-tokens';
@@ -19,6 +26,11 @@ export interface CommandServices {
 	handle: DatabaseHandle;
 	/** Present when the command runs inside a server, whose token cache must hear of revocations. */
 	ingest?: IngestService;
+	/** Present inside a server: recounts its live roll-ups after an import. */
+	rosterChanged?: (
+		changes: readonly RosterChange[],
+		deltas: Map<string, RegionDelta>
+	) => Promise<void>;
 }
 
 export interface CommandContext extends CommandServices {
@@ -109,15 +121,17 @@ export const commands: Record<string, Command> = {
 		usage: 'token:bulk --region <code> --out <file>',
 		async run({ handle, ingest, out }, args) {
 			const { values } = parse(args, { region: { type: 'string' }, out: { type: 'string' } });
-			if (!values.region || !/^\d{2}(\d{2}(\d{2}(\d{4})?)?)?$/.test(values.region)) {
-				throw new UsageError('--region <province, regency, district or village code> is required');
+			if (!values.region || !/^(id|\d{2}(\d{2}(\d{2}(\d{4})?)?)?)$/.test(values.region)) {
+				throw new UsageError(
+					'--region <id for the nation, or a province, regency, district or village code> is required'
+				);
 			}
 			if (!values.out) throw new UsageError('--out <file> is required');
 			const codes = (
 				await handle.db
 					.select({ code: tps.code })
 					.from(tps)
-					.where(like(tps.code, `${values.region}%`))
+					.where(values.region === 'id' ? undefined : like(tps.code, `${values.region}%`))
 					.orderBy(tps.code)
 			).map((r) => r.code);
 			if (codes.length === 0) throw new UsageError(`no TPS under region ${values.region}`);
@@ -139,6 +153,87 @@ export const commands: Record<string, Command> = {
 			const count = await expected(revokeDeviceTokens(handle.db, tps));
 			ingest?.tokens.forgetAll();
 			out(`revoked ${count} device token(s) of TPS ${tps}`);
+		}
+	},
+	'snapshot:freeze': {
+		summary: "freeze a zone's regions for a local date now (once; --correct adds a correction row)",
+		usage: 'snapshot:freeze --date YYYY-MM-DD [--zone WIB|WITA|WIT] [--correct "reason"]',
+		async run({ handle, out }, args) {
+			const { values } = parse(args, {
+				date: { type: 'string' },
+				zone: { type: 'string' },
+				correct: { type: 'string' }
+			});
+			if (!values.date || !/^\d{4}-\d{2}-\d{2}$/.test(values.date))
+				throw new UsageError('--date YYYY-MM-DD is required');
+			const zones = values.zone ? [ZONES[values.zone as keyof typeof ZONES]] : Object.values(ZONES);
+			if (zones.some((z) => !z)) throw new UsageError('--zone must be WIB, WITA or WIT');
+			if (values.correct !== undefined && values.correct.trim() === '')
+				throw new UsageError('--correct needs a reason');
+			// Fresh numbers from the TPS table: the same totals the live roll-ups hold.
+			const ctx = await freezeContextFrom(handle.db);
+			for (const zone of zones) {
+				const written = await freezeDay(ctx, zone, values.date, values.correct?.trim());
+				out(`${zone.name} ${values.date}: ${written} region row(s) written`);
+			}
+		}
+	},
+	import: {
+		summary:
+			'import TPS targets and Pantarlih rosters from CSV or XLSX (nothing unless the file is clean)',
+		usage: 'import <file.csv|file.xlsx> [--valid-only] [--dry-run]',
+		async run({ handle, out, rosterChanged }, args) {
+			const { values, positionals } = parseArgs({
+				args,
+				allowPositionals: true,
+				options: { 'valid-only': { type: 'boolean' }, 'dry-run': { type: 'boolean' } }
+			});
+			const file = positionals[0];
+			if (!file) throw new UsageError('the file to import is required');
+			const started = performance.now();
+			let preview;
+			try {
+				preview = await previewImport(
+					handle.db,
+					await readRosterFile(file, readFileSync(file)),
+					'id'
+				);
+			} catch (error) {
+				if (error instanceof ImportError) throw new UsageError(`${file}: ${error.message}`);
+				throw error;
+			}
+			out(
+				`${file}: ${numbers.format(preview.rows)} rows, ${numbers.format(preview.changes.length)} to change (${numbers.format(preview.targets)} targets, ${numbers.format(preview.people)} Pantarlih), ${numbers.format(preview.unchanged)} unchanged, ${numbers.format(preview.errors.length)} with errors`
+			);
+			for (const e of preview.errors.slice(0, 50)) out(`  row ${e.row}, ${e.column}: ${e.message}`);
+			if (preview.errors.length > 50) out(`  … and ${preview.errors.length - 50} more`);
+			if (values['dry-run']) return out('dry run: nothing written');
+			if (preview.errors.length > 0 && !values['valid-only'])
+				throw new UsageError(
+					'nothing imported: fix the rows above, or pass --valid-only to import the others'
+				);
+			const deltas = await applyImport(handle.db, preview.changes);
+			await rosterChanged?.(preview.changes, deltas);
+			await audit(handle.db, {
+				...CLI,
+				action: 'import.roster',
+				subject: file,
+				after: {
+					changes: preview.changes.length,
+					errors: preview.errors.length,
+					validOnly: !!values['valid-only']
+				}
+			});
+			out(
+				`imported ${numbers.format(preview.changes.length)} change(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`
+			);
+		}
+	},
+	config: {
+		summary: 'print the effective configuration (secrets masked)',
+		usage: 'config',
+		async run({ out }) {
+			for (const line of describeConfig(config())) out(line);
 		}
 	},
 	seed: {

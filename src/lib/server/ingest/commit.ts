@@ -35,6 +35,8 @@ export interface BatchResult {
 	tps: TpsOutcome[];
 	/** What the batch adds to every region above the touched TPS. */
 	deltas: Map<string, RegionDelta>;
+	/** Server receive time of the batch (ms). */
+	receivedAt: number;
 }
 
 interface ReturnedRow {
@@ -137,6 +139,10 @@ export async function commitBatch(
 					pending = case when d.wins then d.pending else t.pending end,
 					recorded_at = case when d.wins then d.recorded_at else t.recorded_at end,
 					heartbeat_id = case when d.wins then d.id else t.heartbeat_id end,
+					progress_at = case when d.wins and d.verified > t.verified then ${now}::timestamptz
+						else t.progress_at end,
+					pending_since = case when not d.wins then t.pending_since when d.pending = 0 then null
+						else coalesce(t.pending_since, ${now}::timestamptz) end,
 					first_sync_at = coalesce(t.first_sync_at, ${now}::timestamptz),
 					last_sync_at = ${now}::timestamptz,
 					app = coalesce(d.app, t.app),
@@ -208,7 +214,7 @@ export async function commitBatch(
 				where heartbeats.id = x.id`
 		);
 	}
-	return { results, tps: outcomes, deltas: rollUp(outcomes) };
+	return { results, tps: outcomes, deltas: rollUp(outcomes), receivedAt: receivedAt.getTime() };
 }
 
 /** PostgreSQL errors after which the statement can simply run again. */

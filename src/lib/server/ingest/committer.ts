@@ -43,6 +43,11 @@ export class GroupCommitter {
 	private idle: (() => void)[] = [];
 	private closed = false;
 
+	/** Items accepted and not yet committed. */
+	get depth(): number {
+		return this.queuedItems;
+	}
+
 	constructor(
 		private commit: (requests: PendingRequest[]) => Promise<BatchResult>,
 		private options: CommitterOptions

@@ -113,8 +113,14 @@ export class DeviceTokenCache {
 
 	constructor(
 		private db: Database,
-		private ttlMs: number
+		private ttlMs: number,
+		/** At most this many answers are kept; the oldest go first. */
+		private maxEntries = 100_000
 	) {}
+
+	get size(): number {
+		return this.entries.size;
+	}
 
 	lookup(token: string): Promise<DeviceIdentity | null> {
 		const hash = hashToken(token);
@@ -163,15 +169,21 @@ export class DeviceTokenCache {
 				for (const { hash, ...identity } of rows) found.set(hash, identity);
 			}
 			const now = Date.now();
-			if (this.entries.size > 1_000_000) this.entries.clear();
 			for (const [hash, callbacks] of waiting) {
 				const identity = found.get(hash) ?? null;
 				// Unknown tokens are remembered briefly too, so a flood of bad ones cannot hammer the table.
+				// Re-inserted at the end, so the Map's order is oldest answer first.
+				this.entries.delete(hash);
 				this.entries.set(hash, {
 					identity,
 					expires: now + (identity ? this.ttlMs : Math.min(this.ttlMs, 1_000))
 				});
 				for (const resolve of callbacks) resolve(identity);
+			}
+			// Bounded: 820,000 phones syncing in turn would otherwise keep every token in memory.
+			for (const oldest of this.entries.keys()) {
+				if (this.entries.size <= this.maxEntries) break;
+				this.entries.delete(oldest);
 			}
 		} catch (error) {
 			for (const rejects of failures.values()) for (const reject of rejects) reject(error);

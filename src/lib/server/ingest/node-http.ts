@@ -1,4 +1,5 @@
 /** The heartbeat endpoint on a plain node:http request, for the production entry's fast path. */
+import { describe, logger } from '../log';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, type IngestResponse, type IngestService } from './service';
 
@@ -54,7 +55,7 @@ export async function handleNodeRequest(
 			})
 		);
 	} catch (error) {
-		console.error('[ingest] unexpected error', error);
+		logger().error(`[ingest] unexpected error ${describe(error)}`);
 		if (!res.headersSent)
 			send(res, { status: 500, headers: {}, body: { error: 'internal error' } });
 		else res.destroy();

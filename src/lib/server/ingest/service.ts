@@ -49,6 +49,10 @@ export interface IngestOptions {
 	onCommitted?: (result: BatchResult) => void;
 	onError?: (error: unknown) => void;
 	now?: () => number;
+	/** Every answer, for metrics. */
+	onAnswer?: (response: IngestResponse) => void;
+	/** Seconds each group commit took, for metrics. */
+	onCommitSeconds?: (seconds: number) => void;
 }
 
 const error = (
@@ -68,6 +72,7 @@ export class IngestService {
 	readonly committer: GroupCommitter;
 	private limiter: RateLimiterMemory;
 	private now: () => number;
+	private onAnswer?: (response: IngestResponse) => void;
 	private lastUsed = new Map<number, number>();
 	private flushTimer: NodeJS.Timeout;
 
@@ -76,15 +81,26 @@ export class IngestService {
 		options: IngestOptions
 	) {
 		this.tokens = new DeviceTokenCache(db, options.tokenCacheMs);
-		this.committer = new GroupCommitter((requests) => commitBatch(db, requests), {
-			maxBatchItems: options.maxBatchItems ?? 5_000,
-			maxQueuedItems: options.maxQueuedItems ?? 100_000,
-			concurrency: options.concurrency ?? 1,
-			onCommitted: options.onCommitted,
-			onError: options.onError
-		});
-		this.limiter = new RateLimiterMemory({ points: options.ratePerMinute, duration: 60 });
 		this.now = options.now ?? Date.now;
+		this.onAnswer = options.onAnswer;
+		this.committer = new GroupCommitter(
+			async (requests) => {
+				const started = performance.now();
+				try {
+					return await commitBatch(db, requests, new Date(this.now()));
+				} finally {
+					options.onCommitSeconds?.((performance.now() - started) / 1000);
+				}
+			},
+			{
+				maxBatchItems: options.maxBatchItems ?? 5_000,
+				maxQueuedItems: options.maxQueuedItems ?? 100_000,
+				concurrency: options.concurrency ?? 1,
+				onCommitted: options.onCommitted,
+				onError: options.onError
+			}
+		);
+		this.limiter = new RateLimiterMemory({ points: options.ratePerMinute, duration: 60 });
 		this.flushTimer = setInterval(() => void this.flushTokenUse(), TOKEN_USE_FLUSH_MS);
 		this.flushTimer.unref();
 	}
@@ -101,6 +117,12 @@ export class IngestService {
 	}
 
 	async handle(request: IngestRequest): Promise<IngestResponse> {
+		const response = await this.answer(request);
+		this.onAnswer?.(response);
+		return response;
+	}
+
+	private async answer(request: IngestRequest): Promise<IngestResponse> {
 		if (request.method !== 'POST') {
 			return error(405, 'use POST to send heartbeats', { allow: 'POST' });
 		}

@@ -8,6 +8,7 @@
  * (a message lost while Redis or the link was down) makes the receiver recount its roll-ups from
  * the TPS table, which is always exact.
  */
+import { logger } from '../log';
 import { randomUUID } from 'node:crypto';
 import { createClient } from 'redis';
 import type { RegionDelta } from '../../domain/coverage';
@@ -18,7 +19,29 @@ const CHANNEL = 'pantau:deltas';
 interface Message {
 	from: string;
 	seq: number;
-	deltas: [string, number, number, number][];
+	/** [code, verified, target, tpsSynced, tpsComplete] */
+	deltas: [string, number, number, number, number][];
+	/** The TPS the commit touched ([code, verified, pending]) and its receive time, for activity. */
+	tps: [string, number, number][];
+	at: number;
+}
+
+/** What one commit changed, as shared between processes. */
+export interface SharedCommit {
+	deltas: Map<string, RegionDelta>;
+	touched: TouchedTps[];
+	at: number;
+}
+
+export interface TouchedTps {
+	code: string;
+	verified: number;
+	pending: number;
+}
+
+interface Handlers {
+	onCommit: (commit: SharedCommit) => void;
+	onGap: () => void;
 }
 
 export class DeltaBus {
@@ -31,15 +54,12 @@ export class DeltaBus {
 		private subscriber: ReturnType<typeof createClient>
 	) {}
 
-	static async connect(
-		url: string,
-		handlers: { onDeltas: (deltas: Map<string, RegionDelta>) => void; onGap: () => void }
-	): Promise<DeltaBus> {
+	static async connect(url: string, handlers: Handlers): Promise<DeltaBus> {
 		const publisher = createClient({ url });
 		const subscriber = publisher.duplicate();
 		// Connection errors are logged and retried by the client; they must not crash the server.
-		publisher.on('error', (error) => console.error('[bus] redis:', error.message));
-		subscriber.on('error', (error) => console.error('[bus] redis:', error.message));
+		publisher.on('error', (error) => logger().error(`[bus] redis: ${error.message}`));
+		subscriber.on('error', (error) => logger().error(`[bus] redis: ${error.message}`));
 		try {
 			await Promise.all([publisher.connect(), subscriber.connect()]);
 		} catch (error) {
@@ -54,35 +74,42 @@ export class DeltaBus {
 		return bus;
 	}
 
-	private receive(
-		text: string,
-		handlers: { onDeltas: (d: Map<string, RegionDelta>) => void; onGap: () => void }
-	) {
+	private receive(text: string, handlers: Handlers) {
 		const message = JSON.parse(text) as Message;
 		if (message.from === this.id) return;
 		const last = this.lastSeen.get(message.from);
 		this.lastSeen.set(message.from, message.seq);
 		if (last !== undefined && message.seq !== last + 1) handlers.onGap();
-		handlers.onDeltas(
-			new Map(
-				message.deltas.map(([code, verified, tpsSynced, tpsComplete]) => [
+		handlers.onCommit({
+			deltas: new Map(
+				message.deltas.map(([code, verified, target, tpsSynced, tpsComplete]) => [
 					code,
-					{ verified, tpsSynced, tpsComplete }
+					{ verified, target, tpsSynced, tpsComplete }
 				])
-			)
-		);
+			),
+			touched: message.tps.map(([code, verified, pending]) => ({ code, verified, pending })),
+			at: message.at
+		});
 	}
 
-	publish(deltas: Map<string, RegionDelta>): void {
-		if (deltas.size === 0) return;
+	publish({ deltas, touched, at }: SharedCommit): void {
+		if (deltas.size === 0 && touched.length === 0) return;
 		const message: Message = {
 			from: this.id,
 			seq: ++this.seq,
-			deltas: [...deltas].map(([code, d]) => [code, d.verified, d.tpsSynced, d.tpsComplete])
+			deltas: [...deltas].map(([code, d]) => [
+				code,
+				d.verified,
+				d.target,
+				d.tpsSynced,
+				d.tpsComplete
+			]),
+			tps: touched.map((t) => [t.code, t.verified, t.pending]),
+			at
 		};
 		this.publisher.publish(CHANNEL, JSON.stringify(message)).catch((error: Error) => {
 			// Lost: the others will see the sequence gap on our next message and recount.
-			console.error('[bus] publish failed:', error.message);
+			logger().error(`[bus] publish failed: ${error.message}`);
 		});
 	}
 

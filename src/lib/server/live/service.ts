@@ -6,9 +6,10 @@
  * subscribed to, or a child of one). Sockets can do nothing but subscribe and unsubscribe.
  */
 import type { Server, Socket } from 'socket.io';
-import { parentCode } from '../../domain/codes';
+import { isWithin, parentCode } from '../../domain/codes';
 import { canView, type Principal } from '../../domain/roles';
 import type {
+	AlertEvent,
 	ClientToServerEvents,
 	RegionNumbers,
 	ServerToClientEvents,
@@ -34,6 +35,7 @@ export type LiveServer = Server<
 
 const MAX_REGIONS_PER_REQUEST = 50;
 const room = (code: string) => `region:${code}`;
+const ALERTS_PER_MESSAGE = 100;
 
 function readCookie(header: string | undefined, name: string): string | undefined {
 	for (const part of (header ?? '').split(';')) {
@@ -72,6 +74,14 @@ export class LiveService {
 			}
 		}
 		throw new Error('unauthorized: log in, or send a read-only API token as auth.token');
+	}
+
+	/** Messages emitted so far, by event (metrics). */
+	readonly emitted = { progress: 0, alert: 0 };
+
+	/** Open connections (metrics). */
+	get connections(): number {
+		return this.io?.of('/').sockets.size ?? 0;
 	}
 
 	attach(io: LiveServer): void {
@@ -141,7 +151,29 @@ export class LiveService {
 					payload.push(region);
 				}
 			}
-			if (payload.length > 0) socket.emit('progress', payload);
+			if (payload.length > 0) {
+				socket.emit('progress', payload);
+				this.emitted.progress += 1;
+			}
+		}
+	}
+
+	/** Alert changes go at once to every socket watching a region that contains their subject. */
+	publishAlerts(events: AlertEvent[]): void {
+		const io = this.io;
+		if (!io || events.length === 0) return;
+		for (const socket of io.of('/').sockets.values()) {
+			const watched = [...socket.rooms]
+				.filter((r) => r.startsWith('region:'))
+				.map((r) => r.slice('region:'.length));
+			if (watched.length === 0) continue;
+			const mine = events.filter((e) => watched.some((code) => isWithin(e.subject, code)));
+			if (mine.length === 0) continue;
+			this.emitted.alert += 1;
+			socket.emit('alert', {
+				alerts: mine.slice(0, ALERTS_PER_MESSAGE),
+				more: Math.max(0, mine.length - ALERTS_PER_MESSAGE)
+			});
 		}
 	}
 

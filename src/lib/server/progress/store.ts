@@ -76,6 +76,7 @@ export class RollupStore {
 			const next = {
 				...current,
 				verified: current.verified + delta.verified,
+				target: current.target + delta.target,
 				tpsSynced: current.tpsSynced + delta.tpsSynced,
 				tpsComplete: current.tpsComplete + delta.tpsComplete,
 				version: current.version + 1

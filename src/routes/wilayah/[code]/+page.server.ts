@@ -1,23 +1,16 @@
-import { currentCampaign, todayTarget } from '$lib/server/campaign';
+import { error } from '@sveltejs/kit';
+import { dashboard } from '$lib/server/dashboard';
 import { services } from '$lib/server/runtime';
-import { viewRegion } from '$lib/server/regions';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ params, locals }) => {
-	const { store, handle } = await services();
-	const view = viewRegion(store, locals.user!, params.code);
-	const campaign = await currentCampaign(handle.db);
-	const now = new Date();
+export const load: PageServerLoad = async ({ params, locals, url }) => {
+	const date = url.searchParams.get('tanggal');
+	if (date !== null && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+		error(400, `tanggal must be a date as YYYY-MM-DD, not ${JSON.stringify(date)}`);
+	}
+	const running = await services();
 	return {
-		...view,
-		campaign: campaign && {
-			name: campaign.name,
-			simulated: campaign.simulated,
-			today: todayTarget(campaign, view.region.code, now),
-			// Children keep their own zone's calendar (a province of the nation may be an hour ahead).
-			childShares: Object.fromEntries(
-				view.children.map((c) => [c.code, todayTarget(campaign, c.code, now).share])
-			)
-		}
+		...(await dashboard(running, locals.user!, params.code, date)),
+		tileUrl: running.config.MAP_TILE_URL ?? null
 	};
 };

@@ -52,6 +52,10 @@ export const tps = pgTable(
 		/** Server receive time of the first and the latest heartbeat, whatever their content. */
 		firstSyncAt: timestamptz('first_sync_at'),
 		lastSyncAt: timestamptz('last_sync_at'),
+		/** Server time `verified` last went up (stalled TPS, the `macet` sync state). */
+		progressAt: timestamptz('progress_at'),
+		/** Server time `pending` last went from 0 to above 0; null while it is 0 (stuck records). */
+		pendingSince: timestamptz('pending_since'),
 		app: text('app'),
 		lat: doublePrecision('lat'),
 		lng: doublePrecision('lng')

@@ -3,3 +3,4 @@ export * from './campaign';
 export * from './progress';
 export * from './ingest';
 export * from './auth';
+export * from './followups';
