@@ -51,6 +51,10 @@ const EXPECTED: Record<string, Expect> = {
 	// Alerts: every signed-in role, filtered to its own scope.
 	'page /peringatan': (who) => signedIn(who, 200),
 	'endpoint /wilayah/[code]/csv': byScope,
+	// The rakor report, for every role in its scope; the download needs ?format=pdf|xlsx.
+	'page /wilayah/[code]/laporan': byScope,
+	'endpoint /wilayah/[code]/laporan/unduh': (who, where) =>
+		who === 'nobody' ? 303 : where === 'in' ? 400 : 403,
 	// The follow-up list exists from regency level down: 400 for the nation and provinces.
 	'page /wilayah/[code]/pantarlih': listByScope,
 	'endpoint /wilayah/[code]/pantarlih/unduh': listByScope,

@@ -147,6 +147,15 @@ describe.each(engines)('history and alerts on %s', (engine) => {
 			tpsSyncedToday: 10,
 			targetShare: 3 / 30
 		});
+		// The report's part of the row: every Pantarlih in one sync state, the 10 furthest behind.
+		const own = day.get(PROVINCE)!;
+		const total = store.get(PROVINCE)!.tps;
+		expect(own.syncStates!.reduce((sum, n) => sum + n, 0)).toBe(total);
+		expect(own.syncStates![0]).toBe(total - 10); // belum_pernah
+		expect(own.largestGaps).toHaveLength(10);
+		expect(own.largestGaps!.every((g) => g.gap > 0 && g.state === 'belum_pernah')).toBe(true);
+		// Villages keep no list (83,731 of them a day); their states are kept.
+		expect(day.get(tps[0].code.slice(0, 10))!.largestGaps).toBeNull();
 
 		await sync(tps[0].code, 150);
 		expect(store.get(PROVINCE)!.verified).toBe(1_050);

@@ -4,7 +4,8 @@
  */
 import type { ChartConfiguration } from 'chart.js';
 
-export function chart(config: () => ChartConfiguration) {
+/** `drawn` is called once the chart exists (the report waits for it before printing). */
+export function chart(config: () => ChartConfiguration, drawn?: () => void) {
 	return (canvas: HTMLCanvasElement) => {
 		const settings = config();
 		let instance: { destroy(): void } | null = null;
@@ -14,6 +15,7 @@ export function chart(config: () => ChartConfiguration) {
 			if (cancelled) return;
 			Chart.register(...registerables);
 			instance = new Chart(canvas, settings);
+			drawn?.();
 		})();
 		return () => {
 			cancelled = true;

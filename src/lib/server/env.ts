@@ -71,6 +71,10 @@ const schema = z.object({
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 	/** `off` leaves out the per-request lines (the demo, whose simulator sends 1,000 a second). */
 	LOG_REQUESTS: z.enum(['on', 'off']).default('on'),
+	/** The Chromium (or Chrome) that renders report PDFs; Debian's package by default. */
+	CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+	/** Where that browser reaches this server, when not at the address the request came to. */
+	REPORT_ORIGIN: z.url({ message: 'must be a URL such as http://127.0.0.1:3000' }).optional(),
 	/** Demo only: the campaign day the compressed clock starts on, the first time. */
 	CLOCK_START_DAY: z.coerce
 		.number({ message: 'must be a campaign day, 1 or more' })

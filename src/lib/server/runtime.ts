@@ -29,6 +29,7 @@ import { freezeEndedDays } from './history/snapshots';
 import type { AlertEvent } from '../realtime/events';
 import type { RosterChange } from '../domain/roster';
 import type { RegionDelta } from '../domain/coverage';
+import { closePdf } from './pdf';
 import { openDemoClock, realClock, type Clock } from './clock';
 
 export interface RequestLog {
@@ -345,6 +346,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 			async stop() {
 				clearInterval(schedule);
 				webhook?.close();
+				await closePdf();
 				await commands?.close();
 				// Every accepted request is committed before the database closes.
 				await ingest.close();

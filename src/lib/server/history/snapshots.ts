@@ -6,8 +6,9 @@
  */
 import { addDays, format, parseISO } from 'date-fns';
 import { sql } from 'drizzle-orm';
-import type { ActivityIndex } from '../../domain/activity';
-import { NATION_CODE } from '../../domain/codes';
+import { SYNC_STATES, type ActivityIndex } from '../../domain/activity';
+import { NATION_CODE, regionLevel } from '../../domain/codes';
+import { digest, type RegionDigest, type TpsGap } from '../../domain/report';
 import { campaignDay, localDate, zoneOf, ZONES, type Zone } from '../../domain/target-curve';
 import { Plan } from '../campaign';
 import { rows, type Database } from '../db/client';
@@ -28,6 +29,39 @@ export interface SnapshotRow {
 	tpsComplete: number;
 	silentPantarlih: number;
 	targetShare: number;
+	/** Null in rows frozen before the report existed (migration 0007). */
+	syncStates: number[] | null;
+	largestGaps: TpsGap[] | null;
+}
+
+/** Regions whose frozen rows keep their largest gaps: villages are left out (83,731 a day). */
+export const keepsGaps = (code: string) => regionLevel(code) !== 'village';
+
+/**
+ * Sync-state counts and largest gaps for the regions `wanted` inside `scope`, as they stand at
+ * `now`, against the target share of `date`.
+ */
+export function digestAt(
+	ctx: Pick<FreezeContext, 'activity' | 'plan' | 'now'>,
+	scope: string,
+	date: string,
+	wanted: (code: string) => boolean,
+	withGaps: (code: string) => boolean = keepsGaps
+): Map<string, RegionDigest> {
+	const shares = new Map<string, number>();
+	const shareOf = (tps: string) => {
+		const village = tps.slice(0, 10);
+		let share = shares.get(village);
+		if (share === undefined) shares.set(village, (share = ctx.plan.shareOn(village, date)));
+		return share;
+	};
+	return digest(ctx.activity.rows(scope), {
+		now: ctx.now,
+		thresholds: ctx.plan.settings,
+		shareOf,
+		wanted,
+		withGaps
+	});
 }
 
 export interface FreezeContext {
@@ -61,8 +95,10 @@ export function snapshotRows(
 	const since = dayStart(date, zone);
 	const day = plan.campaign ? campaignDay(plan.campaign, date) : 0;
 	const list: SnapshotRow[] = [];
+	const digests = digestAt(ctx, NATION_CODE, date, (code) => zoneOf(code) === zone);
 	for (const region of store.all()) {
 		if (zoneOf(region.code) !== zone) continue;
+		const digested = digests.get(region.code);
 		const counts = activity.counts(
 			region.code,
 			now,
@@ -80,7 +116,9 @@ export function snapshotRows(
 			tpsSyncedToday: counts.syncedToday,
 			tpsComplete: region.tpsComplete,
 			silentPantarlih: counts.silent,
-			targetShare: plan.shareOn(region.code, date)
+			targetShare: plan.shareOn(region.code, date),
+			syncStates: digested?.states ?? SYNC_STATES.map(() => 0),
+			largestGaps: keepsGaps(region.code) ? (digested?.largestGaps ?? []) : null
 		});
 	}
 	return list;
@@ -106,23 +144,23 @@ export async function freezeDay(
 			ctx.db,
 			correction === undefined
 				? sql`insert into daily_snapshots (region_code, date, verified, target, tps, tps_synced,
-						tps_synced_today, tps_complete, silent_pantarlih, target_share, taken_at)
+						tps_synced_today, tps_complete, silent_pantarlih, target_share, sync_states, largest_gaps, taken_at)
 					select x."regionCode", x.date, x.verified, x.target, x.tps, x."tpsSynced", x."tpsSyncedToday",
-						x."tpsComplete", x."silentPantarlih", x."targetShare", ${takenAt}::timestamptz
+						x."tpsComplete", x."silentPantarlih", x."targetShare", x."syncStates", x."largestGaps", ${takenAt}::timestamptz
 					from json_to_recordset(${chunk}::json) as x("regionCode" text, date date, verified int,
 						target int, tps int, "tpsSynced" int, "tpsSyncedToday" int, "tpsComplete" int,
-						"silentPantarlih" int, "targetShare" float8)
+						"silentPantarlih" int, "targetShare" float8, "syncStates" int[], "largestGaps" jsonb)
 					on conflict (region_code, date) where corrects_id is null do nothing
 					returning id`
 				: sql`insert into daily_snapshots (region_code, date, verified, target, tps, tps_synced,
-						tps_synced_today, tps_complete, silent_pantarlih, target_share, taken_at, corrects_id, reason)
+						tps_synced_today, tps_complete, silent_pantarlih, target_share, sync_states, largest_gaps, taken_at, corrects_id, reason)
 					select x."regionCode", x.date, x.verified, x.target, x.tps, x."tpsSynced", x."tpsSyncedToday",
-						x."tpsComplete", x."silentPantarlih", x."targetShare", ${takenAt}::timestamptz,
+						x."tpsComplete", x."silentPantarlih", x."targetShare", x."syncStates", x."largestGaps", ${takenAt}::timestamptz,
 						(select max(id) from daily_snapshots d where d.region_code = x."regionCode" and d.date = x.date),
 						${correction}
 					from json_to_recordset(${chunk}::json) as x("regionCode" text, date date, verified int,
 						target int, tps int, "tpsSynced" int, "tpsSyncedToday" int, "tpsComplete" int,
-						"silentPantarlih" int, "targetShare" float8)
+						"silentPantarlih" int, "targetShare" float8, "syncStates" int[], "largestGaps" jsonb)
 					returning id`
 		);
 		written += inserted.length;
@@ -172,7 +210,8 @@ export async function snapshotsOn(
 		sql`select distinct on (region_code) region_code as "regionCode", date::text as date, verified,
 				target, tps, tps_synced as "tpsSynced", tps_synced_today as "tpsSyncedToday",
 				tps_complete as "tpsComplete", silent_pantarlih as "silentPantarlih",
-				target_share as "targetShare", taken_at::text as "takenAt", reason
+				target_share as "targetShare", sync_states as "syncStates",
+				largest_gaps as "largestGaps", taken_at::text as "takenAt", reason
 			from daily_snapshots
 			where date = ${date} and region_code in (select json_array_elements_text(${JSON.stringify(codes)}::json))
 			order by region_code, id desc`
@@ -180,9 +219,11 @@ export async function snapshotsOn(
 	return new Map(list.map((r) => [r.regionCode, r]));
 }
 
+export type ClosingRow = Omit<SnapshotRow, 'syncStates' | 'largestGaps'>;
+
 /** A region's closing numbers per day (newest row per date), oldest first: the chart's history. */
-export function seriesOf(db: Database, code: string): Promise<SnapshotRow[]> {
-	return rows<SnapshotRow>(
+export function seriesOf(db: Database, code: string): Promise<ClosingRow[]> {
+	return rows<ClosingRow>(
 		db,
 		sql`select distinct on (date) region_code as "regionCode", date::text as date, verified, target,
 				tps, tps_synced as "tpsSynced", tps_synced_today as "tpsSyncedToday",

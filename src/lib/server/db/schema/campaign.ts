@@ -13,6 +13,7 @@ import {
 	uniqueIndex
 } from './columns';
 import type { CurvePoint } from '../../../domain/target-curve';
+import type { TpsGap } from '../../../domain/report';
 import { ALERT_RULES } from '../../../domain/alerts';
 import { regions } from './geography';
 
@@ -70,6 +71,10 @@ export const dailySnapshots = pgTable(
 		silentPantarlih: integer('silent_pantarlih').notNull(),
 		/** The day's cumulative target share (0..1). */
 		targetShare: doublePrecision('target_share').notNull(),
+		/** Pantarlih per sync state (domain/activity.ts SYNC_STATES order); null before 0007. */
+		syncStates: integer('sync_states').array(),
+		/** The TPS furthest behind the day's target (domain/report.ts), district level and up. */
+		largestGaps: jsonb('largest_gaps').$type<TpsGap[]>(),
 		takenAt: timestamptz('taken_at').notNull(),
 		correctsId: integer('corrects_id'),
 		reason: text('reason')

@@ -1,0 +1,184 @@
+/**
+ * The rakor report: a region's day as a coordination meeting reads it. A past day is built only
+ * from what was frozen that night (daily snapshots, their sync-state counts and largest gaps, and
+ * alert rows by their open and resolve times), so its report never changes; today's is live and
+ * labelled provisional.
+ */
+import { error } from '@sveltejs/kit';
+import { addDays, format, parseISO } from 'date-fns';
+import { sql } from 'drizzle-orm';
+import { ALERT_RULES, type AlertRule } from '../domain/alerts';
+import type { SyncState } from '../domain/activity';
+import { NATION_CODE } from '../domain/codes';
+import { forecast } from '../domain/forecast';
+import { stateCounts, type TpsGap } from '../domain/report';
+import type { Principal } from '../domain/roles';
+import { campaignDay, campaignLength, zoneOf } from '../domain/target-curve';
+import { dashboard, type ChildRow, type SeriesPoint } from './dashboard';
+import { rows } from './db/client';
+import { dayStart, digestAt, recentClosing, snapshotsOn } from './history/snapshots';
+import { viewRegion } from './regions';
+import type { Services } from './runtime';
+
+export interface ReportGap extends TpsGap {
+	villageName: string;
+}
+
+export interface Report {
+	region: ChildRow;
+	parents: { code: string; name: string }[];
+	zone: string;
+	date: string;
+	/** Day N of `days` of the campaign. */
+	day: number;
+	days: number;
+	/** False for today: live numbers that will still move until the day is frozen. */
+	final: boolean;
+	/** When the day was frozen, and the correction's reason when the row is a correction. */
+	takenAt: string | null;
+	reason: string | null;
+	/** The day before, for the change in coverage (null on the first day). */
+	previous: { date: string; verified: number; target: number; share: number } | null;
+	/** Children sorted by gap to the day's target, largest first. */
+	children: ChildRow[];
+	series: SeriesPoint[];
+	/** Null for days frozen before the report existed. */
+	states: Record<SyncState, number> | null;
+	/** Alerts not resolved at the end of the day (now, for today), per rule. */
+	alerts: { rule: AlertRule; count: number }[];
+	/** Null where the day kept none (villages' past days). */
+	largestGaps: ReportGap[] | null;
+	simulated: boolean;
+	generatedAt: string;
+}
+
+const nextDay = (date: string, days = 1) => format(addDays(parseISO(date), days), 'yyyy-MM-dd');
+
+/** `tanggal` as given, or today in the region's zone; refused outside the campaign's days so far. */
+export function reportDate(services: Services, code: string, asked: string | null): string {
+	const plan = services.plan();
+	if (!plan.campaign) error(404, 'Belum ada masa coklit yang ditetapkan, jadi belum ada laporan');
+	const today = plan.today(code, services.clock.now())!;
+	const { firstDay, lastDay } = plan.campaign;
+	const latest = today.date < lastDay ? today.date : lastDay;
+	if (asked !== null && !/^\d{4}-\d{2}-\d{2}$/.test(asked))
+		error(400, `tanggal harus berbentuk YYYY-MM-DD, bukan ${JSON.stringify(asked)}`);
+	const date = asked ?? latest;
+	if (date < firstDay || date > latest)
+		error(
+			404,
+			latest < firstDay
+				? `Coklit baru dimulai ${firstDay}; laporan pertama tersedia hari itu`
+				: `Laporan tersedia untuk ${firstDay} sampai ${latest} (${today.zone}), bukan ${date}`
+		);
+	return date;
+}
+
+export async function report(
+	services: Services,
+	viewer: Principal,
+	code: string,
+	asked: string | null
+): Promise<Report> {
+	const view = viewRegion(services.store, viewer, code);
+	const date = reportDate(services, code, asked);
+	const plan = services.plan();
+	const campaign = plan.campaign!;
+	const now = services.clock.now();
+	const zone = zoneOf(code);
+	const final = date < plan.today(code, now)!.date;
+	const db = services.handle.db;
+	const codes = [code, ...view.children.map((c) => c.code)];
+
+	const frozen = final ? await snapshotsOn(db, [code], date) : new Map();
+	const own = frozen.get(code);
+	if (final && !own)
+		error(
+			404,
+			`Angka ${date} untuk wilayah ini belum dibekukan; jalankan "npm run cli -- snapshot:freeze" untuk hari itu`
+		);
+	const board = await dashboard(services, viewer, code, final ? date : null);
+	if (final) {
+		// The dashboard's frozen rows carry no forecast: compute it as it stood that evening.
+		const closing = await recentClosing(db, codes, date);
+		for (const r of [board.region, ...board.children])
+			r.forecast = forecast(campaign, date, r.verified, r.target, closing.get(r.code) ?? new Map());
+	}
+	const [before] = date > campaign.firstDay ? [nextDay(date, -1)] : [];
+	const previousRow = before ? (await snapshotsOn(db, [code], before)).get(code) : undefined;
+
+	let states: Record<SyncState, number> | null;
+	let gaps: TpsGap[] | null;
+	if (final) {
+		states = own.syncStates ? stateCounts(own.syncStates) : null;
+		gaps = own.largestGaps;
+	} else {
+		const digested = digestAt(
+			{ activity: services.activity, plan, now },
+			code,
+			date,
+			(c) => c === code,
+			() => true
+		).get(code);
+		states = stateCounts(digested?.states ?? []);
+		gaps = digested?.largestGaps ?? [];
+	}
+
+	const end = new Date(dayStart(nextDay(date), zone)).toISOString();
+	const within =
+		code === NATION_CODE ? sql`true` : sql`left(subject_code, ${code.length}) = ${code}`;
+	const alertRows = await rows<{ rule: AlertRule; count: number }>(
+		db,
+		final
+			? sql`select rule, count(*)::int as count from alerts where ${within}
+					and opened_at < ${end}::timestamptz and (resolved_at is null or resolved_at >= ${end}::timestamptz)
+					group by rule`
+			: sql`select rule, count(*)::int as count from alerts where ${within} and status <> 'resolved'
+					group by rule`
+	);
+	const alertCounts = new Map(alertRows.map((r) => [r.rule, r.count]));
+
+	let largestGaps: ReportGap[] | null = null;
+	if (gaps) {
+		const villages = [...new Set(gaps.map((g) => g.code.slice(0, 10)))];
+		const names = new Map(
+			(
+				await rows<{ code: string; name: string }>(
+					db,
+					sql`select code, name from regions
+						where code in (select json_array_elements_text(${JSON.stringify(villages)}::json))`
+				)
+			).map((r) => [r.code, r.name])
+		);
+		largestGaps = gaps.map((g) => ({ ...g, villageName: names.get(g.code.slice(0, 10)) ?? '' }));
+	}
+
+	return {
+		region: board.region,
+		parents: view.parents,
+		zone: zone.name,
+		date,
+		day: campaignDay(campaign, date),
+		days: campaignLength(campaign),
+		final,
+		takenAt: own?.takenAt ?? null,
+		reason: own?.reason ?? null,
+		previous: previousRow
+			? {
+					date: previousRow.date,
+					verified: previousRow.verified,
+					target: previousRow.target,
+					share: previousRow.targetShare
+				}
+			: null,
+		children: [...board.children].sort(
+			(a, b) => b.gap - a.gap || a.name.localeCompare(b.name, 'id')
+		),
+		series: board.series.filter((p) => p.date <= date),
+		states,
+		alerts: ALERT_RULES.map((rule) => ({ rule, count: alertCounts.get(rule) ?? 0 })),
+		largestGaps,
+		simulated: board.simulated,
+		generatedAt: new Date(now).toISOString()
+	};
+}

@@ -1,0 +1,161 @@
+/**
+ * The rakor report against its own demo server: Gorontalo's 3,539 TPS and a clock at an hour a
+ * second starting on day 2. Phones sync during day 2; at WITA midnight the server freezes the
+ * day; the report for day 2 then shows those numbers, does not move when day 3's syncs arrive,
+ * downloads as an A4 PDF whose text (read back with PDF.js) names the region, the date and the
+ * headline percentage, and as an XLSX of its tables; each download lands in the audit log.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import { expect, test, type Page } from '@playwright/test';
+import { bulkTokens } from '../fixtures/cli';
+import { pdfText } from '../fixtures/pdf';
+import { loginCookie, startServer } from '../fixtures/server';
+import { ACCOUNTS, PASSWORD } from './accounts';
+
+const PORT = 4193;
+const base = `http://127.0.0.1:${PORT}`;
+
+/** The server's clock (the demo's compressed one). */
+async function serverClock() {
+	const answer = (await (await fetch(`${base}/api/v1/clock`)).json()) as {
+		now: string;
+		campaign: { firstDay: string };
+	};
+	return { now: Date.parse(answer.now), firstDay: answer.campaign.firstDay };
+}
+
+/** Each phone reports `verified` recorded a minute ago on the server's clock. */
+async function syncAll(tokens: [string, string][], verified: number) {
+	const { now } = await serverClock();
+	for (const [tps, token] of tokens) {
+		const response = await fetch(`${base}/api/v1/heartbeats`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+			body: JSON.stringify({
+				heartbeats: [
+					{ id: randomUUID(), tps, verified, recordedAt: new Date(now - 60_000).toISOString() }
+				]
+			})
+		});
+		expect(response.status).toBe(200);
+		expect((await response.json()).accepted).toBe(1);
+	}
+}
+
+/** What the report says, without the line that names the moment it was generated. */
+async function reportText(page: Page) {
+	await expect(page.locator('[data-report-ready]')).toHaveCount(1);
+	return (await page.getByTestId('report').innerText()).replace(/^(Dibuat|Generated) .*$/m, '');
+}
+
+test('the rakor report of a frozen day: stable, printable as PDF and XLSX, audited', async ({
+	page
+}) => {
+	test.setTimeout(150_000);
+	const work = mkdtempSync(path.join(tmpdir(), 'pantau-report-'));
+	const env = { DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
+	const server = await startServer(PORT, {
+		...env,
+		SEED_PROVINCES: '75',
+		DEMO: '1',
+		CLOCK_SPEED: '3600',
+		CLOCK_START_DAY: '2',
+		ALERT_INTERVAL_MS: '1000',
+		LOG_REQUESTS: 'off'
+	});
+	try {
+		const tokens = bulkTokens('7501', env).slice(0, 40);
+		const { firstDay } = await serverClock();
+		const day2 = new Date(Date.parse(`${firstDay}T00:00:00Z`) + 86_400_000)
+			.toISOString()
+			.slice(0, 10);
+		await syncAll(tokens, 60);
+
+		const cookie = await loginCookie(base, ACCOUNTS.admin.email, PASSWORD);
+		const [name, value] = cookie.split('=');
+		await page.context().addCookies([{ name, value, url: base }]);
+		const reportUrl = `${base}/wilayah/75/laporan?tanggal=${day2}`;
+		// Day 2 ends at WITA midnight, about 16 s from the start; the server then freezes it.
+		// Until then the day-2 report is today's, live and provisional.
+		expect(await (await page.request.get(reportUrl)).text()).toContain('Sementara');
+		await expect
+			.poll(async () => (await page.request.get(reportUrl)).text(), { timeout: 60_000 })
+			.toContain('Angka dibekukan');
+
+		await page.goto(reportUrl);
+		await expect(page.getByTestId('report-region')).toHaveText('GORONTALO');
+		await expect(page.getByTestId('report-status')).toContainText('Angka dibekukan');
+		await expect(page.getByTestId('report-date')).toContainText('Hari ke-2 dari 30');
+		// 40 TPS at 60 verified each, in a province whose targets are simulated.
+		const headline = (await page.getByTestId('report-coverage').innerText()).trim();
+		expect(headline).toMatch(/^\d+,\d%$/);
+		expect(headline).not.toBe('0,0%');
+		await expect(page.getByTestId('report-children').locator('tbody tr')).toHaveCount(6);
+		await expect(page.getByTestId('report-largest').locator('tbody tr')).toHaveCount(10);
+		await expect(page.getByTestId('report-states')).toContainText('aktif');
+		await expect(page.locator('[data-report-ready]')).toHaveCount(1);
+		await page.screenshot({ path: 'test-results/screens/report-gorontalo.png', fullPage: true });
+		const before = await reportText(page);
+
+		// Day 3: the same phones sync again. The day-2 report does not move; today's does.
+		await syncAll(tokens, 120);
+		await page.goto(reportUrl);
+		expect(await reportText(page)).toBe(before);
+		await page.goto(`${base}/wilayah/75/laporan`);
+		await expect(page.getByTestId('report-status')).toContainText('Sementara');
+		await page.goto(reportUrl);
+
+		// The PDF: the same report, A4, text read back.
+		const [pdfDownload] = await Promise.all([
+			page.waitForEvent('download'),
+			page.getByTestId('report-pdf').click()
+		]);
+		expect(pdfDownload.suggestedFilename()).toBe(`laporan-rakor-75-${day2}.pdf`);
+		const pdf = new Uint8Array(readFileSync((await pdfDownload.path())!));
+		expect(Buffer.from(pdf.subarray(0, 5)).toString()).toBe('%PDF-');
+		const { pages, text } = await pdfText(pdf);
+		expect(text).toContain('GORONTALO');
+		expect(text).toContain(day2);
+		expect(text).toContain(headline);
+		expect(text).toMatch(/Halaman 1 dari \d/);
+		expect(pages.length).toBeGreaterThanOrEqual(1);
+
+		// The XLSX: the same tables.
+		const xlsx = await page.request.get(
+			`${base}/wilayah/75/laporan/unduh?tanggal=${day2}&format=xlsx`
+		);
+		expect(xlsx.status()).toBe(200);
+		const book = new ExcelJS.Workbook();
+		await book.xlsx.load((await xlsx.body()) as unknown as ArrayBuffer);
+		expect(book.worksheets.map((s) => s.name)).toEqual([
+			'Ringkasan',
+			'Wilayah',
+			'Status Pantarlih',
+			'Peringatan',
+			'TPS terjauh'
+		]);
+		expect(book.getWorksheet('Wilayah')!.rowCount).toBe(7);
+		expect(book.getWorksheet('TPS terjauh')!.rowCount).toBe(11);
+
+		// Bad input changes nothing and says why.
+		const future = await page.request.get(`${base}/wilayah/75/laporan?tanggal=2099-01-01`);
+		expect(future.status()).toBe(404);
+		const bad = await page.request.get(
+			`${base}/wilayah/75/laporan/unduh?tanggal=${day2}&format=doc`
+		);
+		expect(bad.status()).toBe(400);
+
+		// Both downloads are in the audit log.
+		await page.goto(`${base}/audit`);
+		await expect(page.getByText('export.report.pdf')).toHaveCount(1);
+		await expect(page.getByText('export.report.xlsx')).toHaveCount(1);
+	} finally {
+		server.kill('SIGTERM');
+		await new Promise((resolve) => server.once('exit', resolve));
+		rmSync(work, { recursive: true, force: true });
+	}
+});
