@@ -8,7 +8,14 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { inArray, sql } from 'drizzle-orm';
 import { rollUp, type CountedTps, type RegionDelta } from '../domain/coverage';
-import { checkRoster, type RosterChange, type RosterError } from '../domain/roster';
+import { isTpsCode } from '../domain/codes';
+import {
+	checkRoster,
+	mapHeader,
+	normalizePhone,
+	type RosterChange,
+	type RosterError
+} from '../domain/roster';
 import { rows, type Database } from './db/client';
 import { tps } from './db/schema';
 
@@ -81,19 +88,14 @@ export async function previewImport(
 	table: string[][],
 	scope: string
 ): Promise<Preview> {
-	const codes = [...new Set(table.slice(1).map((r) => String(r[0] ?? '').trim()))];
-	// Current values of every TPS the file names (whatever column the code is in), and phone owners.
+	const map = table.length > 0 ? mapHeader(table[0]) : 'the file is empty';
+	if (typeof map === 'string') throw new ImportError(map);
+	const column = (index: number) =>
+		index < 0 ? [] : table.slice(1).map((r) => String(r[index] ?? '').trim());
+	// Current values of every TPS the file names, and who holds each of its phones now.
 	const current = new Map<string, { target: number; name: string; phone: string }>();
 	const owners = new Map<string, string>();
-	const all = table
-		.slice(1)
-		.flat()
-		.map((c) => String(c ?? '').trim());
-	const tpsCodes = [
-		...new Set(
-			all.filter((c) => /^\d{13}$/.test(c)).concat(codes.filter((c) => /^\d{13}$/.test(c)))
-		)
-	];
+	const tpsCodes = [...new Set(column(map.tps).filter(isTpsCode))];
 	for (let i = 0; i < tpsCodes.length; i += 20_000) {
 		const chunk = JSON.stringify(tpsCodes.slice(i, i + 20_000));
 		for (const r of await rows<{ code: string; target: number; name: string; phone: string }>(
@@ -105,9 +107,11 @@ export async function previewImport(
 	}
 	const phones = [
 		...new Set(
-			all.map((c) => c.replace(/[\s\-().]/g, '')).filter((c) => /^(\+?62|0)8\d{8,12}$/.test(c))
+			column(map.phone)
+				.map(normalizePhone)
+				.filter((p): p is string => p !== null)
 		)
-	].map((c) => (c.startsWith('0') ? `+62${c.slice(1)}` : c.startsWith('+') ? c : `+${c}`));
+	];
 	for (let i = 0; i < phones.length; i += 20_000) {
 		const chunk = JSON.stringify(phones.slice(i, i + 20_000));
 		for (const r of await rows<{ phone: string; tps: string }>(
