@@ -93,24 +93,19 @@ export async function pantarlihList(
 	const all: PantarlihRow[] = list.map((r) => {
 		const villageCode = r.code.slice(0, 10);
 		const districtCode = r.code.slice(0, 6);
+		const villageName = store.get(villageCode)?.name ?? villageCode;
+		const number = r.code.slice(10);
 		return {
 			tps: r.code,
-			number: r.code.slice(10),
+			number,
 			villageCode,
-			villageName: store.get(villageCode)?.name ?? villageCode,
+			villageName,
 			districtCode,
 			districtName: store.get(districtCode)?.name ?? districtCode,
 			name: r.name,
 			phone: showPhone(viewer, r.phone),
 			whatsapp: contact
-				? whatsappLink(
-						r.phone,
-						reminder({
-							name: r.name,
-							number: r.code.slice(10),
-							villageName: store.get(villageCode)?.name ?? villageCode
-						})
-					)
+				? whatsappLink(r.phone, reminder({ name: r.name, number, villageName }))
 				: null,
 			tel: contact ? `tel:${r.phone}` : null,
 			lastSyncAt: r.lastSyncAt,

@@ -3,7 +3,7 @@
 // download is in the audit log.
 import { error } from '@sveltejs/kit';
 import { stringify } from 'csv-stringify/sync';
-import { arrange, isColumn } from '$lib/children-table';
+import { COLUMNS, arrange, isColumn } from '$lib/children-table';
 import { LANGUAGE_COOKIE, languageOf, translator } from '$lib/i18n';
 import { audit } from '$lib/server/auth/audit';
 import { dashboard } from '$lib/server/dashboard';
@@ -27,17 +27,8 @@ export const GET: RequestHandler = async ({ params, locals, url, cookies, getCli
 		url.searchParams.get('cari') ?? ''
 	);
 	const t = translator(languageOf(cookies.get(LANGUAGE_COOKIE)));
-	const header = [
-		'code',
-		'name',
-		'tps',
-		'target',
-		'verified',
-		'coverage',
-		'gap',
-		'syncedToday',
-		'silent'
-	];
+	// The page's columns; the forecast (finish, at risk) only for live numbers.
+	const header = COLUMNS.filter((c) => c !== 'finish');
 	const csv = stringify([
 		[
 			...header.map((h) => t(`table.${h}`)),
