@@ -7,7 +7,7 @@
  *   and to the map or table being drawn.
  * Prints one table.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -15,7 +15,7 @@ import { ZONES } from '../../src/lib/domain/target-curve';
 import { openDatabase } from '../../src/lib/server/db/client';
 import { freezeContextFrom, freezeDay } from '../../src/lib/server/history/snapshots';
 import { seed } from '../../src/lib/server/seed';
-import { loginCookie } from '../fixtures/server';
+import { loginCookie, startServer } from '../fixtures/server';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const requests = Number(process.env.BENCH_REQUESTS ?? 200);
@@ -24,7 +24,12 @@ const base = `http://127.0.0.1:${PORT}`;
 const PAGES = [
 	{ label: 'nation (38 provinces)', path: '/wilayah/id' },
 	{ label: 'Jawa Barat (27 regencies)', path: '/wilayah/32' },
-	{ label: 'Kab. Bogor (40 districts)', path: '/wilayah/3201' }
+	{ label: 'Kab. Bogor (40 districts)', path: '/wilayah/3201' },
+	// The rakor report for today: live, so each request digests the region's TPS (sync states and
+	// the ten largest gaps); a past day's report reads the frozen rows instead.
+	{ label: 'report, nation', path: '/wilayah/id/laporan' },
+	{ label: 'report, Jawa Barat', path: '/wilayah/32/laporan' },
+	{ label: 'report, Kab. Bogor', path: '/wilayah/3201/laporan' }
 ];
 
 const percentile = (sorted: number[], p: number) =>
@@ -47,31 +52,19 @@ try {
 		where (substr(code, 11, 3)::int % 7) = 0`);
 	const ctx = await freezeContextFrom(handle.db);
 	const first = ctx.plan.campaign!.firstDay;
+	const freezeMs: string[] = [];
 	for (const day of [-3, -2, -1]) {
 		const date = new Date(Date.parse(first) + day * 86_400_000).toISOString().slice(0, 10);
-		for (const zone of Object.values(ZONES)) await freezeDay(ctx, zone, date);
+		for (const zone of Object.values(ZONES)) {
+			const started = performance.now();
+			await freezeDay(ctx, zone, date);
+			if (day === -1) freezeMs.push(`${zone.name} ${(performance.now() - started).toFixed(0)} ms`);
+		}
 	}
+	console.log(`[bench] freezing one day, every region of each zone: ${freezeMs.join(', ')}`);
 	await handle.close();
 
-	server = spawn(process.execPath, ['src/server/main.js'], {
-		env: {
-			...process.env,
-			PORT: String(PORT),
-			HOST: '127.0.0.1',
-			ORIGIN: base,
-			DATABASE_URL: url.toString(),
-			DEMO: '1'
-		},
-		stdio: ['ignore', 'pipe', 'inherit']
-	});
-	await new Promise<void>((resolve, reject) => {
-		let out = '';
-		server!.stdout!.on('data', (chunk) => {
-			out += chunk;
-			if (out.includes('is running at')) resolve();
-		});
-		server!.on('exit', (code) => reject(new Error(`server exited ${code}`)));
-	});
+	server = await startServer(PORT, { DATABASE_URL: url.toString(), DEMO: '1' });
 	const cookie = await loginCookie(base, 'admin@demo.pantau.id', 'coklit-demo-2029');
 
 	const rows: string[][] = [];
@@ -101,7 +94,7 @@ try {
 		const loaded = performance.now() - started;
 		await tab
 			.locator(
-				'[data-testid="coverage-map"] path.leaflet-interactive, [data-testid="points-map"] path, [data-testid="child-row"]'
+				'[data-testid="coverage-map"] path.leaflet-interactive, [data-testid="points-map"] path, [data-testid="child-row"], [data-report-ready]'
 			)
 			.first()
 			.waitFor();
@@ -116,6 +109,24 @@ try {
 			drawn.toFixed(0)
 		]);
 	}
+	// Report PDFs (headless Chromium in the server), one at a time.
+	const pdfTimes: number[] = [];
+	for (let i = 0; i < 5; i++) {
+		const started = performance.now();
+		const response = await fetch(`${base}/wilayah/32/laporan/unduh?format=pdf`, {
+			headers: { cookie }
+		});
+		const bytes = (await response.arrayBuffer()).byteLength;
+		if (response.status !== 200) throw new Error(`the PDF answered ${response.status}`);
+		pdfTimes.push(performance.now() - started);
+		if (i === 0) console.log(`[bench] report PDF, Jawa Barat: ${bytes} bytes`);
+	}
+	console.log(
+		`[bench] report PDF, Jawa Barat: first ${pdfTimes[0].toFixed(0)} ms (starts Chromium), then ${pdfTimes
+			.slice(1)
+			.map((t) => t.toFixed(0))
+			.join(', ')} ms`
+	);
 	await browser.close();
 	console.log(
 		`\nbench:pages (PostgreSQL, national data, ${requests} sequential requests per page, signed in as admin)\n`
