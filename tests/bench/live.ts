@@ -6,7 +6,7 @@
  * when the probe's new count reaches it, against the moment the probe's 200 (its commit) came
  * back. Prints commit-to-receipt latency p50/p95/p99, events/s delivered, server CPU and RSS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
@@ -15,13 +15,17 @@ import { io, type Socket } from 'socket.io-client';
 import { openDatabase, rows } from '../../src/lib/server/db/client';
 import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
 import { seed } from '../../src/lib/server/seed';
-import { loginCookie } from '../fixtures/server';
+import { loginCookie, startServer } from '../fixtures/server';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const province = process.env.BENCH_PROVINCES ?? '35';
 const seconds = Number(process.env.BENCH_SECONDS ?? 120);
 const viewers = Number(process.env.BENCH_VIEWERS ?? 1000);
 const rate = Number(process.env.BENCH_RATE ?? 3000);
+/** The second phase: this many viewers of the national room only (0 skips it). */
+const national = Number(process.env.BENCH_NATIONAL_VIEWERS ?? 5000);
+const nationalSeconds = Number(process.env.BENCH_NATIONAL_SECONDS ?? 30);
+const METRICS_TOKEN = 'bench-live-metrics-token';
 const PORT = 3296;
 const base = `http://127.0.0.1:${PORT}`;
 
@@ -68,23 +72,23 @@ try {
 	const probe = issued[0];
 	const phones = issued.slice(1);
 
-	server = spawn(process.execPath, ['src/server/main.js'], {
-		env: {
-			...process.env,
-			PORT: String(PORT),
-			HOST: '127.0.0.1',
-			ORIGIN: base,
-			DATABASE_URL: url.toString(),
-			SEED_PROVINCES: province,
-			DEMO: '1',
-			HEARTBEAT_RATE_PER_MINUTE: '100000',
-			TOKEN_CACHE_MS: '600000'
-		},
-		stdio: ['ignore', 'pipe', 'inherit']
+	server = await startServer(PORT, {
+		DATABASE_URL: url.toString(),
+		SEED_PROVINCES: province,
+		DEMO: '1',
+		HEARTBEAT_RATE_PER_MINUTE: '100000',
+		TOKEN_CACHE_MS: '600000',
+		LOG_REQUESTS: 'off',
+		METRICS_TOKEN,
+		// So that /metrics?gc=1 can report the heap still in use after a full collection.
+		NODE_OPTIONS: '--expose-gc'
 	});
-	await new Promise<void>((resolve) =>
-		server!.stdout!.on('data', (c) => String(c).includes('is running at') && resolve())
-	);
+	const heapMb = async () => {
+		const text = await (
+			await fetch(`${base}/metrics?gc=1`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+		).text();
+		return Number(/^pantau_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)![1]) / 1024 / 1024;
+	};
 	const cookie = await loginCookie(base, 'admin@demo.pantau.id', 'coklit-demo-2029');
 
 	// Viewers: everyone watches the province (its regencies are children); some also a regency.
@@ -129,6 +133,7 @@ try {
 	const pid = server.pid!;
 	const cpu0 = cpuTicks(pid);
 	const rss: number[] = [rssMb(pid)];
+	const heap: number[] = [await heapMb()];
 	const started = performance.now();
 	let sent = 0;
 	let failed = 0;
@@ -169,6 +174,8 @@ try {
 	await new Promise((resolve) => setTimeout(resolve, 1500));
 	const elapsed = (performance.now() - started) / 1000;
 	const cpu = (cpuTicks(pid) - cpu0) / 100 / elapsed;
+	rss.push(rssMb(pid));
+	heap.push(await heapMb());
 	const sorted = latencies.sort((a, b) => a - b);
 	console.table([
 		{
@@ -181,9 +188,66 @@ try {
 			samples: sorted.length,
 			'events/s delivered': Math.round(events / elapsed),
 			'server CPU (cores)': cpu.toFixed(2),
-			'RSS MB first → last': `${Math.round(rss[0])} → ${Math.round(rss.at(-1)!)}`
+			'RSS MB first → last': `${Math.round(rss[0])} → ${Math.round(rss.at(-1)!)}`,
+			'heap after GC MB': `${Math.round(heap[0])} → ${Math.round(heap.at(-1)!)}`
 		}
 	]);
+	console.log(`[bench] RSS every 10 s (MB): ${rss.map((m) => Math.round(m)).join(', ')}`);
+	for (const socket of sockets) socket.close();
+	sockets.length = 0;
+
+	if (national > 0) {
+		// Phase 2: viewers of the national room only, one progress message per window each.
+		// Latency from the server's send time (the message's second argument) to receipt here.
+		const sendToReceipt: number[] = [];
+		for (let i = 0; i < national; i++) {
+			const socket = io(base, {
+				path: '/socket.io',
+				transports: ['websocket'],
+				extraHeaders: { cookie }
+			});
+			socket.on('progress', (_regions: unknown, sentAt: number) =>
+				sendToReceipt.push(Date.now() - sentAt)
+			);
+			sockets.push(socket);
+		}
+		for (let i = 0; i < sockets.length; i += 500)
+			await Promise.all(
+				sockets.slice(i, i + 500).map((s) => s.emitWithAck('subscribe', { regions: ['id'] }))
+			);
+		sendToReceipt.length = 0;
+		const nationalStarted = performance.now();
+		const cpuStart = cpuTicks(pid);
+		let nationalSent = 0;
+		const steady = setInterval(() => {
+			// 100 heartbeats/s is enough to change the nation in every window.
+			const phone = phones[nationalSent++ % phones.length];
+			void post(phone.token, phone.tpsCode, [
+				{
+					id: randomUUID(),
+					tps: phone.tpsCode,
+					verified: Math.min(300, 1 + Math.floor(nationalSent / phones.length) + 50),
+					recordedAt: new Date().toISOString()
+				}
+			]);
+		}, 10);
+		await new Promise((resolve) => setTimeout(resolve, nationalSeconds * 1000));
+		clearInterval(steady);
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		const took = (performance.now() - nationalStarted) / 1000;
+		const receipts = sendToReceipt.sort((a, b) => a - b);
+		console.table([
+			{
+				'national viewers': national,
+				'messages received': receipts.length,
+				'messages/s': Math.round(receipts.length / took),
+				'send→receipt p50 ms': Math.round(percentile(receipts, 50)),
+				'p95 ms': Math.round(percentile(receipts, 95)),
+				'p99 ms': Math.round(percentile(receipts, 99)),
+				'server CPU (cores)': ((cpuTicks(pid) - cpuStart) / 100 / took).toFixed(2)
+			}
+		]);
+	}
 } finally {
 	for (const socket of sockets) socket.close();
 	server?.kill('SIGTERM');

@@ -46,7 +46,8 @@ export interface AlertMessage {
 
 export interface ServerToClientEvents {
 	/** Every subscribed region (or child of one) whose numbers changed in the last window. */
-	progress: (regions: RegionNumbers[]) => void;
+	/** `sentAt`: the server's clock (ms since the epoch) when the window closed, for latency. */
+	progress: (regions: RegionNumbers[], sentAt: number) => void;
 	/** Alerts that changed inside the subscribed regions. */
 	alert: (message: AlertMessage) => void;
 }

@@ -141,20 +141,30 @@ export class LiveService {
 				else byRoom.set(room(code), [region]);
 			}
 		}
+		// Sockets that watch the same changed rooms get the same message: it is built and encoded
+		// once per group and broadcast (io.to(ids)), not once per socket.
+		const groups = new Map<string, { rooms: string[]; ids: string[] }>();
 		for (const socket of io.of('/').sockets.values()) {
+			const rooms = [...socket.rooms].filter((r) => byRoom.has(r)).sort();
+			if (rooms.length === 0) continue;
+			const key = rooms.join(' ');
+			const group = groups.get(key);
+			if (group) group.ids.push(socket.id);
+			else groups.set(key, { rooms, ids: [socket.id] });
+		}
+		const sentAt = Date.now();
+		for (const { rooms, ids } of groups.values()) {
 			const seen = new Set<string>();
 			const payload: RegionNumbers[] = [];
-			for (const joined of socket.rooms) {
-				for (const region of byRoom.get(joined) ?? []) {
+			for (const joined of rooms) {
+				for (const region of byRoom.get(joined)!) {
 					if (seen.has(region.code)) continue;
 					seen.add(region.code);
 					payload.push(region);
 				}
 			}
-			if (payload.length > 0) {
-				socket.emit('progress', payload);
-				this.emitted.progress += 1;
-			}
+			io.to(ids).emit('progress', payload, sentAt);
+			this.emitted.progress += ids.length;
 		}
 	}
 
