@@ -9,6 +9,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { io, type Socket } from 'socket.io-client';
@@ -25,6 +26,7 @@ const rate = Number(process.env.BENCH_RATE ?? 3000);
 /** The second phase: this many viewers of the national room only (0 skips it). */
 const national = Number(process.env.BENCH_NATIONAL_VIEWERS ?? 5000);
 const nationalSeconds = Number(process.env.BENCH_NATIONAL_SECONDS ?? 30);
+const nationalWorkers = Number(process.env.BENCH_NATIONAL_THREADS ?? 4);
 const METRICS_TOKEN = 'bench-live-metrics-token';
 const PORT = 3296;
 const base = `http://127.0.0.1:${PORT}`;
@@ -199,23 +201,20 @@ try {
 	if (national > 0) {
 		// Phase 2: viewers of the national room only, one progress message per window each.
 		// Latency from the server's send time (the message's second argument) to receipt here.
-		const sendToReceipt: number[] = [];
-		for (let i = 0; i < national; i++) {
-			const socket = io(base, {
-				path: '/socket.io',
-				transports: ['websocket'],
-				extraHeaders: { cookie }
-			});
-			socket.on('progress', (_regions: unknown, sentAt: number) =>
-				sendToReceipt.push(Date.now() - sentAt)
-			);
-			sockets.push(socket);
-		}
-		for (let i = 0; i < sockets.length; i += 500)
-			await Promise.all(
-				sockets.slice(i, i + 500).map((s) => s.emitWithAck('subscribe', { regions: ['id'] }))
-			);
-		sendToReceipt.length = 0;
+		// In worker threads, so that receiving 5,000 messages a window is spread over the cores.
+		const workers = Array.from(
+			{ length: nationalWorkers },
+			(_, w) =>
+				new Worker(new URL('./live-viewers.mjs', import.meta.url), {
+					workerData: {
+						base,
+						cookie,
+						count: Math.floor(national / nationalWorkers) + (w < national % nationalWorkers ? 1 : 0)
+					}
+				})
+		);
+		await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
+		for (const w of workers) w.postMessage('start');
 		const nationalStarted = performance.now();
 		const cpuStart = cpuTicks(pid);
 		let nationalSent = 0;
@@ -235,10 +234,23 @@ try {
 		clearInterval(steady);
 		await new Promise((resolve) => setTimeout(resolve, 1500));
 		const took = (performance.now() - nationalStarted) / 1000;
-		const receipts = sendToReceipt.sort((a, b) => a - b);
+		const receipts = (
+			await Promise.all(
+				workers.map(
+					(w) =>
+						new Promise<number[]>((resolve) => {
+							w.once('message', (m: { latencies: number[] }) => resolve(m.latencies));
+							w.postMessage('stop');
+						})
+				)
+			)
+		)
+			.flat()
+			.sort((a, b) => a - b);
 		console.table([
 			{
 				'national viewers': national,
+				'viewer threads': nationalWorkers,
 				'messages received': receipts.length,
 				'messages/s': Math.round(receipts.length / took),
 				'send→receipt p50 ms': Math.round(percentile(receipts, 50)),
