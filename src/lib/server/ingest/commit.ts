@@ -16,7 +16,7 @@ import {
 	type TpsProgress
 } from '../../domain/coverage';
 import type { HeartbeatItem } from '../../domain/heartbeat';
-import { rows, type Database } from '../db/client';
+import { preparedRows, type Database } from '../db/client';
 import type { DeviceIdentity } from './device-tokens';
 
 export interface PendingRequest {
@@ -70,7 +70,7 @@ export async function commitBatch(
 	});
 	const now = receivedAt.toISOString();
 
-	const returned = await rows<ReturnedRow>(
+	const returned = await preparedRows<ReturnedRow>(
 		db,
 		sql`with x as (
 				select * from json_to_recordset(${json(
