@@ -119,6 +119,30 @@ describe('ActivityIndex', () => {
 		}
 	});
 
+	it('stateAt reads the same state as syncState on the row, for every case', () => {
+		const cases = [
+			tps('3501010001001'),
+			tps('3501010001002', { lastSyncAt: NOW - 25 * H }),
+			tps('3501010001003', { lastSyncAt: null, firstSyncAt: null, progressAt: null }),
+			tps('3501010001004', { progressAt: NOW - 50 * H }),
+			tps('3501010001005', { progressAt: null, firstSyncAt: NOW - 50 * H }),
+			tps('3501010001006', { progressAt: null, firstSyncAt: null, lastSyncAt: NOW - 49 * H }),
+			tps('3501010001007', { pending: 60, pendingSince: NOW - 7 * H }),
+			tps('3501010001008', { pending: 60, pendingSince: NOW - 5 * H }),
+			tps('3501010001009', { pending: 60, pendingSince: null }),
+			tps('3501010001010', { verified: 200, lastSyncAt: NOW - 90 * H }),
+			tps('3501010001011', { target: 0, verified: 0 })
+		];
+		const idx = new ActivityIndex(cases);
+		const seen = new Set<string>();
+		for (let i = 0; i < idx.size; i++) {
+			const state = idx.stateAt(i, NOW, th);
+			expect(state, idx.row(i).code).toBe(syncState(idx.row(i), NOW, th));
+			seen.add(state);
+		}
+		expect(seen.size).toBe(6);
+	});
+
 	it('counts sync states per region', () => {
 		const states = index.states('35', NOW, th);
 		expect(states).toEqual({

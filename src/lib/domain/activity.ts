@@ -136,6 +136,37 @@ export class ActivityIndex {
 		};
 	}
 
+	/** TPS i's code as a number (13 digits), its count and its target, without building its row. */
+	codeAt(i: number): number {
+		return this.codes[i];
+	}
+	verifiedAt(i: number): number {
+		return this.verified[i];
+	}
+	targetAt(i: number): number {
+		return this.target[i];
+	}
+
+	/** `syncState` of TPS i, read straight from the arrays (scans of every TPS use this). */
+	stateAt(i: number, now: number, th: ActivityThresholds): SyncState {
+		if (this.target[i] > 0 && this.verified[i] >= this.target[i]) return 'selesai';
+		const last = this.lastSync[i];
+		if (Number.isNaN(last)) return 'belum_pernah';
+		if (now - last > th.silentHours * HOUR) return 'senyap';
+		const pendingSince = this.pendingSince[i];
+		if (
+			this.pending[i] > th.stuckPending &&
+			!Number.isNaN(pendingSince) &&
+			now - pendingSince > th.stuckHours * HOUR
+		)
+			return 'tertahan';
+		const progress = this.progress[i];
+		const first = this.firstSync[i];
+		const since = !Number.isNaN(progress) ? progress : !Number.isNaN(first) ? first : last;
+		if (now - since > th.stalledDays * 24 * HOUR) return 'macet';
+		return 'aktif';
+	}
+
 	/** A committed heartbeat: the TPS's count and pending after it, received at `at`. */
 	record(code: string, after: { verified: number; pending: number }, at: number): void {
 		const i = this.indexOf(code);
@@ -209,7 +240,7 @@ export class ActivityIndex {
 	states(code: string, now: number, th: ActivityThresholds): Record<SyncState, number> {
 		const result = Object.fromEntries(SYNC_STATES.map((s) => [s, 0])) as Record<SyncState, number>;
 		const [from, to] = this.range(code);
-		for (let i = from; i < to; i++) result[syncState(this.row(i), now, th)] += 1;
+		for (let i = from; i < to; i++) result[this.stateAt(i, now, th)] += 1;
 		return result;
 	}
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { syncState, SYNC_STATES, type TpsActivity } from './activity';
+import { ActivityIndex, syncState, SYNC_STATES, type TpsActivity } from './activity';
 import { ancestors } from './codes';
 import { byGap, digest, LARGEST_GAPS, stateCounts } from './report';
 import { gapToTarget } from './target-curve';
@@ -27,7 +27,7 @@ describe('digest', () => {
 			row('3501020001001', 0, { lastSyncAt: null, firstSyncAt: null, progressAt: null }),
 			row('3502010001001', 90)
 		];
-		const result = digest(tps, {
+		const result = digest(new ActivityIndex(tps), 'id', {
 			now: NOW,
 			thresholds,
 			shareOf: () => 0.5,
@@ -52,13 +52,17 @@ describe('digest', () => {
 	});
 
 	it('leaves out unwanted regions and keeps gaps only where asked', () => {
-		const result = digest([row('3501010001001', 0), row('7101010001001', 0)], {
-			now: NOW,
-			thresholds,
-			shareOf: () => 1,
-			wanted: (code) => code.startsWith('35'),
-			withGaps: (code) => code.length <= 4
-		});
+		const result = digest(
+			new ActivityIndex([row('3501010001001', 0), row('7101010001001', 0)]),
+			'id',
+			{
+				now: NOW,
+				thresholds,
+				shareOf: () => 1,
+				wanted: (code) => code.startsWith('35'),
+				withGaps: (code) => code.length <= 4
+			}
+		);
 		expect([...result.keys()].sort()).toEqual(['35', '3501', '350101', '3501010001']);
 		expect(result.get('3501')!.largestGaps).toHaveLength(1);
 		expect(result.get('350101')!.largestGaps).toBeNull();
@@ -83,7 +87,12 @@ describe('digest', () => {
 			);
 		}
 		const shareOf = (code: string) => (code.startsWith('94') ? 0.4 : 0.6);
-		const result = digest(tps, { now: NOW, thresholds, shareOf, wanted: () => true });
+		const result = digest(new ActivityIndex(tps), 'id', {
+			now: NOW,
+			thresholds,
+			shareOf,
+			wanted: () => true
+		});
 		const regions = new Set(tps.flatMap((t) => ancestors(t.code)));
 		expect(new Set(result.keys())).toEqual(regions);
 		for (const region of regions) {

@@ -5,11 +5,10 @@
  * one scan, not one per region.
  */
 import {
-	syncState,
 	SYNC_STATES,
+	type ActivityIndex,
 	type ActivityThresholds,
-	type SyncState,
-	type TpsActivity
+	type SyncState
 } from './activity';
 import { ancestors } from './codes';
 import { gapToTarget } from './target-curve';
@@ -36,8 +35,8 @@ export interface RegionDigest {
 export interface DigestOptions {
 	now: number;
 	thresholds: ActivityThresholds;
-	/** The day's cumulative target share for a TPS (its regency's curve). */
-	shareOf: (tpsCode: string) => number;
+	/** The day's cumulative target share in a village (its regency's or province's curve). */
+	shareOf: (villageCode: string) => number;
 	/** Regions to digest; every ancestor of every TPS is asked. */
 	wanted: (regionCode: string) => boolean;
 	/** Regions that also keep their largest gaps (default: all wanted). */
@@ -57,40 +56,57 @@ function keepLargest(list: TpsGap[], item: TpsGap) {
 	if (list.length > LARGEST_GAPS) list.pop();
 }
 
+/**
+ * Digests the TPS of `scope` (a region code, or `id`) in one pass over the index. TPS come in code
+ * order, so the regions above them (and the target share) change only when the village does;
+ * a gap entry is built only for a TPS that makes a list.
+ */
 export function digest(
-	tps: Iterable<TpsActivity>,
+	index: ActivityIndex,
+	scope: string,
 	options: DigestOptions
 ): Map<string, RegionDigest> {
 	const { now, thresholds, shareOf, wanted } = options;
 	const withGaps = options.withGaps ?? (() => true);
 	const result = new Map<string, RegionDigest>();
-	const regionsOf = new Map<string, RegionDigest[]>();
 	const stateIndex = new Map(SYNC_STATES.map((s, i) => [s, i]));
-	for (const row of tps) {
-		const village = row.code.slice(0, 10);
-		let targets = regionsOf.get(village);
-		if (!targets) {
+	const [from, to] = index.range(scope);
+	let village = -1;
+	let targets: RegionDigest[] = [];
+	let gapTargets: TpsGap[][] = [];
+	let share = 0;
+	for (let i = from; i < to; i++) {
+		const code = index.codeAt(i);
+		const here = Math.floor(code / 1000);
+		if (here !== village) {
+			village = here;
+			const villageCode = String(here).padStart(10, '0');
+			share = shareOf(villageCode);
 			targets = [];
-			for (const code of ancestors(row.code)) {
-				if (!wanted(code)) continue;
-				let entry = result.get(code);
+			for (const region of [villageCode, ...ancestors(villageCode)]) {
+				if (!wanted(region)) continue;
+				let entry = result.get(region);
 				if (!entry) {
-					entry = { states: SYNC_STATES.map(() => 0), largestGaps: withGaps(code) ? [] : null };
-					result.set(code, entry);
+					entry = { states: SYNC_STATES.map(() => 0), largestGaps: withGaps(region) ? [] : null };
+					result.set(region, entry);
 				}
 				targets.push(entry);
 			}
-			regionsOf.set(village, targets);
+			gapTargets = targets.flatMap((t) => (t.largestGaps ? [t.largestGaps] : []));
 		}
 		if (targets.length === 0) continue;
-		const state = syncState(row, now, thresholds);
-		const gap = gapToTarget(row.verified, row.target, shareOf(row.code));
-		const item: TpsGap | null =
-			gap > 0 ? { code: row.code, verified: row.verified, target: row.target, gap, state } : null;
+		const state = index.stateAt(i, now, thresholds);
 		const s = stateIndex.get(state)!;
-		for (const entry of targets) {
-			entry.states[s] += 1;
-			if (item && entry.largestGaps) keepLargest(entry.largestGaps, item);
+		for (const entry of targets) entry.states[s] += 1;
+		const verified = index.verifiedAt(i);
+		const target = index.targetAt(i);
+		const gap = gapToTarget(verified, target, share);
+		if (gap <= 0) continue;
+		let item: TpsGap | null = null;
+		for (const list of gapTargets) {
+			if (list.length === LARGEST_GAPS && gap < list[LARGEST_GAPS - 1].gap) continue;
+			item ??= { code: String(code).padStart(13, '0'), verified, target, gap, state };
+			keepLargest(list, item);
 		}
 	}
 	return result;

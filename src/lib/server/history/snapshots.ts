@@ -48,17 +48,10 @@ export function digestAt(
 	wanted: (code: string) => boolean,
 	withGaps: (code: string) => boolean = keepsGaps
 ): Map<string, RegionDigest> {
-	const shares = new Map<string, number>();
-	const shareOf = (tps: string) => {
-		const village = tps.slice(0, 10);
-		let share = shares.get(village);
-		if (share === undefined) shares.set(village, (share = ctx.plan.shareOn(village, date)));
-		return share;
-	};
-	return digest(ctx.activity.rows(scope), {
+	return digest(ctx.activity, scope, {
 		now: ctx.now,
 		thresholds: ctx.plan.settings,
-		shareOf,
+		shareOf: (village) => ctx.plan.shareOn(village, date),
 		wanted,
 		withGaps
 	});
