@@ -30,7 +30,8 @@ test('two processes on one PostgreSQL act as one', async () => {
 		REDIS_URL: redisUrl,
 		SEED_PROVINCES: '75',
 		DEMO: '1',
-		HEARTBEAT_RATE_PER_MINUTE: '100000'
+		HEARTBEAT_RATE_PER_MINUTE: '100000',
+		ALERT_INTERVAL_MS: '1000'
 	};
 	const children: ChildProcess[] = [];
 	try {
@@ -83,6 +84,25 @@ test('two processes on one PostgreSQL act as one', async () => {
 			expect(regency, base).toMatchObject({ verified: fresh.verified, tpsSynced: fresh.synced });
 		}
 		socket.close();
+
+		// A curve edited through A applies on B within an interval: day 1 is due at 50%.
+		const edit = await fetch(`${A}/admin/campaign?/override`, {
+			method: 'POST',
+			redirect: 'manual',
+			headers: {
+				origin: A,
+				cookie: await sessionCookie(A),
+				'content-type': 'application/x-www-form-urlencoded'
+			},
+			body: new URLSearchParams({ code: '7501', points: '1=50' })
+		});
+		expect(edit.status).toBe(200);
+		const cookieB = await sessionCookie(B);
+		const todayOnB = async () =>
+			/data-testid="today-target"[^>]*>([^<]*)</.exec(
+				await (await fetch(`${B}/wilayah/7501`, { headers: { cookie: cookieB } })).text()
+			)?.[1];
+		await expect.poll(todayOnB, { timeout: 10_000 }).toBe('50,0%');
 	} finally {
 		for (const child of children) child.kill('SIGTERM');
 		await new Promise((resolve) => setTimeout(resolve, 1_500));

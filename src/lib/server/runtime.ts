@@ -211,6 +211,8 @@ async function start(log: (line: string) => void): Promise<Services> {
 			if (busy) return;
 			busy = true;
 			try {
+				// Campaign, curve and threshold edits made through another process arrive here.
+				plan = await Plan.load(db);
 				const frozen = await freezeEndedDays({ db, store, activity, plan, now: clock.now() });
 				if (frozen.length > 0) log(`[history] froze ${frozen.join(', ')}`);
 				const started = performance.now();
