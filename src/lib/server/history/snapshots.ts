@@ -38,6 +38,22 @@ export interface SnapshotRow {
 export const keepsGaps = (code: string) => regionLevel(code) !== 'village';
 
 /**
+ * The day's target share for any region, computed once per regency (or province, or the nation):
+ * curves are set per province or regency (the campaign page refuses other levels), so a district's
+ * or village's share is its regency's. Scans of every region use this instead of `plan.shareOn`
+ * (83,731 villages × a date computation took 0.8 s).
+ */
+export function sharesOn(plan: Plan, date: string): (code: string) => number {
+	const shares = new Map<string, number>();
+	return (code) => {
+		const key = code.length > 4 ? code.slice(0, 4) : code;
+		let share = shares.get(key);
+		if (share === undefined) shares.set(key, (share = plan.shareOn(key, date)));
+		return share;
+	};
+}
+
+/**
  * Sync-state counts and largest gaps for the regions `wanted` inside `scope`, as they stand at
  * `now`, against the target share of `date`.
  */
@@ -51,7 +67,7 @@ export function digestAt(
 	return digest(ctx.activity, scope, {
 		now: ctx.now,
 		thresholds: ctx.plan.settings,
-		shareOf: (village) => ctx.plan.shareOn(village, date),
+		shareOf: sharesOn(ctx.plan, date),
 		wanted,
 		withGaps
 	});
@@ -89,6 +105,7 @@ export function snapshotRows(
 	const day = plan.campaign ? campaignDay(plan.campaign, date) : 0;
 	const list: SnapshotRow[] = [];
 	const digests = digestAt(ctx, NATION_CODE, date, (code) => zoneOf(code) === zone);
+	const shareOf = sharesOn(plan, date);
 	for (const region of store.all()) {
 		if (zoneOf(region.code) !== zone) continue;
 		const digested = digests.get(region.code);
@@ -109,7 +126,7 @@ export function snapshotRows(
 			tpsSyncedToday: counts.syncedToday,
 			tpsComplete: region.tpsComplete,
 			silentPantarlih: counts.silent,
-			targetShare: plan.shareOn(region.code, date),
+			targetShare: shareOf(region.code),
 			syncStates: digested?.states ?? SYNC_STATES.map(() => 0),
 			largestGaps: keepsGaps(region.code) ? (digested?.largestGaps ?? []) : null
 		});
