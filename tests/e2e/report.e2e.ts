@@ -97,6 +97,8 @@ test('the rakor report of a frozen day: stable, printable as PDF and XLSX, audit
 		await expect(page.getByTestId('report-children').locator('tbody tr')).toHaveCount(6);
 		await expect(page.getByTestId('report-largest').locator('tbody tr')).toHaveCount(10);
 		await expect(page.getByTestId('report-states')).toContainText('aktif');
+		// The map's gap colours measure that day's target, and its legend says so.
+		await expect(page.getByRole('figure')).toContainText('Kekurangan thd target hari itu');
 		await expect(page.locator('[data-report-ready]')).toHaveCount(1);
 		await page.screenshot({ path: 'test-results/screens/report-gorontalo.png', fullPage: true });
 		const before = await reportText(page);

@@ -187,6 +187,7 @@ export const en: typeof id = {
 		syncedThatDay: 'TPS synced that day',
 		map: "Map of the gap to that day's target",
 		noMap: 'Boundary maps exist for the nation and provinces only.',
+		legend: "Gap to that day's target",
 		chart: 'Daily coverage against the target curve',
 		children: '{{level}} by gap to target',
 		finish: 'Projected finish',

@@ -186,6 +186,7 @@ export const id = {
 		syncedThatDay: 'TPS sinkron hari itu',
 		map: 'Peta selisih terhadap target hari itu',
 		noMap: 'Peta batas wilayah hanya tersedia untuk tingkat nasional dan provinsi.',
+		legend: 'Kekurangan thd target hari itu',
 		chart: 'Cakupan harian terhadap kurva target',
 		children: '{{level}} menurut kekurangan terhadap target',
 		finish: 'Proyeksi selesai',
