@@ -7,7 +7,8 @@
  * Ends by checking that every roll-up equals a full recount.
  *
  * Settings: BENCH_DATABASE_URL (server to create the scratch database on), BENCH_SECONDS (15),
- * BENCH_PROVINCES (all), BENCH_SKIP_BURST=1, BENCH_KEEP=1 (keep the database for a closer look).
+ * BENCH_PROVINCES (all), BENCH_SKIP_BURST=1, BENCH_KEEP=1 (keep the database for a closer look),
+ * BENCH_SERVER_NODE_OPTIONS (NODE_OPTIONS for the server alone).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -150,7 +151,9 @@ try {
 			HOST: '127.0.0.1',
 			DATABASE_URL: url.toString(),
 			TOKEN_CACHE_MS: '600000',
-			HEARTBEAT_RATE_PER_MINUTE: '100000'
+			HEARTBEAT_RATE_PER_MINUTE: '100000',
+			// e.g. --max-old-space-size=700: how the server's heap cap bounds its RSS in the burst.
+			NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? ''
 		}
 	});
 	children.push(real);
