@@ -132,6 +132,9 @@ test('a date in the past shows that day, clearly labelled, without live updates'
 	await expect(page.getByTestId('live-status')).toHaveCount(0);
 	const bad = await page.goto('/wilayah/35?tanggal=kemarin');
 	expect(bad!.status()).toBe(400);
+	// Shaped like a date but not one: refused, not a database error.
+	const impossible = await page.goto('/wilayah/35?tanggal=2026-02-31');
+	expect(impossible!.status()).toBe(400);
 });
 
 test('on a 360 px phone the map and chart stack and the table scrolls sideways', async ({

@@ -146,6 +146,8 @@ test('the rakor report of a frozen day: stable, printable as PDF and XLSX, audit
 		// Bad input changes nothing and says why.
 		const future = await page.request.get(`${base}/wilayah/75/laporan?tanggal=2099-01-01`);
 		expect(future.status()).toBe(404);
+		const impossible = await page.request.get(`${base}/wilayah/75/laporan?tanggal=2026-02-31`);
+		expect(impossible.status()).toBe(400);
 		const bad = await page.request.get(
 			`${base}/wilayah/75/laporan/unduh?tanggal=${day2}&format=doc`
 		);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
 	campaignDay,
 	formatPoints,
+	isLocalDate,
 	parsePoints,
 	type CurvePoint,
 	campaignLength,
@@ -107,5 +108,17 @@ describe('parsePoints', () => {
 		expect(parsePoints('10=140', 30)).toEqual({ error: expect.stringMatching(/outside 0..100/) });
 		expect(parsePoints('20=40, 10=50', 30)).toEqual({ error: expect.stringMatching(/must rise/) });
 		expect(parsePoints('10=50, 20=40', 30)).toEqual({ error: expect.stringMatching(/cumulative/) });
+	});
+});
+
+describe('isLocalDate', () => {
+	it('takes real dates as YYYY-MM-DD and nothing else', () => {
+		expect(isLocalDate('2026-02-28')).toBe(true);
+		expect(isLocalDate('2028-02-29')).toBe(true);
+		expect(isLocalDate('2026-02-29')).toBe(false);
+		expect(isLocalDate('2026-02-31')).toBe(false);
+		expect(isLocalDate('2026-13-01')).toBe(false);
+		expect(isLocalDate('2026-2-1')).toBe(false);
+		expect(isLocalDate('kemarin')).toBe(false);
 	});
 });

@@ -5,7 +5,7 @@
  * admin may set points instead (day 10 = 40%, day 20 = 85%), interpolated linearly between.
  */
 import { TZDate } from '@date-fns/tz';
-import { differenceInCalendarDays, format, parseISO } from 'date-fns';
+import { differenceInCalendarDays, format, isValid, parseISO } from 'date-fns';
 import { NATION_CODE, provinceOf } from './codes';
 
 export const ZONES = {
@@ -38,6 +38,13 @@ export function zoneOf(code: string): Zone {
 	if (WIT_PROVINCES.has(province)) return ZONES.WIT;
 	if (WITA_PROVINCES.has(province)) return ZONES.WITA;
 	return ZONES.WIB;
+}
+
+/** True for a real calendar date written YYYY-MM-DD (2026-02-29 is not one). */
+export function isLocalDate(text: string): boolean {
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+	const parsed = parseISO(text);
+	return isValid(parsed) && format(parsed, 'yyyy-MM-dd') === text;
 }
 
 /** The calendar date (YYYY-MM-DD) at `now` in the zone. */

@@ -13,7 +13,7 @@ import { NATION_CODE } from '../domain/codes';
 import { forecast } from '../domain/forecast';
 import { stateCounts, type TpsGap } from '../domain/report';
 import type { Principal } from '../domain/roles';
-import { campaignDay, campaignLength, zoneOf } from '../domain/target-curve';
+import { campaignDay, campaignLength, isLocalDate, zoneOf } from '../domain/target-curve';
 import { dashboard, type ChildRow, type SeriesPoint } from './dashboard';
 import { rows } from './db/client';
 import { dayStart, digestAt, recentClosing, snapshotsOn } from './history/snapshots';
@@ -61,8 +61,11 @@ export function reportDate(services: Services, code: string, asked: string | nul
 	const today = plan.today(code, services.clock.now())!;
 	const { firstDay, lastDay } = plan.campaign;
 	const latest = today.date < lastDay ? today.date : lastDay;
-	if (asked !== null && !/^\d{4}-\d{2}-\d{2}$/.test(asked))
-		error(400, `tanggal harus berbentuk YYYY-MM-DD, bukan ${JSON.stringify(asked)}`);
+	if (asked !== null && !isLocalDate(asked))
+		error(
+			400,
+			`tanggal harus tanggal yang ada, berbentuk YYYY-MM-DD, bukan ${JSON.stringify(asked)}`
+		);
 	const date = asked ?? latest;
 	if (date < firstDay || date > latest)
 		error(

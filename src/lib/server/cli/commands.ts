@@ -13,7 +13,7 @@ import type { RosterChange } from '../../domain/roster';
 import type { RegionDelta } from '../../domain/coverage';
 import { audit } from '../auth/audit';
 import { ImportError, applyImport, previewImport, readRosterFile } from '../import';
-import { ZONES } from '../../domain/target-curve';
+import { isLocalDate, ZONES } from '../../domain/target-curve';
 import { freezeContextFrom, freezeDay } from '../history/snapshots';
 import { DeviceTokenError, issueDeviceTokens, revokeDeviceTokens } from '../ingest/device-tokens';
 import type { IngestService } from '../ingest/service';
@@ -164,7 +164,7 @@ export const commands: Record<string, Command> = {
 				zone: { type: 'string' },
 				correct: { type: 'string' }
 			});
-			if (!values.date || !/^\d{4}-\d{2}-\d{2}$/.test(values.date))
+			if (!values.date || !isLocalDate(values.date))
 				throw new UsageError('--date YYYY-MM-DD is required');
 			const zones = values.zone ? [ZONES[values.zone as keyof typeof ZONES]] : Object.values(ZONES);
 			if (zones.some((z) => !z)) throw new UsageError('--zone must be WIB, WITA or WIT');

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { alertSettingsSchema } from '$lib/domain/alerts';
 import { regionLevel } from '$lib/domain/codes';
-import { campaignLength, formatPoints, parsePoints } from '$lib/domain/target-curve';
+import { campaignLength, formatPoints, isLocalDate, parsePoints } from '$lib/domain/target-curve';
 import { audit } from '$lib/server/auth/audit';
 import { alertSettings, campaigns, curveOverrides } from '$lib/server/db/schema';
 import { services } from '$lib/server/runtime';
@@ -36,7 +36,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	};
 };
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)');
+const date = z.string().refine(isLocalDate, 'must be a real date (YYYY-MM-DD)');
 const campaignForm = z
 	.object({
 		name: z.string().trim().min(3, 'at least 3 characters').max(120),

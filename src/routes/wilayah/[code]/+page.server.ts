@@ -1,12 +1,13 @@
 import { error } from '@sveltejs/kit';
+import { isLocalDate } from '$lib/domain/target-curve';
 import { dashboard } from '$lib/server/dashboard';
 import { services } from '$lib/server/runtime';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params, locals, url }) => {
 	const date = url.searchParams.get('tanggal');
-	if (date !== null && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
-		error(400, `tanggal must be a date as YYYY-MM-DD, not ${JSON.stringify(date)}`);
+	if (date !== null && !isLocalDate(date)) {
+		error(400, `tanggal must be a real date as YYYY-MM-DD, not ${JSON.stringify(date)}`);
 	}
 	const running = await services();
 	return {

@@ -4,6 +4,7 @@
 import { error } from '@sveltejs/kit';
 import { stringify } from 'csv-stringify/sync';
 import { COLUMNS, arrange, isColumn } from '$lib/children-table';
+import { isLocalDate } from '$lib/domain/target-curve';
 import { LANGUAGE_COOKIE, languageOf, translator } from '$lib/i18n';
 import { audit } from '$lib/server/auth/audit';
 import { dashboard } from '$lib/server/dashboard';
@@ -17,7 +18,7 @@ export const GET: RequestHandler = async ({ params, locals, url, cookies, getCli
 	const direction = url.searchParams.get('arah') ?? 'naik';
 	if (direction !== 'naik' && direction !== 'turun') error(400, 'arah must be naik or turun');
 	const date = url.searchParams.get('tanggal');
-	if (date !== null && !/^\d{4}-\d{2}-\d{2}$/.test(date)) error(400, 'tanggal must be YYYY-MM-DD');
+	if (date !== null && !isLocalDate(date)) error(400, 'tanggal must be a real date as YYYY-MM-DD');
 	const running = await services();
 	const view = await dashboard(running, locals.user!, params.code, date);
 	const rows = arrange(
