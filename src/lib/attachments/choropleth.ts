@@ -16,6 +16,7 @@ import type {
 	CircleMarker
 } from 'leaflet';
 import type { RegionNumbers } from '../realtime/events';
+import { escapeHtml } from '../html';
 
 export interface MapStyle<T> {
 	colour: (item: T) => string;
@@ -180,8 +181,4 @@ export function pointsMap<T extends { lat: number; lng: number }>(
 			map?.remove();
 		};
 	};
-}
-
-export function escapeHtml(text: string): string {
-	return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { escapeHtml } from '../html';
 import { config } from './env';
 import { logger } from './log';
 import { sessionCookieName } from './auth/session';
@@ -51,8 +52,6 @@ export interface PdfRequest {
 	/** Left in the footer of every page, with the page numbers. */
 	footer: string;
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 async function render({ path, origin, session, footer }: PdfRequest): Promise<Uint8Array> {
 	const base = config().REPORT_ORIGIN ?? origin;
