@@ -218,22 +218,10 @@ export class ActivityIndex {
 	 * only when none of them can hold for TPS i, so the caller builds the row for the few others.
 	 */
 	mayAlert(i: number, now: number, th: ActivityThresholds, neverCounts: boolean): boolean {
-		if (this.target[i] > 0 && this.verified[i] >= this.target[i]) return false;
-		const last = this.lastSync[i];
-		if (Number.isNaN(last)) return neverCounts;
-		if (now - last > th.silentHours * HOUR) return true;
-		const progress = this.progress[i];
-		const since = Number.isNaN(progress)
-			? Number.isNaN(this.firstSync[i])
-				? last
-				: this.firstSync[i]
-			: progress;
-		if (now - since > th.stalledDays * 24 * HOUR) return true;
-		return (
-			this.pending[i] > th.stuckPending &&
-			!Number.isNaN(this.pendingSince[i]) &&
-			now - this.pendingSince[i] > th.stuckHours * HOUR
-		);
+		// The phone rules are the sync states that need chasing: senyap, tertahan, macet, and
+		// belum pernah once never-synced phones count.
+		const state = this.stateAt(i, now, th);
+		return state === 'belum_pernah' ? neverCounts : state !== 'aktif' && state !== 'selesai';
 	}
 
 	/** Counts per sync state for a region. */
