@@ -107,8 +107,10 @@ export async function report(
 		for (const r of [board.region, ...board.children])
 			r.forecast = forecast(campaign, date, r.verified, r.target, closing.get(r.code) ?? new Map());
 	}
-	const [before] = date > campaign.firstDay ? [nextDay(date, -1)] : [];
-	const previousRow = before ? (await snapshotsOn(db, [code], before)).get(code) : undefined;
+	const previousRow =
+		date > campaign.firstDay
+			? (await snapshotsOn(db, [code], nextDay(date, -1))).get(code)
+			: undefined;
 
 	let states: Record<SyncState, number> | null;
 	let gaps: TpsGap[] | null;
