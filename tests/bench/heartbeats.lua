@@ -1,9 +1,14 @@
--- wrk script for bench:ingest. Each thread walks its own slice of the "token tps" lines in
+-- wrk script for bench:ingest. Each thread walks its own slice of the "token tps target" lines in
 -- TOKENS_FILE; every request carries BATCH heartbeats for that token's TPS with fresh UUIDs.
 -- With ONCE=1 a thread stops after its slice (the burst test: one request per TPS).
+-- Counts behave like a real phone's: `verified` grows with the time the snapshot was taken (one
+-- voter every STEP seconds since EPOCH) and stops at the TPS's target, so the load holds no
+-- data-quality anomalies (a decrease, a count above the target) that real syncs rarely have.
 local tokens_file = os.getenv("TOKENS_FILE")
 local batch = tonumber(os.getenv("BATCH") or "1")
 local once = os.getenv("ONCE") == "1"
+local epoch = tonumber(os.getenv("EPOCH") or "0")
+local step = 4
 local threads = {}
 local counter = 0
 
@@ -19,8 +24,8 @@ function init(args)
   local i = 0
   for line in io.lines(tokens_file) do
     if i % nthreads == (id - 1) then
-      local token, tps = line:match("(%S+)%s+(%S+)")
-      table.insert(pairs_list, { token, tps })
+      local token, tps, target = line:match("(%S+)%s+(%S+)%s+(%S+)")
+      table.insert(pairs_list, { token, tps, tonumber(target) })
     end
     i = i + 1
   end
@@ -44,15 +49,14 @@ function request()
     position = 1
   end
   local pair = pairs_list[position]
-  -- Phones report growing counts: one more voter per pass over the list, capped at 300.
-  local pass = math.floor(seq / #pairs_list)
   local now = os.time() - 60
   local items = {}
   for k = 1, batch do
+    local at = now - batch + k
     items[k] = string.format(
       '{"id":"%s","tps":"%s","verified":%d,"pending":%d,"recordedAt":"%s"}',
-      uuid(), pair[2], math.min(300, pass * batch + k), (seq % 7),
-      os.date("!%Y-%m-%dT%H:%M:%SZ", now - batch + k))
+      uuid(), pair[2], math.max(0, math.min(pair[3], math.floor((at - epoch) / step))), (seq % 7),
+      os.date("!%Y-%m-%dT%H:%M:%SZ", at))
   end
   return wrk.format("POST", "/api/v1/heartbeats", {
     ["Content-Type"] = "application/json",

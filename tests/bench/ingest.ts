@@ -28,6 +28,7 @@ const REAL_PORT = 3298;
 const BARE_PORT = 3299;
 const work = mkdtempSync(path.join(tmpdir(), 'pantau-bench-ingest-'));
 const script = path.resolve('tests/bench/heartbeats.lua');
+const epoch = Math.floor(Date.now() / 1000) - 60 - 40;
 
 if (spawnSync('wrk', ['--version']).error) {
 	console.error('wrk is missing: apt-get install -y wrk');
@@ -80,6 +81,8 @@ function wrk(
 				TOKENS_FILE: tokensFile,
 				BATCH: String(batch),
 				THREADS: '2',
+				// Counts start near 10 voters per TPS and grow one every 4 s (heartbeats.lua).
+				EPOCH: String(epoch),
 				ONCE: options.once ? '1' : '0'
 			},
 			encoding: 'utf8',
@@ -120,14 +123,20 @@ try {
 	const handle = await openDatabase({ databaseUrl: url.toString() });
 	await handle.migrate();
 	await seed(handle, { provinces });
-	const codes = (
-		await rows<{ code: string }>(handle.db, sql`select code from tps order by code`)
-	).map((r) => r.code);
+	const targets = new Map(
+		(
+			await rows<{ code: string; target: number }>(
+				handle.db,
+				sql`select code, target from tps order by code`
+			)
+		).map((r) => [r.code, r.target])
+	);
+	const codes = [...targets.keys()];
 	console.log(`[bench] issuing ${codes.length} device tokens`);
 	const lines: string[] = [];
 	for (let i = 0; i < codes.length; i += 50_000) {
 		for (const t of await issueDeviceTokens(handle.db, codes.slice(i, i + 50_000)))
-			lines.push(`${t.token} ${t.tpsCode}`);
+			lines.push(`${t.token} ${t.tpsCode} ${targets.get(t.tpsCode)}`);
 	}
 	// Steady runs use 20,000 phones spread over the country; the burst uses every TPS once.
 	const shuffled = lines
