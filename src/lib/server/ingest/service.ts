@@ -16,6 +16,7 @@ import type { Database } from '../db/client';
 import { commitBatch, type BatchResult } from './commit';
 import { CommitFailedError, GroupCommitter, OverloadedError } from './committer';
 import { DeviceTokenCache, recordTokenUse } from './device-tokens';
+import { TokenUseLog } from './token-use';
 
 /** How often the last-used time of device tokens is written (kept out of the commit path). */
 const TOKEN_USE_FLUSH_MS = 5_000;
@@ -73,7 +74,8 @@ export class IngestService {
 	private limiter: RateLimiterMemory;
 	private now: () => number;
 	private onAnswer?: (response: IngestResponse) => void;
-	private lastUsed = new Map<number, number>();
+	/** Device-token uses waiting to be written, to the minute. */
+	private tokenUse = new TokenUseLog();
 	private flushTimer: NodeJS.Timeout;
 
 	constructor(
@@ -107,12 +109,11 @@ export class IngestService {
 
 	/** Writes the last-used times collected since the previous flush; a failure keeps them. */
 	async flushTokenUse(): Promise<void> {
-		const pending = this.lastUsed;
-		this.lastUsed = new Map();
+		const pending = this.tokenUse.take(Date.now());
 		try {
 			await recordTokenUse(this.db, pending);
 		} catch {
-			for (const [id, at] of pending) if (!this.lastUsed.has(id)) this.lastUsed.set(id, at);
+			this.tokenUse.restore(pending);
 		}
 	}
 
@@ -181,7 +182,7 @@ export class IngestService {
 
 		try {
 			const result = await this.committer.submit({ device, items });
-			this.lastUsed.set(device.tokenId, Date.now());
+			this.tokenUse.note(device.tokenId, Date.now());
 			return { status: 200, headers: {}, body: { ...result, rejected } };
 		} catch (caught) {
 			if (caught instanceof OverloadedError) {
