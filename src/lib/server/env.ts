@@ -69,8 +69,11 @@ const schema = z.object({
 	/** Log lines as JSON (default when stdout is not a terminal) or plain text. */
 	LOG_FORMAT: z.enum(['json', 'text']).optional(),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-	/** `off` leaves out the per-request lines (the demo, whose simulator sends 1,000 a second). */
-	LOG_REQUESTS: z.enum(['on', 'off']).default('on'),
+	/**
+	 * `on`: one line per request, except heartbeat syncs answered 200 (thousands a second at the
+	 * national rate; each is a row in `heartbeats` already). `all`: those too. `off`: none.
+	 */
+	LOG_REQUESTS: z.enum(['on', 'all', 'off']).default('on'),
 	/** The Chromium (or Chrome) that renders report PDFs; Debian's package by default. */
 	CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
 	/** Where that browser reaches this server, when not at the address the request came to. */

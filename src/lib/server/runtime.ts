@@ -78,6 +78,8 @@ export interface Services {
 const KEY = Symbol.for('pantau-coklit.services');
 /** How often live roll-ups are written to region_progress. */
 const CHECKPOINT_MS = 5_000;
+/** The phones' sync endpoint: its accepted requests are not logged one by one (LOG_REQUESTS=on). */
+const HEARTBEATS_PATH = '/api/v1/heartbeats';
 type Holder = { [KEY]?: Promise<Services> };
 const holder = globalThis as Holder;
 
@@ -321,6 +323,8 @@ async function start(log: (line: string) => void): Promise<Services> {
 			logRequest(entry) {
 				metrics.httpRequests.inc({ route: entry.route, status: String(entry.status) });
 				if (cfg.LOG_REQUESTS === 'off') return;
+				if (cfg.LOG_REQUESTS === 'on' && entry.status === 200 && entry.path === HEARTBEATS_PATH)
+					return;
 				logger().info(
 					{
 						req: entry.id,
