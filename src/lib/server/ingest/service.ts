@@ -47,6 +47,8 @@ export interface IngestOptions {
 	maxQueuedItems?: number;
 	/** Group-commit transactions in flight at once (PGlite runs one at a time anyway). */
 	concurrency?: number;
+	/** Where group commits run (a pool of `concurrency` connections); default: the service's db. */
+	commitDb?: Database;
 	onCommitted?: (result: BatchResult) => void;
 	onError?: (error: unknown) => void;
 	now?: () => number;
@@ -83,13 +85,14 @@ export class IngestService {
 		options: IngestOptions
 	) {
 		this.tokens = new DeviceTokenCache(db, options.tokenCacheMs);
+		const commitDb = options.commitDb ?? db;
 		this.now = options.now ?? Date.now;
 		this.onAnswer = options.onAnswer;
 		this.committer = new GroupCommitter(
 			async (requests) => {
 				const started = performance.now();
 				try {
-					return await commitBatch(db, requests, new Date(this.now()));
+					return await commitBatch(commitDb, requests, new Date(this.now()));
 				} finally {
 					options.onCommitSeconds?.((performance.now() - started) / 1000);
 				}
