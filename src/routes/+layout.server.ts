@@ -1,4 +1,3 @@
-import { ROLE_LABELS } from '$lib/domain/roles';
 import { LANGUAGE_COOKIE, languageOf } from '$lib/i18n';
 import type { LayoutServerLoad } from './$types';
 
@@ -9,7 +8,6 @@ export const load: LayoutServerLoad = ({ locals, cookies }) => ({
 				name: locals.user.name,
 				email: locals.user.email,
 				role: locals.user.role,
-				roleLabel: ROLE_LABELS[locals.user.role],
 				scope: locals.user.scope
 			}
 		: null

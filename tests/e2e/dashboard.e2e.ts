@@ -123,6 +123,34 @@ test('the language switch changes the labels and keeps the Indonesian number for
 	await expect(page.getByText('Cakupan coklit')).toBeVisible();
 });
 
+test('in English the admin pages, their messages and the role label speak English too', async ({
+	page
+}) => {
+	await loginPage(page, 'admin');
+	await page.getByTestId('language-switch').click();
+	await expect(page.getByText('Coklit coverage')).toBeVisible();
+	await expect(page.getByText('KPU RI admin')).toBeVisible();
+	await page.goto('/admin/users');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Users');
+	await expect(page.getByRole('columnheader', { name: 'Role' })).toBeVisible();
+	await page.goto('/admin/import');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+		'Import TPS targets and the Pantarlih list'
+	);
+	await expect(page.getByText(/Nothing is written before you approve the preview/)).toBeVisible();
+	await page.goto('/audit');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Audit log');
+	await page.goto('/admin/campaign');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+		'Campaign, target curve and alert thresholds'
+	);
+	// Saving the thresholds as they are answers in English.
+	const thresholds = page.locator('form[action="?/settings"]');
+	await expect(thresholds.getByLabel(/Silent Pantarlih: hours without a sync/)).toBeVisible();
+	await thresholds.getByRole('button', { name: 'Save the thresholds' }).click();
+	await expect(page.getByTestId('campaign-message')).toHaveText('Alert thresholds saved');
+});
+
 test('a date in the past shows that day, clearly labelled, without live updates', async ({
 	page
 }) => {

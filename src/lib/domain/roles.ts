@@ -14,13 +14,6 @@ import { isWithin, NATION_CODE, regionLevel } from './codes';
 export const ROLES = ['admin', 'leader', 'coordinator', 'observer'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const ROLE_LABELS: Record<Role, string> = {
-	admin: 'Admin KPU RI',
-	leader: 'Pimpinan KPU Provinsi',
-	coordinator: 'Koordinator KPU Kabupaten/Kota',
-	observer: 'Pengawas Bawaslu'
-};
-
 /** What an account needs for a decision: its role and scope (a region code, `id` = nation). */
 export interface Principal {
 	role: Role;

@@ -6,18 +6,22 @@ import { regionLevel } from '$lib/domain/codes';
 import { campaignLength, formatPoints, isLocalDate, parsePoints } from '$lib/domain/target-curve';
 import { audit } from '$lib/server/auth/audit';
 import { alertSettings, campaigns, curveOverrides } from '$lib/server/db/schema';
+import { LANGUAGE_COOKIE, languageOf, translator } from '$lib/i18n';
 import { services } from '$lib/server/runtime';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
-function admin(locals: App.Locals) {
-	const user = locals.user!;
+const translate = (event: { cookies: RequestEvent['cookies'] }) =>
+	translator(languageOf(event.cookies.get(LANGUAGE_COOKIE)));
+
+function admin(event: { locals: App.Locals; cookies: RequestEvent['cookies'] }) {
+	const user = event.locals.user!;
 	if (user.role !== 'admin' || user.readOnly)
-		error(403, 'Hanya admin KPU RI yang mengubah kampanye, kurva target dan ambang peringatan');
+		error(403, translate(event)('admin.campaign.forbidden'));
 	return user;
 }
 
-export const load: PageServerLoad = async ({ locals }) => {
-	admin(locals);
+export const load: PageServerLoad = async (event) => {
+	admin(event);
 	const running = await services();
 	const plan = running.plan();
 	return {
@@ -50,9 +54,10 @@ const campaignForm = z
 	});
 
 async function by(event: RequestEvent) {
-	const user = admin(event.locals);
+	const user = admin(event);
 	return {
 		user,
+		t: translate(event),
 		running: await services(),
 		form: Object.fromEntries(await event.request.formData())
 	};
@@ -63,7 +68,7 @@ const problem = (error: z.ZodError) =>
 
 export const actions: Actions = {
 	campaign: async (event) => {
-		const { user, running, form } = await by(event);
+		const { user, running, form, t } = await by(event);
 		const parsed = campaignForm.safeParse(form);
 		if (!parsed.success) return fail(400, { message: problem(parsed.error) });
 		const c = parsed.data;
@@ -87,10 +92,10 @@ export const actions: Actions = {
 			after
 		});
 		await running.reloadPlan();
-		return { message: 'Kampanye disimpan' };
+		return { message: t('admin.campaign.saved') };
 	},
 	override: async (event) => {
-		const { user, running, form } = await by(event);
+		const { user, running, form, t } = await by(event);
 		const code = String(form.code ?? '').trim();
 		const level = regionLevel(code);
 		if ((level !== 'province' && level !== 'regency') || !running.store.get(code))
@@ -121,10 +126,17 @@ export const actions: Actions = {
 			after: text.trim() === '' ? null : parsePoints(text, campaignLength(campaign))
 		});
 		await running.reloadPlan();
-		return { message: text.trim() === '' ? `Kurva ${code} dihapus` : `Kurva ${code} disimpan` };
+		return {
+			message: t(
+				text.trim() === '' ? 'admin.campaign.overrideRemoved' : 'admin.campaign.overrideSaved',
+				{
+					code
+				}
+			)
+		};
 	},
 	settings: async (event) => {
-		const { user, running, form } = await by(event);
+		const { user, running, form, t } = await by(event);
 		const numbers = Object.fromEntries(
 			Object.entries(form).map(([key, value]) => [key, Number(String(value).replace(',', '.'))])
 		);
@@ -147,6 +159,6 @@ export const actions: Actions = {
 			after: parsed.data
 		});
 		await running.reloadPlan();
-		return { message: 'Ambang peringatan disimpan' };
+		return { message: t('admin.campaign.thresholdsSaved') };
 	}
 };

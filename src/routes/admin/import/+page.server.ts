@@ -10,29 +10,33 @@ import {
 	readRosterFile,
 	takeImport
 } from '$lib/server/import';
+import { LANGUAGE_COOKIE, languageOf, translator } from '$lib/i18n';
 import { services } from '$lib/server/runtime';
-import type { Actions, PageServerLoad } from './$types';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
-function importer(locals: App.Locals) {
-	const user = locals.user!;
-	if (!canChangeAnything(user)) error(403, 'Pengawas dan token API tidak dapat mengimpor data');
+const translate = (event: { cookies: RequestEvent['cookies'] }) =>
+	translator(languageOf(event.cookies.get(LANGUAGE_COOKIE)));
+
+function importer(event: { locals: App.Locals; cookies: RequestEvent['cookies'] }) {
+	const user = event.locals.user!;
+	if (!canChangeAnything(user)) error(403, translate(event)('admin.import.forbidden'));
 	return user;
 }
 
-export const load: PageServerLoad = ({ locals }) => {
-	const user = importer(locals);
+export const load: PageServerLoad = (event) => {
+	const user = importer(event);
 	return { scope: user.scope, maxMb: MAX_IMPORT_BYTES / 1024 / 1024 };
 };
 
 export const actions: Actions = {
-	preview: async ({ locals, request }) => {
-		const user = importer(locals);
-		const form = await request.formData().catch(() => null);
-		if (!form)
-			return fail(400, { message: 'Unggahan tidak terbaca: kirim satu berkas CSV atau XLSX' });
+	preview: async (event) => {
+		const user = importer(event);
+		const t = translate(event);
+		const form = await event.request.formData().catch(() => null);
+		if (!form) return fail(400, { message: t('admin.import.unreadable') });
 		const file = form.get('file');
 		if (!(file instanceof File) || file.size === 0)
-			return fail(400, { message: 'Pilih berkas CSV atau XLSX' });
+			return fail(400, { message: t('admin.import.noFile') });
 		const { handle } = await services();
 		try {
 			const table = await readRosterFile(file.name, new Uint8Array(await file.arrayBuffer()));
@@ -55,19 +59,15 @@ export const actions: Actions = {
 			throw caught;
 		}
 	},
-	apply: async ({ locals, request }) => {
-		const user = importer(locals);
-		const form = await request.formData();
+	apply: async (event) => {
+		const user = importer(event);
+		const t = translate(event);
+		const form = await event.request.formData();
 		const held = takeImport(String(form.get('id') ?? ''), user.id);
-		if (!held)
-			return fail(410, {
-				message: 'Pratinjau kedaluwarsa atau sudah dipakai: unggah ulang berkasnya'
-			});
+		if (!held) return fail(410, { message: t('admin.import.expired') });
 		const validOnly = form.get('validOnly') === 'on';
 		if (held.preview.errors.length > 0 && !validOnly)
-			return fail(400, {
-				message: 'Berkas masih berisi kesalahan: perbaiki, atau pilih impor baris yang sah saja'
-			});
+			return fail(400, { message: t('admin.import.stillErrors') });
 		const running = await services();
 		const deltas = await applyImport(running.handle.db, held.preview.changes);
 		await running.rosterChanged(held.preview.changes, deltas);
@@ -86,7 +86,7 @@ export const actions: Actions = {
 		});
 		return {
 			applied: held.preview.changes.length,
-			message: `${held.preview.changes.length} perubahan diimpor dari ${held.name}`
+			message: t('admin.import.applied', { count: held.preview.changes.length, name: held.name })
 		};
 	}
 };

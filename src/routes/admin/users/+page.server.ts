@@ -1,5 +1,5 @@
 import { error, fail } from '@sveltejs/kit';
-import { canManageUser, canManageUsers, ROLES, ROLE_LABELS, type Role } from '$lib/domain/roles';
+import { canManageUser, canManageUsers, ROLES, type Role } from '$lib/domain/roles';
 import {
 	createUser,
 	findUserByEmail,
@@ -7,31 +7,33 @@ import {
 	updateUser,
 	UserError
 } from '$lib/server/auth/users';
+import { LANGUAGE_COOKIE, languageOf, translator, type Translate } from '$lib/i18n';
 import { services } from '$lib/server/runtime';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
-function manager(locals: App.Locals) {
-	const user = locals.user!;
-	if (!canManageUsers(user))
-		error(403, 'Hanya admin dan pimpinan KPU provinsi yang mengelola pengguna');
+const translate = (event: { cookies: RequestEvent['cookies'] }) =>
+	translator(languageOf(event.cookies.get(LANGUAGE_COOKIE)));
+
+function manager(event: { locals: App.Locals; cookies: RequestEvent['cookies'] }) {
+	const user = event.locals.user!;
+	if (!canManageUsers(user)) error(403, translate(event)('admin.users.forbiddenPage'));
 	return user;
 }
 
-export const load: PageServerLoad = async ({ locals }) => {
-	const me = manager(locals);
+export const load: PageServerLoad = async (event) => {
+	const me = manager(event);
 	const { handle } = await services();
 	const all = await listUsers(handle.db);
 	return {
 		roles: ROLES.filter((role) =>
 			canManageUser(me, { role, scope: role === 'admin' ? 'id' : me.scope })
-		).map((role) => ({ role, label: ROLE_LABELS[role] })),
+		).map((role) => ({ role })),
 		users: all
 			.filter((u) => canManageUser(me, u) || u.id === me.id)
 			.map((u) => ({
 				email: u.email,
 				name: u.name,
 				role: u.role,
-				roleLabel: ROLE_LABELS[u.role],
 				scope: u.scope,
 				disabled: u.disabledAt !== null,
 				manageable: canManageUser(me, u) && u.id !== me.id
@@ -42,15 +44,20 @@ export const load: PageServerLoad = async ({ locals }) => {
 /** Runs a change for a manager, refusing targets (before and after) outside their reach. */
 async function change(
 	event: RequestEvent,
-	run: (form: FormData, by: { userId: number; actor: string; ip: string }) => Promise<string>
+	run: (
+		form: FormData,
+		by: { userId: number; actor: string; ip: string },
+		t: Translate
+	) => Promise<string>
 ) {
-	const me = manager(event.locals);
+	const me = manager(event);
+	const t = translate(event);
 	const form = await event.request.formData();
 	const { handle } = await services();
 	const email = String(form.get('email') ?? '');
 	const target = email ? await findUserByEmail(handle.db, email) : null;
 	if (target && (!canManageUser(me, target) || target.id === me.id)) {
-		return fail(403, { message: `Anda tidak berwenang mengubah akun ${email}` });
+		return fail(403, { message: t('admin.users.forbiddenAccount', { email }) });
 	}
 	const role = form.get('role');
 	const scope = form.get('scope');
@@ -59,14 +66,14 @@ async function change(
 		scope !== null &&
 		!canManageUser(me, { role: String(role) as Role, scope: String(scope) })
 	) {
-		return fail(403, { message: 'Peran atau wilayah itu di luar wewenang Anda' });
+		return fail(403, { message: t('admin.users.forbiddenRole') });
 	}
 	try {
-		const message = await run(form, {
-			userId: me.id,
-			actor: me.email,
-			ip: event.getClientAddress()
-		});
+		const message = await run(
+			form,
+			{ userId: me.id, actor: me.email, ip: event.getClientAddress() },
+			t
+		);
 		return { message };
 	} catch (caught) {
 		if (caught instanceof UserError) return fail(400, { message: caught.message, email });
@@ -76,7 +83,7 @@ async function change(
 
 export const actions: Actions = {
 	create: (event) =>
-		change(event, async (form, by) => {
+		change(event, async (form, by, t) => {
 			const { handle } = await services();
 			const user = await createUser(
 				handle.db,
@@ -89,10 +96,10 @@ export const actions: Actions = {
 				},
 				by
 			);
-			return `Akun ${user.email} dibuat`;
+			return t('admin.users.created', { email: user.email });
 		}),
 	update: (event) =>
-		change(event, async (form, by) => {
+		change(event, async (form, by, t) => {
 			const { handle } = await services();
 			const user = await updateUser(
 				handle.db,
@@ -100,17 +107,19 @@ export const actions: Actions = {
 				{ role: String(form.get('role')), scope: String(form.get('scope')).trim() },
 				by
 			);
-			return `Peran ${user.email} diubah`;
+			return t('admin.users.roleChanged', { email: user.email });
 		}),
 	disable: (event) =>
-		change(event, async (form, by) => {
+		change(event, async (form, by, t) => {
 			const { handle } = await services();
 			const disabled = form.get('disabled') === '1';
 			const user = await updateUser(handle.db, String(form.get('email')), { disabled }, by);
-			return disabled ? `Akun ${user.email} dinonaktifkan` : `Akun ${user.email} diaktifkan`;
+			return t(disabled ? 'admin.users.disabledDone' : 'admin.users.enabledDone', {
+				email: user.email
+			});
 		}),
 	password: (event) =>
-		change(event, async (form, by) => {
+		change(event, async (form, by, t) => {
 			const { handle } = await services();
 			const user = await updateUser(
 				handle.db,
@@ -118,6 +127,6 @@ export const actions: Actions = {
 				{ password: String(form.get('password') ?? '') },
 				by
 			);
-			return `Kata sandi ${user.email} diatur ulang`;
+			return t('admin.users.passwordReset', { email: user.email });
 		})
 };
