@@ -37,8 +37,9 @@ test('a coordinator imports the valid rows of a roster; the new target shows, a 
 	await expect(page.getByTestId('import-preview')).toBeVisible();
 	await expect(page.getByTestId('import-error-count')).toHaveText('2 baris bermasalah');
 	const errors = await page.getByTestId('import-errors').locator('tbody tr').allTextContents();
-	expect(errors[0]).toMatch(/^3target.*0 to 300/);
-	expect(errors[1]).toMatch(/^4kode_tps.*outside your region/);
+	// Each row's problem in the page's language (Bahasa Indonesia here).
+	expect(errors[0]).toMatch(/^3target.*bilangan bulat 0 sampai 300/);
+	expect(errors[1]).toMatch(/^4kode_tps.*di luar wilayah Anda/);
 	await page.getByRole('button', { name: /^Impor 2 perubahan/ }).click();
 	await expect(page.getByTestId('import-message')).toContainText('masih berisi kesalahan');
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { translator } from '../i18n';
 import { checkRoster, mapHeader, normalizePhone, type Current } from './roster';
 
 const DB = new Map<string, Current>([
@@ -99,5 +100,25 @@ describe('roster files', () => {
 			[4, '+6281299990000 is also on row 3']
 		]);
 		expect(result.changes).toEqual([{ row: 3, tps: '3501010001002', phone: '+6281299990000' }]);
+	});
+
+	it('names each problem with a code that both languages can say', () => {
+		const result = check(
+			[
+				['kode_tps', 'target', 'telepon'],
+				['35', '', ''],
+				['3501010001001', '999', '081234567804']
+			],
+			'3501'
+		);
+		if ('fatal' in result) throw new Error(result.fatal);
+		expect(result.errors.map((e) => e.problem)).toEqual(['notTpsCode', 'badTarget', 'phoneTaken']);
+		const id = translator('id');
+		expect(result.errors.map((e) => id(`rosterError.${e.problem}`, e.values))).toEqual([
+			'"35" bukan kode TPS 13 angka',
+			'target "999" harus bilangan bulat 0 sampai 300',
+			'+6281234567804 sudah milik Pantarlih TPS 3502010001001'
+		]);
+		expect(result.errors[1].message).toBe('target "999" must be a whole number from 0 to 300');
 	});
 });

@@ -8,6 +8,7 @@
  *   telepon | phone           the Pantarlih's phone: +628..., 628... or 08... (9 to 13 digits after 62)
  * A file may carry targets, people or both; an empty cell leaves that field as it is.
  */
+import { translator } from '../i18n';
 import { isTpsCode } from './codes';
 
 export const MAX_TARGET = 300;
@@ -21,11 +22,28 @@ export interface RosterChange {
 	phone?: string;
 }
 
+export type RosterProblem =
+	| 'notTpsCode'
+	| 'unknownTps'
+	| 'outsideScope'
+	| 'repeatedTps'
+	| 'badTarget'
+	| 'longName'
+	| 'badPhone'
+	| 'repeatedPhone'
+	| 'phoneTaken';
+
 export interface RosterError {
 	row: number;
 	column: string;
+	/** What is wrong, for the page to say in its language (`rosterError.<problem>` in src/lib/i18n). */
+	problem: RosterProblem;
+	values: Record<string, string | number>;
+	/** The same in English, for the command line and logs. */
 	message: string;
 }
+
+const english = translator('en');
 
 export interface Current {
 	target: number;
@@ -95,14 +113,25 @@ export function checkRoster(
 		const row = index + 2;
 		const cell = (i: number) => (i >= 0 ? String(cells[i] ?? '').trim() : '');
 		if (cells.every((c) => String(c ?? '').trim() === '')) return;
-		const fail = (column: string, message: string) => errors.push({ row, column, message });
+		const fail = (
+			column: string,
+			problem: RosterProblem,
+			values: Record<string, string | number> = {}
+		) =>
+			errors.push({
+				row,
+				column,
+				problem,
+				values,
+				message: english(`rosterError.${problem}`, values)
+			});
 		const tps = cell(map.tps);
-		if (!isTpsCode(tps)) return fail('kode_tps', `"${tps}" is not a 13-digit TPS code`);
+		if (!isTpsCode(tps)) return fail('kode_tps', 'notTpsCode', { tps });
 		const now = current(tps);
-		if (!now) return fail('kode_tps', `TPS ${tps} does not exist`);
-		if (!inScope(tps)) return fail('kode_tps', `TPS ${tps} is outside your region`);
+		if (!now) return fail('kode_tps', 'unknownTps', { tps });
+		if (!inScope(tps)) return fail('kode_tps', 'outsideScope', { tps });
 		const earlier = seenTps.get(tps);
-		if (earlier !== undefined) return fail('kode_tps', `TPS ${tps} is already on row ${earlier}`);
+		if (earlier !== undefined) return fail('kode_tps', 'repeatedTps', { tps, row: earlier });
 		seenTps.set(tps, row);
 		const change: RosterChange = { row, tps };
 		let bad = false;
@@ -110,14 +139,14 @@ export function checkRoster(
 		if (targetText !== '') {
 			const target = Number(targetText);
 			if (!Number.isInteger(target) || target < 0 || target > MAX_TARGET) {
-				fail('target', `target "${targetText}" must be a whole number from 0 to ${MAX_TARGET}`);
+				fail('target', 'badTarget', { target: targetText, max: MAX_TARGET });
 				bad = true;
 			} else if (target !== now.target) change.target = target;
 		}
 		const name = cell(map.name).replace(/\s+/g, ' ');
 		if (name !== '') {
 			if (name.length > 100) {
-				fail('nama_pantarlih', 'the name is longer than 100 characters');
+				fail('nama_pantarlih', 'longName', { max: 100 });
 				bad = true;
 			} else if (name !== now.name) change.name = name;
 		}
@@ -125,16 +154,16 @@ export function checkRoster(
 		if (phoneText !== '') {
 			const phone = normalizePhone(phoneText);
 			if (!phone) {
-				fail('telepon', `"${phoneText}" is not a mobile number (+628…, 628… or 08…)`);
+				fail('telepon', 'badPhone', { phone: phoneText });
 				bad = true;
 			} else {
 				const twin = seenPhone.get(phone);
 				const owner = phoneOwner(phone);
 				if (twin) {
-					fail('telepon', `${phone} is also on row ${twin.row}`);
+					fail('telepon', 'repeatedPhone', { phone, row: twin.row });
 					bad = true;
 				} else if (owner && owner !== tps && !renumbered.has(owner)) {
-					fail('telepon', `${phone} already belongs to the Pantarlih of TPS ${owner}`);
+					fail('telepon', 'phoneTaken', { phone, tps: owner });
 					bad = true;
 				}
 				seenPhone.set(phone, { row, tps });

@@ -207,6 +207,17 @@ export const en: typeof id = {
 		generated: 'Generated {{time}}',
 		simulated: 'Targets, Pantarlih and syncs are simulated data.'
 	},
+	rosterError: {
+		notTpsCode: '"{{tps}}" is not a 13-digit TPS code',
+		unknownTps: 'TPS {{tps}} does not exist',
+		outsideScope: 'TPS {{tps}} is outside your region',
+		repeatedTps: 'TPS {{tps}} is already on row {{row}}',
+		badTarget: 'target "{{target}}" must be a whole number from 0 to {{max}}',
+		longName: 'the name is longer than {{max}} characters',
+		badPhone: '"{{phone}}" is not a mobile number (+628…, 628… or 08…)',
+		repeatedPhone: '{{phone}} is also on row {{row}}',
+		phoneTaken: '{{phone}} already belongs to the Pantarlih of TPS {{tps}}'
+	},
 	role: {
 		admin: 'KPU RI admin',
 		leader: 'Provincial KPU leader',

@@ -206,6 +206,17 @@ export const id = {
 		generated: 'Dibuat {{time}}',
 		simulated: 'Target, Pantarlih dan sinkronisasi adalah data simulasi.'
 	},
+	rosterError: {
+		notTpsCode: '"{{tps}}" bukan kode TPS 13 angka',
+		unknownTps: 'TPS {{tps}} tidak ada',
+		outsideScope: 'TPS {{tps}} di luar wilayah Anda',
+		repeatedTps: 'TPS {{tps}} sudah ada di baris {{row}}',
+		badTarget: 'target "{{target}}" harus bilangan bulat 0 sampai {{max}}',
+		longName: 'nama lebih dari {{max}} karakter',
+		badPhone: '"{{phone}}" bukan nomor ponsel (+628…, 628… atau 08…)',
+		repeatedPhone: '{{phone}} juga ada di baris {{row}}',
+		phoneTaken: '{{phone}} sudah milik Pantarlih TPS {{tps}}'
+	},
 	role: {
 		admin: 'Admin KPU RI',
 		leader: 'Pimpinan KPU Provinsi',
