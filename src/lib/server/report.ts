@@ -77,14 +77,48 @@ export function reportDate(services: Services, code: string, asked: string | nul
 	return date;
 }
 
+/**
+ * Today's report of a region is built at most once per this many (real) milliseconds and shared
+ * by everyone who opens it meanwhile (its "generated" time says when): the nation's counts the
+ * sync states and gaps of all 820,161 TPS, about a quarter of a second of the server's time.
+ */
+const LIVE_REPORT_MS = 15_000;
+const liveReports = new WeakMap<
+	Services,
+	Map<string, { expires: number; report: Promise<Report> }>
+>();
+
 export async function report(
 	services: Services,
 	viewer: Principal,
 	code: string,
 	asked: string | null
 ): Promise<Report> {
-	const view = viewRegion(services.store, viewer, code);
+	// Refuses a region the viewer may not see, and dates outside the campaign, before any cache.
+	viewRegion(services.store, viewer, code);
 	const date = reportDate(services, code, asked);
+	if (date < services.plan().today(code, services.clock.now())!.date)
+		return build(services, viewer, code, date);
+	let cache = liveReports.get(services);
+	if (!cache) liveReports.set(services, (cache = new Map()));
+	const key = `${code}|${date}`;
+	const now = Date.now();
+	const hit = cache.get(key);
+	if (hit && hit.expires > now) return hit.report;
+	for (const [k, entry] of cache) if (entry.expires <= now) cache.delete(k);
+	const built = build(services, viewer, code, date);
+	cache.set(key, { expires: now + LIVE_REPORT_MS, report: built });
+	built.catch(() => cache.delete(key));
+	return built;
+}
+
+async function build(
+	services: Services,
+	viewer: Principal,
+	code: string,
+	date: string
+): Promise<Report> {
+	const view = viewRegion(services.store, viewer, code);
 	const plan = services.plan();
 	const campaign = plan.campaign!;
 	const now = services.clock.now();
