@@ -8,7 +8,8 @@ import {
 } from '../../src/lib/server/auth/api-tokens';
 import { login, WRONG_CREDENTIALS } from '../../src/lib/server/auth/login';
 import { invalidateSession, validateSessionToken } from '../../src/lib/server/auth/session';
-import { createUser, updateUser } from '../../src/lib/server/auth/users';
+import { createUser, updateUser, UserError } from '../../src/lib/server/auth/users';
+import { translator } from '../../src/lib/i18n';
 import { hashToken } from '../../src/lib/server/auth/tokens';
 import { seed } from '../../src/lib/server/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
@@ -61,6 +62,17 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
 				CLI
 			)
 		).rejects.toThrow(/already exists/);
+		// The same refusal, said in Bahasa Indonesia by the page.
+		const refused = await createUser(
+			db(),
+			{ email: 'koordinator@example.id', password: PASSWORD, role: 'observer', scope: '75' },
+			CLI
+		).catch((error: unknown) => error);
+		expect(refused).toBeInstanceOf(UserError);
+		const { problem, values } = refused as UserError;
+		expect(translator('id')(`accountError.${problem}`, values)).toBe(
+			'akun untuk koordinator@example.id sudah ada'
+		);
 	});
 
 	it('logs in with the right password (email in any case) and audits it', async () => {

@@ -26,20 +26,25 @@ export class ScopeError extends Error {
 	override name = 'ScopeError';
 }
 
-/** Checks that a role fits a scope; returns a message for a person, or null when it does. */
-export function scopeProblem(role: Role, scope: string): string | null {
+export type ScopeProblem = 'adminScope' | 'leaderScope' | 'coordinatorScope' | 'observerScope';
+
+/**
+ * Checks that a role fits a scope; returns what is wrong (`accountError.<problem>` in
+ * src/lib/i18n says it to a person), or null when it fits.
+ */
+export function scopeProblem(role: Role, scope: string): ScopeProblem | null {
 	const level = regionLevel(scope);
 	switch (role) {
 		case 'admin':
-			return scope === NATION_CODE ? null : 'an admin works nationwide: scope must be id';
+			return scope === NATION_CODE ? null : 'adminScope';
 		case 'leader':
-			return level === 'province' ? null : 'a leader needs a province code (2 digits) as scope';
+			return level === 'province' ? null : 'leaderScope';
 		case 'coordinator':
-			return level === 'regency' ? null : 'a coordinator needs a regency code (4 digits) as scope';
+			return level === 'regency' ? null : 'coordinatorScope';
 		case 'observer':
 			return level === 'nation' || level === 'province' || level === 'regency'
 				? null
-				: 'an observer needs id, a province code or a regency code as scope';
+				: 'observerScope';
 	}
 }
 

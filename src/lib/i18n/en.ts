@@ -218,6 +218,18 @@ export const en: typeof id = {
 		repeatedPhone: '{{phone}} is also on row {{row}}',
 		phoneTaken: '{{phone}} already belongs to the Pantarlih of TPS {{tps}}'
 	},
+	accountError: {
+		adminScope: 'an admin works nationwide: scope must be id',
+		leaderScope: 'a leader needs a province code (2 digits) as scope',
+		coordinatorScope: 'a coordinator needs a regency code (4 digits) as scope',
+		observerScope: 'an observer needs id, a province code or a regency code as scope',
+		badRole: 'role must be one of {{roles}}',
+		unknownRegion: 'region {{scope}} does not exist',
+		badEmail: '"{{email}}" is not an email address',
+		shortPassword: 'a password needs at least {{min}} characters',
+		exists: 'an account for {{email}} already exists',
+		noAccount: 'no account for {{email}}'
+	},
 	role: {
 		admin: 'KPU RI admin',
 		leader: 'Provincial KPU leader',

@@ -217,6 +217,18 @@ export const id = {
 		repeatedPhone: '{{phone}} juga ada di baris {{row}}',
 		phoneTaken: '{{phone}} sudah milik Pantarlih TPS {{tps}}'
 	},
+	accountError: {
+		adminScope: 'admin bekerja secara nasional: wilayahnya harus id',
+		leaderScope: 'pimpinan memerlukan kode provinsi (2 angka) sebagai wilayah',
+		coordinatorScope: 'koordinator memerlukan kode kabupaten/kota (4 angka) sebagai wilayah',
+		observerScope: 'pengawas memerlukan id, kode provinsi atau kode kabupaten/kota sebagai wilayah',
+		badRole: 'peran harus salah satu dari {{roles}}',
+		unknownRegion: 'wilayah {{scope}} tidak ada',
+		badEmail: '"{{email}}" bukan alamat email',
+		shortPassword: 'kata sandi minimal {{min}} karakter',
+		exists: 'akun untuk {{email}} sudah ada',
+		noAccount: 'tidak ada akun untuk {{email}}'
+	},
 	role: {
 		admin: 'Admin KPU RI',
 		leader: 'Pimpinan KPU Provinsi',

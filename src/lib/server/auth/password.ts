@@ -17,9 +17,3 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 /** A hash of nothing anyone knows, verified when the email is unknown: the same work, the same time. */
 let decoy: Promise<string> | undefined;
 export const decoyHash = () => (decoy ??= hashPassword(crypto.randomUUID()));
-
-export function passwordProblem(password: string): string | null {
-	return password.length >= MIN_PASSWORD_LENGTH
-		? null
-		: `a password needs at least ${MIN_PASSWORD_LENGTH} characters`;
-}

@@ -1,15 +1,42 @@
 /** Accounts: create, change, disable, reset password; every change is audited with before/after. */
 import { eq } from 'drizzle-orm';
 import { regionLevel } from '../../domain/codes';
-import { ROLES, scopeProblem, type Role } from '../../domain/roles';
+import { ROLES, scopeProblem, type Role, type ScopeProblem } from '../../domain/roles';
 import type { Database } from '../db/client';
 import { regions, users, type User } from '../db/schema';
 import { audit } from './audit';
-import { hashPassword, passwordProblem } from './password';
+import { translator } from '../../i18n';
+import { hashPassword, MIN_PASSWORD_LENGTH } from './password';
 import { invalidateUserSessions } from './session';
 
+export type AccountProblem =
+	| ScopeProblem
+	| 'badRole'
+	| 'unknownRegion'
+	| 'badEmail'
+	| 'shortPassword'
+	| 'exists'
+	| 'noAccount';
+
+const english = translator('en');
+
+/**
+ * A refused account change: `problem` and `values` for a page to say in its language
+ * (`accountError.<problem>` in src/lib/i18n); the message in English for the command line.
+ */
 export class UserError extends Error {
 	override name = 'UserError';
+	constructor(
+		readonly problem: AccountProblem,
+		readonly values: Record<string, string | number> = {}
+	) {
+		super(english(`accountError.${problem}`, values));
+	}
+}
+
+function checkPassword(password: string) {
+	if (password.length < MIN_PASSWORD_LENGTH)
+		throw new UserError('shortPassword', { min: MIN_PASSWORD_LENGTH });
 }
 
 export interface Actor {
@@ -29,7 +56,7 @@ const publicFields = (u: User) => ({
 });
 
 async function checkRoleAndScope(db: Database, role: string, scope: string) {
-	if (!ROLES.includes(role as Role)) throw new UserError(`role must be one of ${ROLES.join(', ')}`);
+	if (!ROLES.includes(role as Role)) throw new UserError('badRole', { roles: ROLES.join(', ') });
 	const problem = scopeProblem(role as Role, scope);
 	if (problem) throw new UserError(problem);
 	if (regionLevel(scope) !== 'nation') {
@@ -37,7 +64,7 @@ async function checkRoleAndScope(db: Database, role: string, scope: string) {
 			.select({ code: regions.code })
 			.from(regions)
 			.where(eq(regions.code, scope));
-		if (!region) throw new UserError(`region ${scope} does not exist`);
+		if (!region) throw new UserError('unknownRegion', { scope });
 	}
 }
 
@@ -48,12 +75,11 @@ export async function createUser(
 ): Promise<User> {
 	const email = normaliseEmail(input.email);
 	if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
-		throw new UserError(`${JSON.stringify(input.email)} is not an email address`);
-	const weak = passwordProblem(input.password);
-	if (weak) throw new UserError(weak);
+		throw new UserError('badEmail', { email: input.email });
+	checkPassword(input.password);
 	await checkRoleAndScope(db, input.role, input.scope);
 	const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
-	if (existing) throw new UserError(`an account for ${email} already exists`);
+	if (existing) throw new UserError('exists', { email });
 	const [user] = await db
 		.insert(users)
 		.values({
@@ -83,14 +109,13 @@ export async function updateUser(
 	by: Actor
 ): Promise<User> {
 	const before = await findUserByEmail(db, email);
-	if (!before) throw new UserError(`no account for ${normaliseEmail(email)}`);
+	if (!before) throw new UserError('noAccount', { email: normaliseEmail(email) });
 	const role = change.role ?? before.role;
 	const scope = change.scope ?? before.scope;
 	if (change.role !== undefined || change.scope !== undefined)
 		await checkRoleAndScope(db, role, scope);
 	if (change.password !== undefined) {
-		const weak = passwordProblem(change.password);
-		if (weak) throw new UserError(weak);
+		checkPassword(change.password);
 	}
 	const [after] = await db
 		.update(users)

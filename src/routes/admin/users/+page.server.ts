@@ -76,7 +76,8 @@ async function change(
 		);
 		return { message };
 	} catch (caught) {
-		if (caught instanceof UserError) return fail(400, { message: caught.message, email });
+		if (caught instanceof UserError)
+			return fail(400, { message: t(`accountError.${caught.problem}`, caught.values), email });
 		throw caught;
 	}
 }
