@@ -1,5 +1,5 @@
 import type { Handle, ServerInit } from '@sveltejs/kit';
-import { LANGUAGE_COOKIE, languageOf } from '$lib/i18n';
+import { requestLanguage } from '$lib/i18n';
 import { sequence } from '@sveltejs/kit/hooks';
 import {
 	handleAuthentication,
@@ -16,7 +16,7 @@ export const init: ServerInit = async () => {
 
 /** `<html lang>` follows the chosen language (Bahasa Indonesia unless the cookie says en). */
 const handleLanguage: Handle = ({ event, resolve }) => {
-	const lang = languageOf(event.cookies.get(LANGUAGE_COOKIE));
+	const lang = requestLanguage(event.cookies);
 	return resolve(event, {
 		transformPageChunk: ({ html }) => html.replace('<html lang="id">', `<html lang="${lang}">`)
 	});

@@ -1,8 +1,8 @@
-import { LANGUAGE_COOKIE, languageOf } from '$lib/i18n';
+import { requestLanguage } from '$lib/i18n';
 import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = ({ locals, cookies }) => ({
-	lang: languageOf(cookies.get(LANGUAGE_COOKIE)),
+	lang: requestLanguage(cookies),
 	user: locals.user
 		? {
 				name: locals.user.name,

@@ -27,6 +27,10 @@ void instance.init({
 
 export type Translate = (key: string, values?: Record<string, unknown>) => string;
 
+/** The language a request's cookie chose. */
+export const requestLanguage = (cookies: { get(name: string): string | undefined }): Language =>
+	languageOf(cookies.get(LANGUAGE_COOKIE));
+
 const fixed = new Map<Language, TFunction>();
 
 export function translator(language: Language): Translate {
@@ -34,3 +38,7 @@ export function translator(language: Language): Translate {
 	if (!t) fixed.set(language, (t = instance.getFixedT(language)));
 	return (key, values) => String(t(key, values));
 }
+
+/** `t` in the language a request's cookie chose, for server loads, actions and endpoints. */
+export const requestTranslator = (cookies: { get(name: string): string | undefined }) =>
+	translator(requestLanguage(cookies));

@@ -2,15 +2,14 @@ import { error } from '@sveltejs/kit';
 import { desc, lt } from 'drizzle-orm';
 import { canReadAudit } from '$lib/domain/roles';
 import { auditLog } from '$lib/server/db/schema';
-import { LANGUAGE_COOKIE, languageOf, translator } from '$lib/i18n';
+import { requestTranslator } from '$lib/i18n';
 import { services } from '$lib/server/runtime';
 import type { PageServerLoad } from './$types';
 
 const PAGE = 200;
 
 export const load: PageServerLoad = async ({ locals, url, cookies }) => {
-	if (!canReadAudit(locals.user!))
-		error(403, translator(languageOf(cookies.get(LANGUAGE_COOKIE)))('admin.audit.forbidden'));
+	if (!canReadAudit(locals.user!)) error(403, requestTranslator(cookies)('admin.audit.forbidden'));
 	const { handle } = await services();
 	const before = Number(url.searchParams.get('sebelum')) || null;
 	const entries = await handle.db

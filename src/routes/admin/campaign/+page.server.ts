@@ -6,17 +6,14 @@ import { regionLevel } from '$lib/domain/codes';
 import { campaignLength, formatPoints, isLocalDate, parsePoints } from '$lib/domain/target-curve';
 import { audit } from '$lib/server/auth/audit';
 import { alertSettings, campaigns, curveOverrides } from '$lib/server/db/schema';
-import { LANGUAGE_COOKIE, languageOf, translator } from '$lib/i18n';
+import { requestTranslator } from '$lib/i18n';
 import { services } from '$lib/server/runtime';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-
-const translate = (event: { cookies: RequestEvent['cookies'] }) =>
-	translator(languageOf(event.cookies.get(LANGUAGE_COOKIE)));
 
 function admin(event: { locals: App.Locals; cookies: RequestEvent['cookies'] }) {
 	const user = event.locals.user!;
 	if (user.role !== 'admin' || user.readOnly)
-		error(403, translate(event)('admin.campaign.forbidden'));
+		error(403, requestTranslator(event.cookies)('admin.campaign.forbidden'));
 	return user;
 }
 
@@ -57,7 +54,7 @@ async function by(event: RequestEvent) {
 	const user = admin(event);
 	return {
 		user,
-		t: translate(event),
+		t: requestTranslator(event.cookies),
 		running: await services(),
 		form: Object.fromEntries(await event.request.formData())
 	};

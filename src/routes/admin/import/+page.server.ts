@@ -10,16 +10,14 @@ import {
 	readRosterFile,
 	takeImport
 } from '$lib/server/import';
-import { LANGUAGE_COOKIE, languageOf, translator } from '$lib/i18n';
+import { requestTranslator } from '$lib/i18n';
 import { services } from '$lib/server/runtime';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
-const translate = (event: { cookies: RequestEvent['cookies'] }) =>
-	translator(languageOf(event.cookies.get(LANGUAGE_COOKIE)));
-
 function importer(event: { locals: App.Locals; cookies: RequestEvent['cookies'] }) {
 	const user = event.locals.user!;
-	if (!canChangeAnything(user)) error(403, translate(event)('admin.import.forbidden'));
+	if (!canChangeAnything(user))
+		error(403, requestTranslator(event.cookies)('admin.import.forbidden'));
 	return user;
 }
 
@@ -31,7 +29,7 @@ export const load: PageServerLoad = (event) => {
 export const actions: Actions = {
 	preview: async (event) => {
 		const user = importer(event);
-		const t = translate(event);
+		const t = requestTranslator(event.cookies);
 		const form = await event.request.formData().catch(() => null);
 		if (!form) return fail(400, { message: t('admin.import.unreadable') });
 		const file = form.get('file');
@@ -61,7 +59,7 @@ export const actions: Actions = {
 	},
 	apply: async (event) => {
 		const user = importer(event);
-		const t = translate(event);
+		const t = requestTranslator(event.cookies);
 		const form = await event.request.formData();
 		const held = takeImport(String(form.get('id') ?? ''), user.id);
 		if (!held) return fail(410, { message: t('admin.import.expired') });

@@ -7,16 +7,14 @@ import {
 	updateUser,
 	UserError
 } from '$lib/server/auth/users';
-import { LANGUAGE_COOKIE, languageOf, translator, type Translate } from '$lib/i18n';
+import { requestTranslator, type Translate } from '$lib/i18n';
 import { services } from '$lib/server/runtime';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
-const translate = (event: { cookies: RequestEvent['cookies'] }) =>
-	translator(languageOf(event.cookies.get(LANGUAGE_COOKIE)));
-
 function manager(event: { locals: App.Locals; cookies: RequestEvent['cookies'] }) {
 	const user = event.locals.user!;
-	if (!canManageUsers(user)) error(403, translate(event)('admin.users.forbiddenPage'));
+	if (!canManageUsers(user))
+		error(403, requestTranslator(event.cookies)('admin.users.forbiddenPage'));
 	return user;
 }
 
@@ -51,7 +49,7 @@ async function change(
 	) => Promise<string>
 ) {
 	const me = manager(event);
-	const t = translate(event);
+	const t = requestTranslator(event.cookies);
 	const form = await event.request.formData();
 	const { handle } = await services();
 	const email = String(form.get('email') ?? '');

@@ -5,7 +5,7 @@ import { error } from '@sveltejs/kit';
 import { stringify } from 'csv-stringify/sync';
 import { COLUMNS, arrange, isColumn } from '$lib/children-table';
 import { isLocalDate } from '$lib/domain/target-curve';
-import { LANGUAGE_COOKIE, languageOf, translator } from '$lib/i18n';
+import { requestTranslator } from '$lib/i18n';
 import { audit } from '$lib/server/auth/audit';
 import { dashboard } from '$lib/server/dashboard';
 import { services } from '$lib/server/runtime';
@@ -27,7 +27,7 @@ export const GET: RequestHandler = async ({ params, locals, url, cookies, getCli
 		direction === 'turun',
 		url.searchParams.get('cari') ?? ''
 	);
-	const t = translator(languageOf(cookies.get(LANGUAGE_COOKIE)));
+	const t = requestTranslator(cookies);
 	// The page's columns; the forecast (finish, at risk) only for live numbers.
 	const header = COLUMNS.filter((c) => c !== 'finish');
 	const csv = stringify([
