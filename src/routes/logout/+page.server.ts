@@ -1,13 +1,14 @@
 import { redirect } from '@sveltejs/kit';
 import { audit } from '$lib/server/auth/audit';
 import { invalidateSession, sessionCookieName } from '$lib/server/auth/session';
+import { deleteCookie } from '$lib/server/http/cookies';
 import { services } from '$lib/server/runtime';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = () => redirect(303, '/');
 
 export const actions: Actions = {
-	default: async ({ locals, cookies, getClientAddress }) => {
+	default: async ({ locals, cookies, url, getClientAddress }) => {
 		const { handle } = await services();
 		if (locals.sessionId) {
 			// Server-side: the session row goes, so a copied cookie is worthless afterwards.
@@ -19,7 +20,7 @@ export const actions: Actions = {
 				ip: getClientAddress()
 			});
 		}
-		cookies.delete(sessionCookieName, { path: '/' });
+		deleteCookie(cookies, url, sessionCookieName);
 		redirect(303, '/login');
 	}
 };
