@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/lib/server/db/client';
@@ -6,11 +7,12 @@ import {
 	revokeApiTokens,
 	validateApiToken
 } from '../../src/lib/server/auth/api-tokens';
-import { login, WRONG_CREDENTIALS } from '../../src/lib/server/auth/login';
+import { login, loginLimits, type LoginLimits } from '../../src/lib/server/auth/login';
 import { invalidateSession, validateSessionToken } from '../../src/lib/server/auth/session';
 import { createUser, updateUser, UserError } from '../../src/lib/server/auth/users';
 import { translator } from '../../src/lib/i18n';
 import { hashToken } from '../../src/lib/server/auth/tokens';
+import { connectRedis } from '../../src/lib/server/redis';
 import { seed } from '../../src/lib/server/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 
@@ -20,6 +22,9 @@ const PASSWORD = 'rahasia-sekali-123';
 describe.each(engines)('accounts and sessions on %s', (engine) => {
 	let database: TestDatabase;
 	const db = () => database.db;
+	let limits: LoginLimits;
+	const attempt = (email: string, password: string, ip: string, device?: string) =>
+		login(db(), limits, { email, password, ip, device });
 	const auditActions = async (actor: string) =>
 		(
 			await rows<{ action: string }>(
@@ -30,6 +35,7 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
 
 	beforeAll(async () => {
 		database = await createTestDatabase(engine);
+		limits = loginLimits();
 		await seed(database, { provinces: ['75'] });
 		await createUser(
 			db(),
@@ -76,7 +82,7 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
 	});
 
 	it('logs in with the right password (email in any case) and audits it', async () => {
-		const result = await login(db(), 'KOORDINATOR@example.id', PASSWORD, '10.0.0.1');
+		const result = await attempt('KOORDINATOR@example.id', PASSWORD, '10.0.0.1');
 		expect(result.ok).toBe(true);
 		if (!result.ok) return;
 		const { user } = await validateSessionToken(db(), result.token);
@@ -89,33 +95,62 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
 	});
 
 	it('a wrong password and an unknown email get the same answer', async () => {
-		const wrong = await login(db(), 'koordinator@example.id', 'salah-salah-salah', '10.0.0.2');
-		const unknown = await login(db(), 'tidak.ada@example.id', 'salah-salah-salah', '10.0.0.2');
-		expect(wrong).toEqual({ ok: false, status: 400, message: WRONG_CREDENTIALS });
+		const wrong = await attempt('koordinator@example.id', 'salah-salah-salah', '10.0.0.2');
+		const unknown = await attempt('tidak.ada@example.id', 'salah-salah-salah', '10.0.0.2');
+		expect(wrong).toEqual({ ok: false, status: 400, problem: 'wrongCredentials' });
+		expect(translator('id')('login.wrongCredentials')).toBe('Email atau kata sandi salah.');
 		expect(unknown).toEqual(wrong);
 		expect(await auditActions('tidak.ada@example.id')).toEqual(['login.failure']);
 	});
 
-	it('limits failures per account: the sixth try is refused even with the right password', async () => {
+	it("a stranger's failures lock the account for unknown browsers only, not for one it signed in from", async () => {
 		await createUser(
 			db(),
 			{ email: 'target@example.id', password: PASSWORD, role: 'observer', scope: '75' },
 			CLI
 		);
+		// The official signs in once from their laptop: it keeps a device cookie.
+		const first = await attempt('target@example.id', PASSWORD, '10.1.0.50');
+		if (!first.ok) throw new Error('login failed');
+		const laptop = first.device.token;
+		expect(laptop).toMatch(/^pcv_[a-z2-7]{32}$/);
+		// Someone else guesses from five addresses.
 		for (let i = 0; i < 5; i++) {
-			expect((await login(db(), 'target@example.id', `wrong-${i}-xxxxxx`, `10.1.0.${i}`)).ok).toBe(
+			expect((await attempt('target@example.id', `wrong-${i}-xxxxxx`, `10.1.0.${i}`)).ok).toBe(
 				false
 			);
 		}
-		const blocked = await login(db(), 'target@example.id', PASSWORD, '10.1.0.99');
-		expect(blocked).toMatchObject({ ok: false, status: 429 });
-		expect((blocked as { message: string }).message).toMatch(
-			/Terlalu banyak percobaan masuk. Coba lagi dalam \d+ menit/
+		const stranger = await attempt('target@example.id', PASSWORD, '10.1.0.99');
+		expect(stranger).toMatchObject({ ok: false, status: 429, problem: 'tooMany' });
+		expect(
+			translator('id')('login.tooMany', { minutes: (stranger as { minutes: number }).minutes })
+		).toMatch(/^Terlalu banyak percobaan masuk. Coba lagi dalam \d+ menit.$/);
+		// The laptop still gets in, and its cookie is renewed, not replaced.
+		const again = await attempt('target@example.id', PASSWORD, '10.1.0.50', laptop);
+		expect(again).toMatchObject({ ok: true, device: { token: laptop } });
+		expect(await auditActions('target@example.id')).toContain('login.blocked');
+	});
+
+	it('a known browser is limited on its own, and a device cookie of another account counts for nothing', async () => {
+		await createUser(
+			db(),
+			{ email: 'kedua@example.id', password: PASSWORD, role: 'observer', scope: '75' },
+			CLI
 		);
+		const first = await attempt('kedua@example.id', PASSWORD, '10.2.0.1');
+		if (!first.ok) throw new Error('login failed');
+		for (let i = 0; i < 5; i++)
+			await attempt('kedua@example.id', `wrong-${i}-xxxxxx`, '10.2.0.1', first.device.token);
+		expect(
+			await attempt('kedua@example.id', PASSWORD, '10.2.0.1', first.device.token)
+		).toMatchObject({ ok: false, status: 429 });
+		// That cookie means nothing for another account: it gets a new one.
+		const other = await attempt('koordinator@example.id', PASSWORD, '10.2.0.2', first.device.token);
+		expect(other.ok && other.device.token !== first.device.token).toBe(true);
 	});
 
 	it('stores sessions hashed; logout and disabling end them server-side', async () => {
-		const first = await login(db(), 'koordinator@example.id', PASSWORD, '10.0.0.3');
+		const first = await attempt('koordinator@example.id', PASSWORD, '10.0.0.3');
 		if (!first.ok) throw new Error('login failed');
 		const stored = await rows<{ id: string }>(db(), sql`select id from sessions`);
 		expect(stored.map((s) => s.id)).toContain(hashToken(first.token));
@@ -124,11 +159,11 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
 		await invalidateSession(db(), session!.id);
 		expect((await validateSessionToken(db(), first.token)).user).toBeNull();
 
-		const second = await login(db(), 'koordinator@example.id', PASSWORD, '10.0.0.3');
+		const second = await attempt('koordinator@example.id', PASSWORD, '10.0.0.3');
 		if (!second.ok) throw new Error('login failed');
 		await updateUser(db(), 'koordinator@example.id', { disabled: true }, CLI);
 		expect((await validateSessionToken(db(), second.token)).user).toBeNull();
-		expect((await login(db(), 'koordinator@example.id', PASSWORD, '10.0.0.4')).ok).toBe(false);
+		expect((await attempt('koordinator@example.id', PASSWORD, '10.0.0.4')).ok).toBe(false);
 		await updateUser(db(), 'koordinator@example.id', { disabled: false }, CLI);
 	});
 
@@ -162,5 +197,23 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
 		expect(entry.after.scope).toBe('7502');
 		await expect(db().execute(sql`update audit_log set actor = 'someone else'`)).rejects.toThrow();
 		await expect(db().execute(sql`delete from audit_log`)).rejects.toThrow();
+	});
+});
+
+describe('login limits with REDIS_URL', () => {
+	it('are shared: failures counted by one process refuse the next try in another', async () => {
+		const url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+		const [a, b] = await Promise.all([connectRedis(url), connectRedis(url)]);
+		try {
+			const [one, two] = [loginLimits(a), loginLimits(b)];
+			const account = `shared-${randomUUID()}@example.id`;
+			for (let i = 0; i < 5; i++) await one.perAccount.penalty(account, 1);
+			expect((await two.perAccount.get(account))?.remainingPoints).toBe(0);
+			// A success through the second clears it for the first too.
+			await two.perAccount.delete(account);
+			expect(await one.perAccount.get(account)).toBeNull();
+		} finally {
+			await Promise.all([a.close(), b.close()]);
+		}
 	});
 });

@@ -12,6 +12,16 @@ export const en: typeof id = {
 		language: 'Bahasa Indonesia',
 		languageLabel: 'Switch the language to Bahasa Indonesia'
 	},
+	login: {
+		title: 'Sign in',
+		intro: 'Sign in with your KPU or Bawaslu account.',
+		email: 'Email',
+		password: 'Password',
+		submit: 'Sign in',
+		missing: 'Enter your email and password.',
+		wrongCredentials: 'Wrong email or password.',
+		tooMany: 'Too many sign-in attempts. Try again in {{minutes}} minutes.'
+	},
 	footer:
 		'Voter targets per TPS, Pantarlih names and phone numbers, and phone behaviour are <strong>simulated data</strong>. 2024 regions and TPS: KPU via KawalPemilu 2024. Boundaries: Laravel Nusa (MIT).',
 	level: {

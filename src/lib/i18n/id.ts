@@ -10,6 +10,16 @@ export const id = {
 		language: 'English',
 		languageLabel: 'Ganti bahasa ke English'
 	},
+	login: {
+		title: 'Masuk',
+		intro: 'Masuk dengan akun KPU atau Bawaslu Anda.',
+		email: 'Email',
+		password: 'Kata sandi',
+		submit: 'Masuk',
+		missing: 'Isi email dan kata sandi.',
+		wrongCredentials: 'Email atau kata sandi salah.',
+		tooMany: 'Terlalu banyak percobaan masuk. Coba lagi dalam {{minutes}} menit.'
+	},
 	footer:
 		'Target pemilih per TPS, nama dan nomor telepon Pantarlih, dan perilaku ponsel adalah <strong>data simulasi</strong>. Data wilayah dan TPS 2024: KPU via KawalPemilu 2024. Batas wilayah: Laravel Nusa (MIT).',
 	level: {

@@ -30,6 +30,8 @@ import type { AlertEvent } from '../realtime/events';
 import type { RosterChange } from '../domain/roster';
 import type { RegionDelta } from '../domain/coverage';
 import { closePdf } from './pdf';
+import { connectRedis, type RedisClient } from './redis';
+import { loginLimits, type LoginLimits } from './auth/login';
 import { openDemoClock, realClock, type Clock } from './clock';
 
 export interface RequestLog {
@@ -57,6 +59,8 @@ export interface Services {
 	/** Re-reads the plan after an admin changed it. */
 	reloadPlan(): Promise<Plan>;
 	alerts: AlertService;
+	/** Failed-login counters (shared through Redis with REDIS_URL). */
+	loginLimits: LoginLimits;
 	/** Prometheus metrics, and their text for GET /metrics. */
 	metrics: Metrics;
 	/** `collect`: a full garbage collection first, if the process runs with --expose-gc. */
@@ -116,6 +120,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 	const unlock = embedded ? lockDataDir(cfg.DATA_DIR, { role: 'server', socket }) : () => {};
 	let handle: DatabaseHandle | undefined;
 	let commitHandle: DatabaseHandle | undefined;
+	let redis: RedisClient | undefined;
 	try {
 		handle = await openDatabase({
 			databaseUrl: cfg.DATABASE_URL,
@@ -166,7 +171,10 @@ async function start(log: (line: string) => void): Promise<Services> {
 		await checkpoint();
 		const checkpointTimer = setInterval(checkpoint, CHECKPOINT_MS);
 		checkpointTimer.unref();
-		const live = new LiveService(handle.db, store, cfg.LIVE_WINDOW_MS);
+		const live = new LiveService(handle.db, store, {
+			windowMs: cfg.LIVE_WINDOW_MS,
+			origins: [cfg.ORIGIN, ...(cfg.ALLOWED_ORIGINS ?? [])].filter((o): o is string => !!o)
+		});
 		if (cfg.REDIS_URL && embedded) {
 			throw new StartupError(
 				'REDIS_URL is set but the database is the embedded one, which only one process can use',
@@ -174,8 +182,9 @@ async function start(log: (line: string) => void): Promise<Services> {
 			);
 		}
 		let recounting = false;
-		const bus = cfg.REDIS_URL
-			? await DeltaBus.connect(cfg.REDIS_URL, {
+		redis = cfg.REDIS_URL ? await connectRedis(cfg.REDIS_URL) : undefined;
+		const bus = redis
+			? await DeltaBus.connect(redis, {
 					onCommit: ({ deltas, touched, at }) => {
 						live.publish(store.apply(deltas));
 						for (const t of touched) activity.record(t.code, t, at);
@@ -353,6 +362,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 			plan: () => plan,
 			reloadPlan: async () => (plan = await Plan.load(db)),
 			alerts: alertService,
+			loginLimits: loginLimits(redis),
 			rosterChanged,
 			ingest,
 			store,
@@ -368,6 +378,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 				if (commits !== opened) await commits.close();
 				live.close();
 				await bus?.close();
+				await redis?.close();
 				clearInterval(checkpointTimer);
 				await checkpoint();
 				await opened.close();
@@ -375,6 +386,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 			}
 		};
 	} catch (error) {
+		redis?.destroy();
 		if (commitHandle !== handle) await commitHandle?.close().catch(() => {});
 		await handle?.close().catch(() => {});
 		unlock();

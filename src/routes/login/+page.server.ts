@@ -1,30 +1,44 @@
 import { fail, redirect } from '@sveltejs/kit';
-import { login } from '$lib/server/auth/login';
-import { cookieOptions } from '$lib/server/http/handles';
+import { requestTranslator } from '$lib/i18n';
+import { deviceCookieName, login } from '$lib/server/auth/login';
 import { sessionCookieName } from '$lib/server/auth/session';
+import { cookieOptions } from '$lib/server/http/cookies';
+import { sameOriginPath } from '$lib/server/http/redirect';
 import { services } from '$lib/server/runtime';
 import type { Actions, PageServerLoad } from './$types';
 
-/** Only same-site paths after login: never an open redirect. */
-const safeTarget = (target: string | null) =>
-	target && target.startsWith('/') && !target.startsWith('//') ? target : '/';
+/** Only a path of this site after login: never an open redirect. */
+const safeTarget = (url: URL) => sameOriginPath(url.searchParams.get('ke'), url.origin);
 
 export const load: PageServerLoad = ({ locals, url }) => {
-	if (locals.user) redirect(303, safeTarget(url.searchParams.get('ke')));
+	if (locals.user) redirect(303, safeTarget(url));
 };
 
 export const actions: Actions = {
 	default: async ({ request, cookies, url, getClientAddress }) => {
+		const t = requestTranslator(cookies);
 		const form = await request.formData();
 		const email = String(form.get('email') ?? '');
 		const password = String(form.get('password') ?? '');
-		if (!email || !password) {
-			return fail(400, { email, message: 'Isi email dan kata sandi.' });
-		}
-		const { handle } = await services();
-		const result = await login(handle.db, email, password, getClientAddress());
-		if (!result.ok) return fail(result.status, { email, message: result.message });
-		cookies.set(sessionCookieName, result.token, cookieOptions(url, result.expiresAt));
-		redirect(303, safeTarget(url.searchParams.get('ke')));
+		if (!email || !password) return fail(400, { email, message: t('login.missing') });
+		const { handle, loginLimits } = await services();
+		const result = await login(handle.db, loginLimits, {
+			email,
+			password,
+			ip: getClientAddress(),
+			device: cookies.get(deviceCookieName)
+		});
+		if (!result.ok)
+			return fail(result.status, {
+				email,
+				message: t(`login.${result.problem}`, { minutes: result.minutes })
+			});
+		cookies.set(sessionCookieName, result.token, cookieOptions(url, { expires: result.expiresAt }));
+		cookies.set(
+			deviceCookieName,
+			result.device.token,
+			cookieOptions(url, { expires: result.device.expiresAt })
+		);
+		redirect(303, safeTarget(url));
 	}
 };

@@ -1,63 +1,156 @@
 /**
  * Login: a wrong password and an unknown email get the same answer after the same work, and
- * failures are limited per account and per address. Every attempt is audited.
+ * every attempt is audited. Guessing is limited without handing an account's lock to strangers
+ * (OWASP's authentication cheat sheet, "device cookies"):
+ *
+ * - per address: 20 failures in 15 minutes lock that address out, whatever the account;
+ * - per account, from browsers it does not know: 5 failures in 15 minutes lock the account for
+ *   unknown browsers only;
+ * - a browser where the account signed in before carries a device cookie (random, stored hashed,
+ *   bound to the account): its attempts are counted per device (5 in 15 minutes) and pass an
+ *   account locked for strangers. So a stranger's five wrong passwords do not keep the official
+ *   out of the phone or laptop they always use.
+ *
+ * With REDIS_URL the counters live in Redis, shared by every server process.
  */
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { and, eq, gt } from 'drizzle-orm';
+import {
+	RateLimiterMemory,
+	RateLimiterRedis,
+	type RateLimiterAbstract,
+	type RateLimiterRes
+} from 'rate-limiter-flexible';
 import type { Database } from '../db/client';
+import { trustedDevices } from '../db/schema';
+import type { RedisClient } from '../redis';
 import { audit } from './audit';
 import { decoyHash, verifyPassword } from './password';
-import { createSession, generateSessionToken } from './session';
+import { createSession, DAY_IN_MS, generateSessionToken } from './session';
+import { generateToken, hashToken } from './tokens';
 import { findUserByEmail, normaliseEmail } from './users';
 
-const perAccount = new RateLimiterMemory({
-	keyPrefix: 'login-account',
-	points: 5,
-	duration: 15 * 60
-});
-const perAddress = new RateLimiterMemory({ keyPrefix: 'login-ip', points: 20, duration: 15 * 60 });
+export const deviceCookieName = 'pantau_device';
+const DEVICE_DAYS = 180;
+const WINDOW_SECONDS = 15 * 60;
+
+export interface LoginLimits {
+	perAddress: RateLimiterAbstract;
+	/** Failures from browsers the account does not know. */
+	perAccount: RateLimiterAbstract;
+	/** Failures from one known browser. */
+	perDevice: RateLimiterAbstract;
+}
+
+/** The counters: in this process, or in Redis (shared by every process) when given a client. */
+export function loginLimits(redis?: RedisClient): LoginLimits {
+	const limiter = (keyPrefix: string, points: number) =>
+		redis
+			? new RateLimiterRedis({
+					storeClient: redis,
+					useRedisPackage: true,
+					keyPrefix: `pantau:${keyPrefix}`,
+					points,
+					duration: WINDOW_SECONDS
+				})
+			: new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS });
+	return {
+		perAddress: limiter('login-ip', 20),
+		perAccount: limiter('login-account', 5),
+		perDevice: limiter('login-device', 5)
+	};
+}
 
 export type LoginResult =
-	{ ok: true; token: string; expiresAt: Date } | { ok: false; status: 400 | 429; message: string };
+	| {
+			ok: true;
+			token: string;
+			expiresAt: Date;
+			/** The device cookie to keep (a new one, or the one sent, renewed). */
+			device: { token: string; expiresAt: Date };
+	  }
+	| { ok: false; status: 400 | 429; problem: 'wrongCredentials' | 'tooMany'; minutes?: number };
 
-export const WRONG_CREDENTIALS = 'Email atau kata sandi salah.';
+function minutes(state: RateLimiterRes): number {
+	return Math.max(1, Math.ceil((state.msBeforeNext ?? 60_000) / 60_000));
+}
 
-function minutes(error: unknown): number {
-	return Math.max(1, Math.ceil(((error as RateLimiterRes).msBeforeNext ?? 60_000) / 60_000));
+export interface LoginAttempt {
+	email: string;
+	password: string;
+	ip: string;
+	/** The device cookie the browser sent, if any. */
+	device?: string | null;
 }
 
 export async function login(
 	db: Database,
-	email: string,
-	password: string,
-	ip: string
+	limits: LoginLimits,
+	attempt: LoginAttempt
 ): Promise<LoginResult> {
-	const account = normaliseEmail(email);
-	const states = await Promise.all([perAccount.get(account), perAddress.get(ip)]);
+	const account = normaliseEmail(attempt.email);
+	const user = await findUserByEmail(db, account);
+	const known = attempt.device && user ? await knownDevice(db, attempt.device, user.id) : null;
+	// A known browser is counted on its own; any other on the account.
+	const [limiter, key] = known
+		? [limits.perDevice, `${known.id}`]
+		: [limits.perAccount, account || '(empty)'];
+	const states = await Promise.all([limits.perAddress.get(attempt.ip), limiter.get(key)]);
 	const blocked = states.find((state) => state !== null && state.remainingPoints <= 0);
 	if (blocked) {
-		await audit(db, { actor: account || '(empty)', action: 'login.blocked', ip });
-		return {
-			ok: false,
-			status: 429,
-			message: `Terlalu banyak percobaan masuk. Coba lagi dalam ${minutes(blocked)} menit.`
-		};
+		await audit(db, {
+			userId: user?.id ?? null,
+			actor: account || '(empty)',
+			action: 'login.blocked',
+			ip: attempt.ip,
+			after: { knownDevice: known !== null }
+		});
+		return { ok: false, status: 429, problem: 'tooMany', minutes: minutes(blocked) };
 	}
-	const user = await findUserByEmail(db, account);
 	// Verify against a decoy when the account is unknown: the same time either way.
-	const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
+	const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), attempt.password);
 	if (!user || !valid || user.disabledAt !== null) {
-		await Promise.all([perAccount.penalty(account, 1), perAddress.penalty(ip, 1)]);
+		await Promise.all([limits.perAddress.penalty(attempt.ip, 1), limiter.penalty(key, 1)]);
 		await audit(db, {
 			userId: user?.id ?? null,
 			actor: account || '(empty)',
 			action: 'login.failure',
-			ip
+			ip: attempt.ip
 		});
-		return { ok: false, status: 400, message: WRONG_CREDENTIALS };
+		return { ok: false, status: 400, problem: 'wrongCredentials' };
 	}
-	await perAccount.delete(account);
+	await limiter.delete(key);
 	const token = generateSessionToken();
 	const session = await createSession(db, token, user.id);
-	await audit(db, { userId: user.id, actor: user.email, action: 'login.success', ip });
-	return { ok: true, token, expiresAt: session.expiresAt };
+	const device = await rememberDevice(db, user.id, known ? attempt.device! : null);
+	await audit(db, { userId: user.id, actor: user.email, action: 'login.success', ip: attempt.ip });
+	return { ok: true, token, expiresAt: session.expiresAt, device };
+}
+
+async function knownDevice(db: Database, token: string, userId: number) {
+	const [row] = await db
+		.select({ id: trustedDevices.id })
+		.from(trustedDevices)
+		.where(
+			and(
+				eq(trustedDevices.tokenHash, hashToken(token)),
+				eq(trustedDevices.userId, userId),
+				gt(trustedDevices.expiresAt, new Date())
+			)
+		);
+	return row ?? null;
+}
+
+/** Renews the browser's device cookie for the account, or issues one. */
+async function rememberDevice(db: Database, userId: number, current: string | null) {
+	const expiresAt = new Date(Date.now() + DEVICE_DAYS * DAY_IN_MS);
+	if (current) {
+		await db
+			.update(trustedDevices)
+			.set({ expiresAt, lastUsedAt: new Date() })
+			.where(eq(trustedDevices.tokenHash, hashToken(current)));
+		return { token: current, expiresAt };
+	}
+	const token = generateToken('pcv');
+	await db.insert(trustedDevices).values({ tokenHash: hashToken(token), userId, expiresAt });
+	return { token, expiresAt };
 }

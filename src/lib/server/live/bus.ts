@@ -10,9 +10,8 @@
  */
 import { logger } from '../log';
 import { randomUUID } from 'node:crypto';
-import { createClient } from 'redis';
 import type { RegionDelta } from '../../domain/coverage';
-import { StartupError } from '../errors';
+import type { RedisClient } from '../redis';
 
 const CHANNEL = 'pantau:deltas';
 
@@ -50,32 +49,28 @@ export class DeltaBus {
 	private lastSeen = new Map<string, number>();
 
 	private constructor(
-		private publisher: ReturnType<typeof createClient>,
-		private subscriber: ReturnType<typeof createClient>
+		private publisher: RedisClient,
+		private subscriber: RedisClient
 	) {}
 
-	static async connect(url: string, handlers: Handlers): Promise<DeltaBus> {
-		const publisher = createClient({ url });
+	/** Subscribes on a duplicate of the process's Redis client (which it publishes through). */
+	static async connect(publisher: RedisClient, handlers: Handlers): Promise<DeltaBus> {
 		const subscriber = publisher.duplicate();
-		// Connection errors are logged and retried by the client; they must not crash the server.
-		publisher.on('error', (error) => logger().error(`[bus] redis: ${error.message}`));
 		subscriber.on('error', (error) => logger().error(`[bus] redis: ${error.message}`));
-		try {
-			await Promise.all([publisher.connect(), subscriber.connect()]);
-		} catch (error) {
-			throw new StartupError(
-				`cannot reach Redis at ${url.replace(/\/\/[^@]*@/, '//')}: ${(error as Error).message}`,
-				'Check REDIS_URL and that Redis is running, or unset REDIS_URL to run a single process',
-				{ cause: error }
-			);
-		}
+		await subscriber.connect();
 		const bus = new DeltaBus(publisher, subscriber);
 		await subscriber.subscribe(CHANNEL, (text) => bus.receive(text, handlers));
 		return bus;
 	}
 
 	private receive(text: string, handlers: Handlers) {
-		const message = JSON.parse(text) as Message;
+		let message: Message;
+		try {
+			message = JSON.parse(text) as Message;
+		} catch {
+			logger().error('[bus] ignored a message that is not JSON');
+			return;
+		}
 		if (message.from === this.id) return;
 		const last = this.lastSeen.get(message.from);
 		this.lastSeen.set(message.from, message.seq);
@@ -113,7 +108,8 @@ export class DeltaBus {
 		});
 	}
 
+	/** Closes the subscription; the shared client is closed by its owner. */
 	async close(): Promise<void> {
-		await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()]);
+		await Promise.allSettled([this.subscriber.close()]);
 	}
 }

@@ -61,3 +61,22 @@ export const auditLog = pgTable(
 
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
+
+/**
+ * Browsers where an account signed in before (OWASP's device cookies): their login attempts are
+ * limited on their own and pass an account locked against strangers. Stored as the cookie's hash.
+ */
+export const trustedDevices = pgTable(
+	'trusted_devices',
+	{
+		id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+		tokenHash: text('token_hash').notNull().unique(),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => users.id),
+		createdAt: timestamptz('created_at').notNull().defaultNow(),
+		lastUsedAt: timestamptz('last_used_at').notNull().defaultNow(),
+		expiresAt: timestamptz('expires_at').notNull()
+	},
+	(table) => [index('trusted_devices_user_id_idx').on(table.userId)]
+);
