@@ -5,8 +5,11 @@
 import { Server } from 'socket.io';
 
 const SERVICES = Symbol.for('pantau-coklit.services');
+// The protocol's limit (src/lib/realtime/events.ts MAX_MESSAGE_BYTES): a larger message closes
+// the connection before anything parses it.
+const MAX_MESSAGE_BYTES = 16 * 1024;
 
-/** @returns {Promise<{ live: { authenticate(socket: unknown): Promise<void>, attach(io: unknown): void } }>} */
+/** @returns {Promise<{ live: { authenticate(socket: unknown): Promise<void>, attach(io: unknown): void, refuseOrigin(origin: string | undefined, host: string | undefined): string | null } }>} */
 async function services() {
 	const holder = /** @type {Record<symbol, Promise<any> | undefined>} */ (
 		/** @type {unknown} */ (globalThis)
@@ -18,7 +21,22 @@ async function services() {
 
 /** @param {import('node:http').Server} httpServer */
 export function attachSocketServer(httpServer) {
-	const io = new Server(httpServer, { path: '/socket.io', serveClient: false });
+	const io = new Server(httpServer, {
+		path: '/socket.io',
+		serveClient: false,
+		maxHttpBufferSize: MAX_MESSAGE_BYTES,
+		// Cross-site websocket hijacking: a page of another origin may not open the socket with a
+		// signed-in user's cookie. Programs send no Origin and pass (they need an API token).
+		allowRequest: (req, callback) => {
+			services().then(
+				({ live }) => {
+					const problem = live.refuseOrigin(req.headers.origin, req.headers.host);
+					callback(problem ?? undefined, problem === null);
+				},
+				() => callback('the server is starting; retry shortly', false)
+			);
+		}
+	});
 	let attached = false;
 	io.use(async (socket, next) => {
 		try {

@@ -137,3 +137,118 @@ test('the regency page moves when a phone syncs, without a reload', async ({ pag
 	expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(42);
 	await page.screenshot({ path: 'test-results/screens/regency-live.png', fullPage: true });
 });
+
+test('hostile socket messages get an error answer, change nothing, and the server keeps serving', async ({
+	baseURL
+}) => {
+	const socket = await socketFor(baseURL!, 'observer');
+	await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+	// Nested a few thousand arrays deep (about 10 KB): this once stopped the whole process.
+	let deep: unknown = '35';
+	for (let i = 0; i < 4_000; i++) deep = [deep];
+	const nested = await socket.emitWithAck('subscribe', { regions: deep });
+	expect(nested).toMatchObject({ snapshots: [], error: expect.stringMatching(/^regions/) });
+	expect(await socket.emitWithAck('unsubscribe', { regions: deep })).toMatchObject({
+		ok: false,
+		error: expect.stringMatching(/^regions/)
+	});
+	expect((await socket.emitWithAck('subscribe', { regions: '35' })).error).toMatch(
+		/must be a list of region codes/
+	);
+	expect((await socket.emitWithAck('subscribe', null)).error).toMatch(/^request/);
+	const tooMany = Array.from({ length: 51 }, (_, i) => `35${String(i).padStart(2, '0')}`);
+	expect((await socket.emitWithAck('subscribe', { regions: tooMany })).error).toMatch(
+		/at most 50 regions/
+	);
+	expect((await socket.emitWithAck('subscribe', { regions: ['35'], extra: 1 })).error).toMatch(
+		/unknown field extra/
+	);
+	const twice = await socket.emitWithAck('subscribe', { regions: ['35', '35'] });
+	expect(twice.snapshots.map((s: { region: { code: string } }) => s.region.code)).toEqual(['35']);
+	// Without a callback to answer through, the refusal comes as an event.
+	const refused = new Promise((resolve) => socket.once('refused', resolve));
+	socket.emit('subscribe', { regions: 42 });
+	expect(await refused).toMatchObject({ event: 'subscribe', error: expect.stringMatching(/list/) });
+	// A message over the protocol's 16 KiB closes that connection only.
+	const big = await socketFor(baseURL!, 'observer');
+	await new Promise<void>((resolve) => big.on('connect', () => resolve()));
+	const closed = new Promise((resolve) => big.on('disconnect', resolve));
+	big.emit('subscribe', { regions: ['x'.repeat(20_000)] });
+	expect(await closed).toBeTruthy();
+	// Still serving, this socket included.
+	expect((await fetch(`${baseURL}/healthz`)).status).toBe(200);
+	const fine = await socket.emitWithAck('subscribe', { regions: ['3501'] });
+	expect(fine.snapshots[0].region.code).toBe('3501');
+	socket.close();
+});
+
+test('a page of another origin cannot open the live socket; programs without an Origin can', async ({
+	baseURL
+}) => {
+	const api = await client(baseURL!, 'admin');
+	const cookie = (await api.storageState()).cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+	await api.dispose();
+	const handshake = (origin?: string) =>
+		fetch(`${baseURL}/socket.io/?EIO=4&transport=polling`, {
+			headers: { cookie, ...(origin ? { origin } : {}) }
+		});
+	const foreign = await handshake('http://localhost:9999');
+	expect(foreign.status).toBe(403);
+	expect((await foreign.json()).message).toBe(
+		'origin http://localhost:9999 is not allowed to open the live socket'
+	);
+	expect((await handshake(baseURL)).status).toBe(200);
+	expect((await handshake()).status).toBe(200);
+	const hijack = io(baseURL!, {
+		path: '/socket.io',
+		transports: ['websocket'],
+		extraHeaders: { cookie, origin: 'http://localhost:9999' },
+		reconnection: false
+	});
+	await new Promise((resolve) => hijack.on('connect_error', resolve));
+	expect(hijack.connected).toBe(false);
+	hijack.close();
+});
+
+test('a lone change goes out at once, not at the end of the window', async ({ baseURL }) => {
+	const socket = await socketFor(baseURL!, 'coordinator');
+	await socket.emitWithAck('subscribe', { regions: ['3501'] });
+	const delays: number[] = [];
+	for (let i = 0; i < 3; i++) {
+		// A quiet window first.
+		await new Promise((resolve) => setTimeout(resolve, 700));
+		const arrived = new Promise<number>((resolve) =>
+			socket.once('progress', () => resolve(Date.now()))
+		);
+		await sync(baseURL!, firstTps('3501'), 200 + i);
+		const answered = Date.now();
+		delays.push((await arrived) - answered);
+	}
+	delays.sort((a, b) => a - b);
+	// The window is 500 ms; before, every lone change waited for its end.
+	expect(delays[1]).toBeLessThan(300);
+	socket.close();
+});
+
+test('a busy window does not make the browser client subscribe again', async ({
+	page,
+	baseURL
+}) => {
+	const subscribes: string[] = [];
+	page.on('websocket', (ws) =>
+		ws.on('framesent', (frame) => {
+			if (String(frame.payload).includes('"subscribe"')) subscribes.push(String(frame.payload));
+		})
+	);
+	await loginPage(page, 'coordinator');
+	await expect(page.getByTestId('live-status')).toHaveText('● langsung');
+	await expect.poll(() => subscribes.length).toBeGreaterThan(0);
+	const before = subscribes.length;
+	const shown = await page.getByTestId('verified').textContent();
+	// Twenty commits one after another, inside one or two windows: the region's version moves by
+	// many in one message, which is coalescing, not a missed change.
+	for (const tps of [...tokens.keys()].slice(0, 20)) await sync(baseURL!, tps, 99);
+	await expect(page.getByTestId('verified')).not.toHaveText(shown!, { timeout: 5_000 });
+	await new Promise((resolve) => setTimeout(resolve, 1_200));
+	expect(subscribes.length).toBe(before);
+});

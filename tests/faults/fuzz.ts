@@ -233,3 +233,131 @@ export async function fuzz(base: string, cookie: string, device: DeviceToken, co
 	}
 	return { sent, statuses, bad };
 }
+
+/**
+ * The socket protocol, fuzzed: `subscribe`, `unsubscribe` and unknown events with nested, huge,
+ * wrongly typed and oddly encoded payloads, binary attachments, extra arguments, no callback, and
+ * raw socket.io packets that are not valid at all. Every request with a callback must be answered
+ * (an answer or an error answer) or the connection closed (a message over the size limit, a
+ * broken packet); the server must keep serving. Returns the requests that got neither.
+ */
+export async function fuzzSocket(base: string, cookie: string, count: number) {
+	const { io } = await import('socket.io-client');
+	const next = random(20261201);
+	const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
+	const nest = (depth: number, leaf: unknown, object: boolean): unknown => {
+		let value = leaf;
+		for (let i = 0; i < depth; i++) value = object ? { regions: value } : [value];
+		return value;
+	};
+	const payloads: (() => unknown)[] = [
+		() => ({ regions: nest(Math.floor(next() * 6_000), '35', false) }),
+		() => ({ regions: [nest(Math.floor(next() * 3_000), '35', true)] }),
+		() => nest(Math.floor(next() * 3_000), ['35'], true),
+		() => ({ regions: Array.from({ length: Math.floor(next() * 2_000) }, (_, i) => String(i)) }),
+		() => ({ regions: pick([null, 5, true, '35', {}, { length: 1e9 }, [null], [5], [[]]]) }),
+		() => pick([null, undefined, 0, '', 'subscribe', [], [['35']], { regions: ['35'], x: 1 }]),
+		() => ({ regions: [pick(NASTY), '\ud800', '\u202e35', '٣٥', '3５'] }),
+		() => ({ regions: ['35'], __proto__: { admin: true }, constructor: { prototype: {} } }),
+		() => ({ regions: [Buffer.from([0xff, 0xfe])] }),
+		() => ({ regions: ['35', 'id', '3501', '3501', '99'] })
+	];
+	const raw = [
+		'2[',
+		'2["subscribe",',
+		`2["subscribe",${'['.repeat(20_000)}`,
+		// Deeper than the client library can encode, under the size limit: only a raw packet gets here.
+		`20["subscribe",{"regions":${'['.repeat(7_000)}"35"${']'.repeat(7_000)}}]`,
+		`21["unsubscribe",${'{"regions":'.repeat(1_200)}1${'}'.repeat(1_200)}]`,
+		'2{"regions":["35"]}',
+		'21-["subscribe",{"regions":["35"]}]',
+		'2999999999999999999999["subscribe",{"regions":["35"]}]',
+		'51-["subscribe",{"_placeholder":true,"num":0}]',
+		'5-["subscribe",{"_placeholder":true,"num":7}]',
+		'0/admin,',
+		'1',
+		'9garbage'
+	];
+	const connect = () =>
+		new Promise<import('socket.io-client').Socket>((resolve, reject) => {
+			const socket = io(base, {
+				path: '/socket.io',
+				transports: ['websocket'],
+				extraHeaders: { cookie },
+				reconnection: false,
+				timeout: 5_000
+			});
+			socket.once('connect', () => resolve(socket));
+			socket.once('connect_error', reject);
+		});
+	const statuses: Record<string, number> = {};
+	const bad: string[] = [];
+	const count1 = (label: string) => (statuses[label] = (statuses[label] ?? 0) + 1);
+	let socket = await connect();
+	let sent = 0;
+	for (let i = 0; i < count; i++) {
+		// A fresh connection every 25 messages: each may send 30 requests per 10 s.
+		if (!socket.connected || i % 25 === 24) {
+			socket.close();
+			socket = await connect();
+		}
+		sent += 1;
+		const kind = next();
+		if (kind < 0.08) {
+			// A raw packet the socket.io parser must refuse (the connection may be closed for it).
+			(socket.io.engine as unknown as { write(message: string): void }).write(pick(raw));
+			count1('raw packet');
+			await new Promise((resolve) => setTimeout(resolve, 20));
+			continue;
+		}
+		const event =
+			kind < 0.5
+				? 'subscribe'
+				: kind < 0.85
+					? 'unsubscribe'
+					: pick(['ingest', 'x', 'progress', '']);
+		const payload = pick(payloads)();
+		const withAck = next() < 0.8;
+		const outcome = await new Promise<string>((resolve) => {
+			const timer = setTimeout(
+				() =>
+					resolve(
+						socket.connected ? (withAck ? 'no answer' : 'no callback, no refusal') : 'closed'
+					),
+				withAck ? 2_000 : 300
+			);
+			const closed = () => {
+				clearTimeout(timer);
+				resolve('closed');
+			};
+			socket.once('disconnect', closed);
+			const done = (label: string) => {
+				clearTimeout(timer);
+				socket.off('disconnect', closed);
+				resolve(label);
+			};
+			try {
+				if (withAck)
+					socket.emit(event, payload, (answer: { error?: string; snapshots?: unknown[] }) =>
+						done(answer?.error ? 'error answer' : 'answer')
+					);
+				else {
+					socket.once('refused', () => done('refused event'));
+					socket.emit(event, payload);
+					// Nothing comes back for an unknown event or a valid request without a callback.
+					if (event !== 'subscribe' && event !== 'unsubscribe')
+						setTimeout(() => done('ignored'), 50);
+				}
+			} catch (error) {
+				// The client library itself could not encode it (too deep for its own recursion).
+				done(`not sent (${(error as Error).name})`);
+			}
+		});
+		const known = event === 'subscribe' || event === 'unsubscribe';
+		count1(outcome === 'no answer' && !known ? 'unknown event, no answer' : outcome);
+		if (outcome === 'no answer' && known && withAck)
+			bad.push(`${event} ${JSON.stringify(payload)?.slice(0, 60)}: no answer within 2 s`);
+	}
+	socket.close();
+	return { sent, statuses, bad };
+}

@@ -10,12 +10,14 @@
  * 4. the same batch is sent 3 times at once;
  * 5. a slow client (1 byte a second) and 500 idle connections while phones sync;
  * 6. 10,000 malformed requests to every public endpoint and to form actions: each answered 4xx with
- *    a message, the server stays up, nothing is written, memory back near its baseline.
+ *    a message, the server stays up, nothing is written, memory back near its baseline;
+ * 7. 2,000 malformed socket messages (nested, huge, wrong types, raw packets): each request with a
+ *    callback answered or its connection closed, the server stays up, no number moves.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { fuzz } from './fuzz';
+import { fuzz, fuzzSocket } from './fuzz';
 import net from 'node:net';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -402,6 +404,36 @@ try {
 				.join(
 					' '
 				)}; nothing written: ${unchanged}; heap in use ${baseline.toFixed(0)} → ${after.toFixed(0)} MB`
+		});
+		await stop(server);
+	}
+	// 7. Fuzz: the socket protocol.
+	if (runs('7')) {
+		const server = await start(PORTS[0]);
+		const base = `http://127.0.0.1:${PORTS[0]}`;
+		const cookie = await loginCookie(base, 'admin@demo.pantau.id', 'coklit-demo-2029');
+		const numbers = async () =>
+			(await fetch(`${base}/api/v1/regions/75`, { headers: { cookie } })).text();
+		const before = JSON.parse(await numbers());
+		const outcome = await fuzzSocket(base, cookie, 2_000);
+		const alive = (await fetch(`${base}/healthz`)).status === 200;
+		const after = JSON.parse(await numbers());
+		const unchanged = after.verified === before.verified && after.version === before.version;
+		if (outcome.bad.length > 0)
+			failures.push(`7: socket requests without an answer: ${outcome.bad.slice(0, 5).join('; ')}`);
+		if (!alive) failures.push('7: the server is down after the socket fuzz');
+		if (!unchanged) failures.push('7: the socket fuzz changed numbers');
+		results.push({
+			scenario: '7. fuzz (socket messages)',
+			sent: outcome.sent,
+			answered200: 0,
+			stored: 0,
+			lost: 0,
+			duplicatesStored: 0,
+			recovery: '–',
+			notes: `${outcome.sent} messages: ${Object.entries(outcome.statuses)
+				.map(([k, v]) => `${v}× ${k}`)
+				.join(', ')}; server up: ${alive}; nothing changed: ${unchanged}`
 		});
 		await stop(server);
 	}

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { isTpsCode } from './codes';
+import { describeZodError } from './validation';
 
 export const MAX_ITEMS = 500;
 export const MAX_COUNT = 5_000;
@@ -64,14 +65,6 @@ export class RequestShapeError extends Error {
 	override name = 'RequestShapeError';
 }
 
-function fieldPath(path: readonly PropertyKey[]): string {
-	return path.reduce<string>(
-		(out, key) =>
-			typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key),
-		''
-	);
-}
-
 /** Parses the body text; throws RequestShapeError naming the first bad field. */
 export function parseBody(text: string): HeartbeatInput[] {
 	let json: unknown;
@@ -81,15 +74,7 @@ export function parseBody(text: string): HeartbeatInput[] {
 		throw new RequestShapeError('the body is not valid JSON');
 	}
 	const result = bodySchema.safeParse(json);
-	if (!result.success) {
-		const issue = result.error.issues[0];
-		const field = fieldPath(issue.path) || 'body';
-		const message =
-			issue.code === 'unrecognized_keys'
-				? `unknown field ${issue.keys.map((k) => (field === 'body' ? k : `${field}.${k}`)).join(', ')}`
-				: `${field}: ${issue.message}`;
-		throw new RequestShapeError(message);
-	}
+	if (!result.success) throw new RequestShapeError(describeZodError(result.error));
 	return result.data.heartbeats;
 }
 

@@ -1,7 +1,10 @@
 /**
  * The browser's one socket to the server: created lazily, `autoConnect: false`, authenticated by
- * the session cookie. Subscriptions survive reconnects (subscribed again on each connect) and a
- * gap in a region's `version` triggers a fresh snapshot.
+ * the session cookie. Subscriptions survive reconnects (subscribed again on each connect). Each
+ * `progress` region says which version it replaces (`previousVersion`): the client subscribes
+ * again only when that is newer than what it knows (a change was really missed) or when the
+ * server's `epoch` changed (it restarted, or this is another process), never because changes
+ * were coalesced.
  */
 import { io, type Socket } from 'socket.io-client';
 import type {
@@ -17,11 +20,14 @@ type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export const connection = $state({
 	status: 'idle' as 'idle' | 'connecting' | 'live' | 'offline',
-	everConnected: false
+	everConnected: false,
+	/** The server's epoch from the latest answer (numbers compare only within one). */
+	epoch: null as string | null
 });
 
 interface Subscription {
 	regions: string[];
+	/** A fresh snapshot: replaces whatever the page held for these regions. */
 	onSnapshot: (answer: SubscribeAnswer) => void;
 	onProgress: (regions: RegionNumbers[]) => void;
 }
@@ -34,14 +40,26 @@ const subscriptions = new Set<Subscription>();
 const versions = new Map<string, number>();
 // eslint-disable-next-line svelte/prefer-svelte-reactivity
 const alertListeners = new Set<(message: AlertMessage) => void>();
+/** Subscriptions sent again because something was missed (for tests and diagnostics). */
+export const resubscribes = { count: 0 };
 
 function send(subscription: Subscription) {
 	socket?.emit('subscribe', { regions: subscription.regions }, (answer) => {
+		if (answer.error) return;
+		if (answer.epoch !== connection.epoch) {
+			versions.clear();
+			connection.epoch = answer.epoch;
+		}
 		for (const { region, children } of answer.snapshots) {
 			for (const r of [region, ...children]) versions.set(r.code, r.version);
 		}
 		subscription.onSnapshot(answer);
 	});
+}
+
+function resubscribeAll() {
+	resubscribes.count += 1;
+	for (const subscription of subscriptions) send(subscription);
 }
 
 function ensureSocket(): LiveSocket {
@@ -54,17 +72,20 @@ function ensureSocket(): LiveSocket {
 	});
 	socket.on('disconnect', () => (connection.status = 'offline'));
 	socket.on('connect_error', () => (connection.status = 'offline'));
-	socket.on('progress', (regions) => {
-		let gap = false;
+	socket.on('progress', (regions, _sentAt, epoch) => {
+		if (epoch !== connection.epoch) return resubscribeAll();
+		const fresh: RegionNumbers[] = [];
+		let missed = false;
 		for (const region of regions) {
 			const known = versions.get(region.code);
-			if (known !== undefined && region.version > known + 1) gap = true;
+			if (known !== undefined && region.previousVersion > known) missed = true;
+			if (known !== undefined && region.version <= known) continue;
 			versions.set(region.code, region.version);
+			fresh.push(region);
 		}
-		for (const subscription of subscriptions) {
-			if (gap) send(subscription);
-			else subscription.onProgress(regions);
-		}
+		if (missed) return resubscribeAll();
+		if (fresh.length === 0) return;
+		for (const subscription of subscriptions) subscription.onProgress(fresh);
 	});
 	socket.on('alert', (message) => {
 		for (const listener of alertListeners) listener(message);

@@ -1,4 +1,4 @@
-/** The socket.io protocol, shared by server and browser (types only). */
+/** The socket.io protocol, shared by server and browser (types and limits only). */
 import type { AlertRule } from '../domain/alerts';
 import type { RegionLevel } from '../domain/codes';
 
@@ -12,17 +12,55 @@ export interface RegionNumbers {
 	tps: number;
 	tpsSynced: number;
 	tpsComplete: number;
-	/** Grows by one per change; a gap means a missed update: subscribe again. */
+	/**
+	 * Grows by one per change of the region, counted by the server process that answers (see
+	 * `epoch`): two numbers compare only within one epoch.
+	 */
 	version: number;
 }
+
+/** A region in a `progress` message: its numbers, and the version they replace. */
+export interface RegionChange extends RegionNumbers {
+	/**
+	 * The region's version when the previous `progress` message carrying it was sent (changes in
+	 * between were coalesced into this one). A client that knows this version or a later one has
+	 * missed nothing; one that knows an earlier version missed a change and should subscribe again.
+	 */
+	previousVersion: number;
+}
+
+/** Most regions one subscribe or unsubscribe may name. */
+export const MAX_REGIONS_PER_REQUEST = 50;
+/** Most regions one socket may watch at once. */
+export const MAX_WATCHED_REGIONS = 200;
+/** Most subscribe and unsubscribe requests per socket per 10 s. */
+export const MAX_REQUESTS_PER_10S = 30;
+/** A socket message larger than this closes the connection (socket.io's maxHttpBufferSize). */
+export const MAX_MESSAGE_BYTES = 16 * 1024;
 
 export interface SubscribeRequest {
 	regions: string[];
 }
 
 export interface SubscribeAnswer {
+	/** Identifies the server process's version numbering; it changes when the server restarts. */
+	epoch: string;
 	snapshots: { region: RegionNumbers; children: RegionNumbers[] }[];
+	/** Regions refused one by one (unknown, outside the caller's scope). */
 	errors: { code: string; error: string }[];
+	/** Set when the whole request was refused (wrong shape, too many regions): nothing changed. */
+	error?: string;
+}
+
+export interface UnsubscribeAnswer {
+	ok: boolean;
+	error?: string;
+}
+
+/** A request refused when the client sent no acknowledgement callback to answer it through. */
+export interface Refusal {
+	event: string;
+	error: string;
 }
 
 /** An alert opened, acknowledged or resolved, for a subject inside a subscribed region. */
@@ -45,16 +83,21 @@ export interface AlertMessage {
 }
 
 export interface ServerToClientEvents {
-	/** Every subscribed region (or child of one) whose numbers changed in the last window. */
-	/** `sentAt`: the server's clock (ms since the epoch) when the window closed, for latency. */
-	progress: (regions: RegionNumbers[], sentAt: number) => void;
+	/**
+	 * Every watched region (a subscribed one or a child of one) whose numbers changed, latest
+	 * numbers only. `sentAt`: the server's clock (ms since the epoch) when it was sent; `epoch`:
+	 * as in the subscribe answer (a different one means the server restarted: subscribe again).
+	 */
+	progress: (regions: RegionChange[], sentAt: number, epoch: string) => void;
 	/** Alerts that changed inside the subscribed regions. */
 	alert: (message: AlertMessage) => void;
+	/** A subscribe or unsubscribe sent without an acknowledgement callback was refused. */
+	refused: (refusal: Refusal) => void;
 }
 
 export interface ClientToServerEvents {
 	subscribe: (request: SubscribeRequest, ack: (answer: SubscribeAnswer) => void) => void;
-	unsubscribe: (request: SubscribeRequest, ack?: (answer: { ok: true }) => void) => void;
+	unsubscribe: (request: SubscribeRequest, ack?: (answer: UnsubscribeAnswer) => void) => void;
 }
 
 export const LIVE_PATH = '/socket.io';

@@ -20,6 +20,18 @@ const schema = z.object({
 		.default(3000),
 	HOST: z.string().min(1).default('0.0.0.0'),
 	ORIGIN: z.url({ message: 'must be a URL such as https://pantau.example.go.id' }).optional(),
+	/**
+	 * Further origins whose pages may open the live socket (comma-separated), for a deployment
+	 * reached under several names; ORIGIN is always allowed.
+	 */
+	ALLOWED_ORIGINS: z
+		.string()
+		.trim()
+		.transform((value) => value.split(',').map((origin) => origin.trim()))
+		.pipe(
+			z.array(z.url({ message: 'must be URLs such as https://pantau.kpu.go.id, comma-separated' }))
+		)
+		.optional(),
 	DATABASE_URL: z
 		.string()
 		.regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')

@@ -1,64 +1,131 @@
 /**
  * Live push over socket.io. Connections authenticate in the handshake (session cookie, or a
- * read-only API token in `auth.token`) and may only subscribe to regions in their scope. Changes
- * from the roll-up store are coalesced: every LIVE_WINDOW_MS each socket gets at most one
- * `progress` message with the latest numbers of every changed region it watches (a region it
- * subscribed to, or a child of one). Sockets can do nothing but subscribe and unsubscribe.
+ * read-only API token in `auth.token`), come from an allowed Origin (or send none, as programs
+ * do), and may only subscribe to regions in their scope. Every message a socket sends is checked
+ * against one schema before any code walks it; a wrong one gets an error answer and changes
+ * nothing. Changes from the roll-up store go out at once when the window is quiet and are
+ * coalesced when it is busy: at most one `progress` message per socket per LIVE_WINDOW_MS, with
+ * the latest numbers of every changed region it watches and the version each one replaces.
  */
+import { randomBytes } from 'node:crypto';
 import type { Server, Socket } from 'socket.io';
+import { z } from 'zod';
 import { isWithin, parentCode } from '../../domain/codes';
 import { canView, type Principal } from '../../domain/roles';
-import type {
-	AlertEvent,
-	ClientToServerEvents,
-	RegionNumbers,
-	ServerToClientEvents,
-	SubscribeAnswer
+import { describeZodError } from '../../domain/validation';
+import {
+	MAX_REGIONS_PER_REQUEST,
+	MAX_REQUESTS_PER_10S,
+	MAX_WATCHED_REGIONS,
+	type AlertEvent,
+	type ClientToServerEvents,
+	type RegionChange,
+	type RegionNumbers,
+	type ServerToClientEvents,
+	type SubscribeAnswer,
+	type UnsubscribeAnswer
 } from '../../realtime/events';
 import { API_TOKEN_PREFIX, validateApiToken } from '../auth/api-tokens';
 import { sessionCookieName, validateSessionToken } from '../auth/session';
 import type { Database } from '../db/client';
+import { describe, logger } from '../log';
 import type { RollupStore } from '../progress/store';
 
+interface SocketData {
+	principal: Principal & { email: string };
+	/** Requests in the current 10-second window, for the per-socket limit. */
+	requests: { windowStart: number; count: number };
+}
 type LiveSocket = Socket<
 	ClientToServerEvents,
 	ServerToClientEvents,
 	Record<string, never>,
-	{ principal: Principal & { email: string } }
+	SocketData
 >;
 export type LiveServer = Server<
 	ClientToServerEvents,
 	ServerToClientEvents,
 	Record<string, never>,
-	{ principal: Principal & { email: string } }
+	SocketData
 >;
 
-const MAX_REGIONS_PER_REQUEST = 50;
-const room = (code: string) => `region:${code}`;
+const ROOM_PREFIX = 'region:';
+const room = (code: string) => `${ROOM_PREFIX}${code}`;
 const ALERTS_PER_MESSAGE = 100;
+const REQUEST_WINDOW_MS = 10_000;
+
+/** The one shape of a subscribe or unsubscribe request; anything else is refused unread. */
+export const regionsRequest = z.strictObject({
+	regions: z
+		.array(z.string().max(16, 'must be a region code such as id, 35 or 3501'), {
+			message: 'must be a list of region codes, such as ["35", "3501"]'
+		})
+		.min(1, 'must name at least one region')
+		.max(
+			MAX_REGIONS_PER_REQUEST,
+			`must name at most ${MAX_REGIONS_PER_REQUEST} regions per request`
+		)
+});
 
 function readCookie(header: string | undefined, name: string): string | undefined {
 	for (const part of (header ?? '').split(';')) {
 		const [key, ...value] = part.trim().split('=');
-		if (key === name) return decodeURIComponent(value.join('='));
+		if (key !== name) continue;
+		try {
+			return decodeURIComponent(value.join('='));
+		} catch {
+			return undefined;
+		}
 	}
 	return undefined;
 }
 
+export interface LiveOptions {
+	windowMs: number;
+	/** Origins whose pages may open the socket (ORIGIN and ALLOWED_ORIGINS); empty = same host. */
+	origins: readonly string[];
+}
+
 export class LiveService {
+	/** Changes when the process starts: versions compare only within one epoch. */
+	readonly epoch = randomBytes(6).toString('hex');
 	private io: LiveServer | null = null;
-	private changed = new Map<string, RegionNumbers>();
+	private changed = new Map<string, RegionChange>();
 	private timer: NodeJS.Timeout | null = null;
+	private lastFlush = 0;
+	private origins: Set<string>;
 
 	constructor(
 		private db: Database,
 		private store: RollupStore,
-		private windowMs: number
-	) {}
+		private options: LiveOptions
+	) {
+		this.origins = new Set(options.origins.map((o) => new URL(o).origin));
+	}
+
+	/**
+	 * Handshake check of the page that opens the socket: null when it may, else the reason.
+	 * Programs (API-token clients) send no Origin and pass; a browser always sends one.
+	 */
+	refuseOrigin(origin: string | undefined, host: string | undefined): string | null {
+		if (origin === undefined) return null;
+		let parsed: string;
+		try {
+			parsed = new URL(origin).origin;
+		} catch {
+			return `origin ${JSON.stringify(origin)} is not allowed to open the live socket`;
+		}
+		const allowed =
+			this.origins.size > 0
+				? this.origins.has(parsed)
+				: host !== undefined && new URL(parsed).host === host;
+		return allowed ? null : `origin ${parsed} is not allowed to open the live socket`;
+	}
 
 	/** Handshake check: who is this, and may they connect at all. */
 	async authenticate(socket: LiveSocket): Promise<void> {
-		const token = (socket.handshake.auth as { token?: unknown })?.token;
+		const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+		socket.data.requests = { windowStart: 0, count: 0 };
 		if (typeof token === 'string' && token.startsWith(`${API_TOKEN_PREFIX}_`)) {
 			const principal = await validateApiToken(this.db, token);
 			if (!principal) throw new Error('unauthorized: unknown or revoked API token');
@@ -90,49 +157,131 @@ export class LiveService {
 	}
 
 	private connect(socket: LiveSocket): void {
-		const principal = socket.data.principal;
-		socket.on('subscribe', (request, ack) => {
-			const answer: SubscribeAnswer = { snapshots: [], errors: [] };
-			const codes = Array.isArray(request?.regions)
-				? request.regions.slice(0, MAX_REGIONS_PER_REQUEST)
-				: [];
-			for (const code of codes.map(String)) {
-				const region = this.store.get(code);
-				if (!region) answer.errors.push({ code, error: `unknown region ${code}` });
-				else if (!canView(principal, code))
-					answer.errors.push({ code, error: `region ${code} is outside your scope` });
-				else {
-					void socket.join(room(code));
-					answer.snapshots.push({ region, children: this.store.children(code) });
-				}
-			}
-			if (typeof ack === 'function') ack(answer);
-		});
-		socket.on('unsubscribe', (request, ack) => {
-			for (const code of Array.isArray(request?.regions) ? request.regions : [])
-				void socket.leave(room(String(code)));
-			if (typeof ack === 'function') ack({ ok: true });
-		});
+		this.answer(
+			socket,
+			'subscribe',
+			(codes) => this.subscribe(socket, codes),
+			(error) => ({
+				epoch: this.epoch,
+				snapshots: [],
+				errors: [],
+				error
+			})
+		);
+		this.answer(
+			socket,
+			'unsubscribe',
+			(codes): UnsubscribeAnswer => {
+				for (const code of codes) void socket.leave(room(code));
+				return { ok: true };
+			},
+			(error): UnsubscribeAnswer => ({ ok: false, error })
+		);
 	}
 
-	/** Called with the regions a commit changed; they go out at the end of the window. */
-	publish(regions: RegionNumbers[]): void {
-		for (const region of regions) this.changed.set(region.code, region);
-		if (!this.timer && this.changed.size > 0) {
-			this.timer = setTimeout(() => this.flush(), this.windowMs);
-			this.timer.unref();
+	/**
+	 * Registers a request handler that never throws: the request is checked (count per socket,
+	 * shape, sizes) before `handle` sees it, and any problem is answered through the
+	 * acknowledgement callback, or as a `refused` event when the client sent none.
+	 */
+	private answer<A extends { error?: string }>(
+		socket: LiveSocket,
+		event: 'subscribe' | 'unsubscribe',
+		handle: (codes: string[]) => A,
+		refusal: (error: string) => A
+	): void {
+		(socket as unknown as { on(e: string, f: (...args: unknown[]) => void): void }).on(
+			event,
+			(...args) => {
+				const ack = typeof args.at(-1) === 'function' ? (args.pop() as (a: A) => void) : null;
+				let result: A;
+				try {
+					const limited = this.limited(socket);
+					if (limited) result = refusal(limited);
+					else if (args.length !== 1)
+						result = refusal(`${event} takes one argument, {"regions": [...]}, and a callback`);
+					else {
+						const parsed = regionsRequest.safeParse(args[0]);
+						result = parsed.success
+							? handle([...new Set(parsed.data.regions)])
+							: refusal(describeZodError(parsed.error, 'request'));
+					}
+				} catch (error) {
+					logger().error(`[live] ${event} failed: ${describe(error)}`);
+					result = refusal('internal error; nothing was changed, try again');
+				}
+				if (ack) ack(result);
+				else if (result.error) socket.emit('refused', { event, error: result.error });
+			}
+		);
+	}
+
+	/** The per-socket request limit: the reason when this request is over it. */
+	private limited(socket: LiveSocket): string | null {
+		const now = Date.now();
+		const window = socket.data.requests;
+		if (now - window.windowStart >= REQUEST_WINDOW_MS) {
+			window.windowStart = now;
+			window.count = 0;
 		}
+		window.count += 1;
+		if (window.count <= MAX_REQUESTS_PER_10S) return null;
+		const wait = Math.ceil((window.windowStart + REQUEST_WINDOW_MS - now) / 1000);
+		return `too many requests on this connection (at most ${MAX_REQUESTS_PER_10S} per 10 s); wait ${wait} s`;
+	}
+
+	private subscribe(socket: LiveSocket, codes: string[]): SubscribeAnswer {
+		const principal = socket.data.principal;
+		const answer: SubscribeAnswer = { epoch: this.epoch, snapshots: [], errors: [] };
+		const watching = [...socket.rooms].filter((r) => r.startsWith(ROOM_PREFIX));
+		const adding = codes.filter(
+			(code) => !socket.rooms.has(room(code)) && this.store.get(code) && canView(principal, code)
+		);
+		if (watching.length + adding.length > MAX_WATCHED_REGIONS) {
+			answer.error = `a connection may watch at most ${MAX_WATCHED_REGIONS} regions; it watches ${watching.length}: unsubscribe some first`;
+			return answer;
+		}
+		for (const code of codes) {
+			const region = this.store.get(code);
+			if (!region) answer.errors.push({ code, error: `unknown region ${code}` });
+			else if (!canView(principal, code))
+				answer.errors.push({ code, error: `region ${code} is outside your scope` });
+			else {
+				void socket.join(room(code));
+				answer.snapshots.push({ region, children: this.store.children(code) });
+			}
+		}
+		return answer;
+	}
+
+	/**
+	 * Called with the regions a commit changed. A change in a quiet window goes out at once (on
+	 * the next tick, with whatever else changed meanwhile); in a busy one, at the window's end.
+	 */
+	publish(regions: RegionNumbers[]): void {
+		for (const region of regions) {
+			const pending = this.changed.get(region.code);
+			// Each apply moves a region's version by one: the first change of the window replaces
+			// version - 1, and later ones in the same window are coalesced into it.
+			const previousVersion = pending ? pending.previousVersion : region.version - 1;
+			this.changed.set(region.code, { ...region, previousVersion });
+		}
+		if (this.timer || this.changed.size === 0) return;
+		const wait = Math.max(0, this.lastFlush + this.options.windowMs - Date.now());
+		this.timer = setTimeout(() => this.flush(), wait);
+		this.timer.unref();
 	}
 
 	/** One `progress` message per socket with every changed region it watches. */
 	flush(): void {
 		this.timer = null;
+		this.lastFlush = Date.now();
 		const io = this.io;
 		const changed = [...this.changed.values()];
 		this.changed.clear();
 		if (!io || changed.length === 0) return;
 		// A change shows in the room of the region itself and in its parent's (as a child row).
-		const byRoom = new Map<string, RegionNumbers[]>();
+		const byRoom = new Map<string, RegionChange[]>();
 		for (const region of changed) {
 			for (const code of [region.code, parentCode(region.code)]) {
 				if (code === null) continue;
@@ -155,7 +304,7 @@ export class LiveService {
 		const sentAt = Date.now();
 		for (const { rooms, ids } of groups.values()) {
 			const seen = new Set<string>();
-			const payload: RegionNumbers[] = [];
+			const payload: RegionChange[] = [];
 			for (const joined of rooms) {
 				for (const region of byRoom.get(joined)!) {
 					if (seen.has(region.code)) continue;
@@ -163,7 +312,7 @@ export class LiveService {
 					payload.push(region);
 				}
 			}
-			io.to(ids).emit('progress', payload, sentAt);
+			io.to(ids).emit('progress', payload, sentAt, this.epoch);
 			this.emitted.progress += ids.length;
 		}
 	}
@@ -174,8 +323,8 @@ export class LiveService {
 		if (!io || events.length === 0) return;
 		for (const socket of io.of('/').sockets.values()) {
 			const watched = [...socket.rooms]
-				.filter((r) => r.startsWith('region:'))
-				.map((r) => r.slice('region:'.length));
+				.filter((r) => r.startsWith(ROOM_PREFIX))
+				.map((r) => r.slice(ROOM_PREFIX.length));
 			if (watched.length === 0) continue;
 			const mine = events.filter((e) => watched.some((code) => isWithin(e.subject, code)));
 			if (mine.length === 0) continue;

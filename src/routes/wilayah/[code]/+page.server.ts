@@ -12,6 +12,7 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 	const running = await services();
 	return {
 		...(await dashboard(running, locals.user!, params.code, date)),
-		tileUrl: running.config.MAP_TILE_URL ?? null
+		tileUrl: running.config.MAP_TILE_URL ?? null,
+		epoch: running.live.epoch
 	};
 };
