@@ -1,6 +1,7 @@
 // Production entry: the SvelteKit (adapter-node) handler on a plain node:http server, the same
 // server that carries socket.io and the ingest fast path. Plain JS so that it runs without a
 // build step of its own; the app itself is in build/ (npm run build).
+import compression from 'compression';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
@@ -28,6 +29,8 @@ const SERVICES = Symbol.for('pantau-coklit.services');
  * }} Services
  */
 const SHUTDOWN_DEADLINE_MS = 10_000;
+/** How long requests in flight may take to finish once a stop begins, before connections are cut. */
+const DRAIN_MS = 5_000;
 // Errors whose message is meant for the operator as it stands (no stack trace needed).
 const EXPLAINED = ['ConfigError', 'DataDirLockedError'];
 
@@ -60,6 +63,14 @@ const services = await /** @type {Record<symbol, Promise<Services>>} */ (
 	/** @type {unknown} */ (globalThis)
 )[SERVICES];
 const HEARTBEATS = '/api/v1/heartbeats';
+/**
+ * gzip (or deflate) for pages, JSON and CSV where the client accepts it: `compression`, Express's
+ * own middleware, which works on a plain node:http response. Static files (scripts, styles, the
+ * boundary files) are compressed once at build by adapter-node (.br, .gz) and pass untouched.
+ */
+const compress = compression({ threshold: 1024 });
+/** Boundary files change only with a release: browsers may keep them a day, then revalidate. */
+const STATIC_DATA = /^\/geo\//;
 const metricsToken = process.env.METRICS_TOKEN || '';
 
 /** A route label of low cardinality: region codes and asset names folded. @param {string} path */
@@ -81,9 +92,14 @@ function plain(req, res, status, text) {
 // Answered here, before SvelteKit's request pipeline: the phones' sync endpoint (the hot path),
 // health checks for load balancers, and metrics. Every request gets an id and one log line.
 let stopping = false;
+/** Requests being answered, and every open connection (HTTP, upgraded or half-sent), for the stop. */
+let inFlight = 0;
+const connections = new Set();
 
 const server = http.createServer((req, res) => {
 	const started = performance.now();
+	inFlight += 1;
+	res.on('close', () => (inFlight -= 1));
 	const given = String(req.headers['x-request-id'] ?? '');
 	const id = /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
 	res.setHeader('x-request-id', id);
@@ -118,7 +134,14 @@ const server = http.createServer((req, res) => {
 				res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
 				res.end(text);
 			});
-	} else handler(req, res);
+	} else {
+		if (STATIC_DATA.test(path)) res.setHeader('cache-control', 'public, max-age=86400');
+		compress(/** @type {any} */ (req), /** @type {any} */ (res), () => handler(req, res));
+	}
+});
+server.on('connection', (socket) => {
+	connections.add(socket);
+	socket.on('close', () => connections.delete(socket));
 });
 // Live push on the same origin and port as the pages.
 const io = attachSocketServer(server);
@@ -135,13 +158,17 @@ async function shutdown(signal) {
 	const deadline = setTimeout(() => fail('shutdown took too long; exiting'), SHUTDOWN_DEADLINE_MS);
 	deadline.unref();
 	// Closing socket.io drops its connections: browsers reconnect (to another process, if any).
+	// It also stops the HTTP server from accepting new connections.
 	io.close();
-	await new Promise((resolve) => {
-		server.close(resolve);
-		server.closeIdleConnections();
-		// Connections busy now become idle after their answer (sent with Connection: close).
-		setInterval(() => server.closeIdleConnections(), 100).unref();
-	});
+	server.closeIdleConnections();
+	// Connections busy now become idle after their answer (sent with Connection: close).
+	const idle = setInterval(() => server.closeIdleConnections(), 100);
+	const drained = Date.now() + DRAIN_MS;
+	while (inFlight > 0 && Date.now() < drained) await new Promise((r) => setTimeout(r, 50));
+	clearInterval(idle);
+	// What is left answers nothing: half-sent requests, upgraded sockets whose client never
+	// completes the websocket close, requests still running past the drain. Cut them.
+	for (const socket of connections) socket.destroy();
 	await services.stop();
 	process.exit(0);
 }
