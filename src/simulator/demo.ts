@@ -45,7 +45,8 @@ if (!existsSync(tokensFile)) {
 		'[demo] issuing a device token for every simulated Pantarlih (first start only, about a minute)'
 	);
 	mkdirSync(path.dirname(tokensFile), { recursive: true });
-	cli('token:bulk', '--region', 'id', '--out', `${tokensFile}.partial`);
+	// --replace: a first start cut short may have enrolled some phones, whose tokens only it knew.
+	cli('token:bulk', '--region', 'id', '--out', `${tokensFile}.partial`, '--replace');
 	renameSync(`${tokensFile}.partial`, tokensFile);
 }
 

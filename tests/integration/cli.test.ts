@@ -1,10 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/lib/server/db/client';
+import { sql } from 'drizzle-orm';
+import { hashToken } from '../../src/lib/server/auth/tokens';
+import { openDatabase, rows } from '../../src/lib/server/db/client';
 import { DataDirLockedError, lockDataDir, lockFile, readLock } from '../../src/lib/server/db/lock';
 import { resetConfig } from '../../src/lib/server/env';
 import { StartupError } from '../../src/lib/server/errors';
@@ -19,6 +21,21 @@ function cli(dataDir: string, ...args: string[]) {
 	return run(tsx, ['src/lib/server/cli/main.ts', ...args], { env }).catch(
 		(error: { stdout: string; stderr: string; code: number }) => error
 	);
+}
+
+/** Whether a device token is still live, read from the embedded database no server holds. */
+async function liveToken(dataDir: string, token: string): Promise<boolean> {
+	const handle = await openDatabase({ dataDir: path.join(dataDir, 'pglite') });
+	try {
+		const found = await rows<{ n: number }>(
+			handle.db,
+			sql`select count(*)::int as n from device_tokens
+				where token_hash = ${hashToken(token)} and revoked_at is null`
+		);
+		return found[0].n === 1;
+	} finally {
+		await handle.close();
+	}
 }
 
 /** The pid of a process that has already exited. */
@@ -86,6 +103,36 @@ describe('npm run cli', () => {
 		};
 		expect(unknown.code).toBe(1);
 		expect(unknown.stderr).toMatch(`TPS ${tps.slice(0, 10)}999 does not exist or has no Pantarlih`);
+	});
+
+	it('token:bulk leaves an enrolled phone working unless told to replace it', async () => {
+		const tps = firstTps('65');
+		const village = tps.slice(0, 10);
+		const enrolled = ((await cli(dir, 'token:issue', '--tps', tps)) as { stdout: string }).stdout
+			.trim()
+			.split('\n')
+			.at(-1)!;
+		const file = path.join(dir, 'tokens.csv');
+		const bulk = (await cli(dir, 'token:bulk', '--region', village, '--out', file)) as {
+			stdout: string;
+		};
+		expect(bulk.stdout).toMatch(/left 1 TPS whose phone is already enrolled as they were/);
+		const written = readFileSync(file, 'utf8').trim().split('\n').slice(1);
+		expect(written.some((line) => line.startsWith(`${tps},`))).toBe(false);
+		expect(await liveToken(dir, enrolled)).toBe(true);
+
+		const replaced = (await cli(
+			dir,
+			'token:bulk',
+			'--region',
+			village,
+			'--out',
+			file,
+			'--replace'
+		)) as { stdout: string };
+		expect(replaced.stdout).toMatch(/revoking the tokens of \d+ enrolled phone\(s\) under/);
+		expect(readFileSync(file, 'utf8')).toContain(`${tps},pcd_`);
+		expect(await liveToken(dir, enrolled)).toBe(false);
 	});
 
 	it('freezes a day on demand once, and writes a correction only when asked', async () => {

@@ -5,13 +5,14 @@
  * open alerts and TPS locations below regency level.
  */
 import { sql } from 'drizzle-orm';
-import { NATION_CODE, type RegionLevel } from '../domain/codes';
+import type { RegionLevel } from '../domain/codes';
 import { forecast, type Forecast } from '../domain/forecast';
 import type { Principal } from '../domain/roles';
 import { gapToTarget, zoneOf } from '../domain/target-curve';
 import type { RegionNumbers } from '../realtime/events';
 import type { TodayTarget } from './campaign';
 import { rows } from './db/client';
+import { withinRegion } from './db/sql';
 import { dayStart, recentClosing, seriesOf, snapshotsOn } from './history/snapshots';
 import { viewRegion } from './regions';
 import type { Services } from './runtime';
@@ -161,16 +162,14 @@ export async function dashboard(
 	}
 	const [alerts] = await rows<{ n: number }>(
 		db,
-		code === NATION_CODE
-			? sql`select count(*)::int as n from alerts where status <> 'resolved'`
-			: sql`select count(*)::int as n from alerts where status <> 'resolved'
-					and left(subject_code, ${code.length}) = ${code}`
+		sql`select count(*)::int as n from alerts
+			where status <> 'resolved' and ${withinRegion(sql`subject_code`, code)}`
 	);
 	const points = POINT_LEVELS.includes(view.region.level)
 		? await rows<TpsPoint>(
 				db,
 				sql`select code, lat, lng, verified, target from tps
-					where code >= ${code} and code < ${code + 'a'} and lat is not null
+					where ${withinRegion(sql`code`, code)} and lat is not null
 					order by code limit ${MAX_POINTS}`
 			)
 		: null;

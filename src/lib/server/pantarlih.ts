@@ -11,6 +11,7 @@ import type { RegionLevel } from '../domain/codes';
 import { canView, canWriteNotes, showPhone, type Principal } from '../domain/roles';
 import { localDate, zoneOf } from '../domain/target-curve';
 import { rows } from './db/client';
+import { epochMs, withinRegion } from './db/sql';
 import { dayStart } from './history/snapshots';
 import type { Services } from './runtime';
 
@@ -57,8 +58,6 @@ interface Raw extends TpsActivity {
 	contactedAt: number | null;
 }
 
-const ms = (column: string) => sql.raw(`(extract(epoch from ${column}) * 1000)::float8`);
-
 export async function pantarlihList(
 	services: Services,
 	viewer: Principal,
@@ -77,16 +76,16 @@ export async function pantarlihList(
 	const todayStart = dayStart(localDate(new Date(now), zone), zone);
 	const list = await rows<Raw>(
 		handle.db,
-		sql`select t.code, t.target, t.verified, t.pending, t.app, ${ms('t.first_sync_at')} as "firstSyncAt",
-				${ms('t.last_sync_at')} as "lastSyncAt", ${ms('t.progress_at')} as "progressAt",
-				${ms('t.pending_since')} as "pendingSince", p.name, p.phone,
-				f.note, f.author, ${ms('f.at')} as "noteAt", ${ms('c.at')} as "contactedAt"
+		sql`select t.code, t.target, t.verified, t.pending, t.app, ${epochMs(sql`t.first_sync_at`)} as "firstSyncAt",
+				${epochMs(sql`t.last_sync_at`)} as "lastSyncAt", ${epochMs(sql`t.progress_at`)} as "progressAt",
+				${epochMs(sql`t.pending_since`)} as "pendingSince", p.name, p.phone,
+				f.note, f.author, ${epochMs(sql`f.at`)} as "noteAt", ${epochMs(sql`c.at`)} as "contactedAt"
 			from tps t
 			join pantarlih p on p.tps_code = t.code
 			left join lateral (select note, author, at from followups where tps_code = t.code and note <> ''
 				order by at desc limit 1) f on true
 			left join lateral (select max(at) as at from followups where tps_code = t.code and contacted) c on true
-			where t.code >= ${code} and t.code < ${code + 'a'}
+			where ${withinRegion(sql`t.code`, code)}
 			order by t.code`
 	);
 	const contact = canWriteNotes(viewer, code);

@@ -9,13 +9,13 @@ import { addDays, format, parseISO } from 'date-fns';
 import { sql } from 'drizzle-orm';
 import { ALERT_RULES, type AlertRule } from '../domain/alerts';
 import type { SyncState } from '../domain/activity';
-import { NATION_CODE } from '../domain/codes';
 import { forecast } from '../domain/forecast';
 import { stateCounts, type TpsGap } from '../domain/report';
 import type { Principal } from '../domain/roles';
 import { campaignDay, campaignLength, isLocalDate, zoneOf } from '../domain/target-curve';
 import { dashboard, type ChildRow, type SeriesPoint } from './dashboard';
 import { rows } from './db/client';
+import { withinRegion } from './db/sql';
 import { dayStart, digestAt, recentClosing, snapshotsOn } from './history/snapshots';
 import { viewRegion } from './regions';
 import type { Services } from './runtime';
@@ -164,8 +164,7 @@ async function build(
 	}
 
 	const end = new Date(dayStart(nextDay(date), zone)).toISOString();
-	const within =
-		code === NATION_CODE ? sql`true` : sql`left(subject_code, ${code.length}) = ${code}`;
+	const within = withinRegion(sql`subject_code`, code);
 	const alertRows = await rows<{ rule: AlertRule; count: number }>(
 		db,
 		final

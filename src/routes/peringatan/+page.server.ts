@@ -1,7 +1,6 @@
 import { error, fail } from '@sveltejs/kit';
 import { sql } from 'drizzle-orm';
 import { ALERT_RULES, districtOf, type AlertRule } from '$lib/domain/alerts';
-import { NATION_CODE } from '$lib/domain/codes';
 import {
 	canAcknowledgeAlerts,
 	canChangeAnything,
@@ -10,6 +9,7 @@ import {
 } from '$lib/domain/roles';
 import { AlertError } from '$lib/server/alerts/service';
 import { rows } from '$lib/server/db/client';
+import { withinRegion } from '$lib/server/db/sql';
 import { services } from '$lib/server/runtime';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -46,7 +46,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		handle.db,
 		sql`select id, rule, subject_code as subject, status, details, opened_at::text as "openedAt", note
 			from alerts
-			where ${code === NATION_CODE ? sql`true` : sql`left(subject_code, ${code.length}) = ${code}`}
+			where ${withinRegion(sql`subject_code`, code)}
 				and ${status === 'active' ? sql`status <> 'resolved'` : sql`status = ${status}`}
 				${rule ? sql`and rule = ${rule}` : sql``}
 			order by opened_at desc, id desc

@@ -4,9 +4,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { like } from 'drizzle-orm';
-import { tps } from '../db/schema';
-import type { DatabaseHandle } from '../db/client';
+import { sql } from 'drizzle-orm';
+import { rows, type DatabaseHandle } from '../db/client';
+import { withinRegion } from '../db/sql';
 import { levelCounts, seed } from '../seed';
 import { config, describeConfig } from '../env';
 import type { RosterChange } from '../../domain/roster';
@@ -117,24 +117,35 @@ export const commands: Record<string, Command> = {
 		}
 	},
 	'token:bulk': {
-		summary: 'issue device tokens for every TPS under a region; writes tps,token CSV (mode 0600)',
-		usage: 'token:bulk --region <code> --out <file>',
+		summary:
+			'issue device tokens for the TPS under a region that have no enrolled phone; writes tps,token CSV (mode 0600). --replace also revokes and replaces the tokens of enrolled phones',
+		usage: 'token:bulk --region <code> --out <file> [--replace]',
 		async run({ handle, ingest, out }, args) {
-			const { values } = parse(args, { region: { type: 'string' }, out: { type: 'string' } });
+			const { values } = parse(args, {
+				region: { type: 'string' },
+				out: { type: 'string' },
+				replace: { type: 'boolean' }
+			});
 			if (!values.region || !/^(id|\d{2}(\d{2}(\d{2}(\d{4})?)?)?)$/.test(values.region)) {
 				throw new UsageError(
 					'--region <id for the nation, or a province, regency, district or village code> is required'
 				);
 			}
 			if (!values.out) throw new UsageError('--out <file> is required');
-			const codes = (
-				await handle.db
-					.select({ code: tps.code })
-					.from(tps)
-					.where(values.region === 'id' ? undefined : like(tps.code, `${values.region}%`))
-					.orderBy(tps.code)
-			).map((r) => r.code);
-			if (codes.length === 0) throw new UsageError(`no TPS under region ${values.region}`);
+			const all = await rows<{ code: string; enrolled: boolean }>(
+				handle.db,
+				sql`select t.code, exists (select 1 from device_tokens d
+						where d.tps_code = t.code and d.revoked_at is null) as enrolled
+					from tps t ${values.region === 'id' ? sql`` : sql`where ${withinRegion(sql`t.code`, values.region)}`}
+					order by t.code`
+			);
+			if (all.length === 0) throw new UsageError(`no TPS under region ${values.region}`);
+			const enrolled = all.filter((t) => t.enrolled).length;
+			const codes = all.filter((t) => values.replace || !t.enrolled).map((t) => t.code);
+			if (enrolled > 0 && values.replace)
+				out(
+					`revoking the tokens of ${numbers.format(enrolled)} enrolled phone(s) under ${values.region}: they stop syncing until they scan their new QR code`
+				);
 			const lines = ['tps,token'];
 			for (let i = 0; i < codes.length; i += 20_000) {
 				const issued = await issueDeviceTokens(handle.db, codes.slice(i, i + 20_000));
@@ -142,7 +153,13 @@ export const commands: Record<string, Command> = {
 			}
 			ingest?.tokens.forgetAll();
 			writeFileSync(values.out, lines.join('\n') + '\n', { mode: 0o600 });
-			out(`issued ${codes.length} device token(s) under ${values.region} into ${values.out}`);
+			out(
+				`issued ${numbers.format(codes.length)} device token(s) under ${values.region} into ${values.out}`
+			);
+			if (enrolled > 0 && !values.replace)
+				out(
+					`left ${numbers.format(enrolled)} TPS whose phone is already enrolled as they were (--replace revokes their tokens and issues new ones)`
+				);
 		}
 	},
 	'token:revoke': {

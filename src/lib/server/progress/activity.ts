@@ -2,8 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { ActivityIndex, type TpsActivity } from '../../domain/activity';
 import { rows, type Database } from '../db/client';
-
-const ms = (column: string) => sql.raw(`(extract(epoch from ${column}) * 1000)::float8`);
+import { epochMs, withinRegion } from '../db/sql';
 
 export async function loadActivity(db: Database): Promise<ActivityIndex> {
 	const provinces = await rows<{ code: string }>(
@@ -14,10 +13,10 @@ export async function loadActivity(db: Database): Promise<ActivityIndex> {
 	for (const { code } of provinces) {
 		const list = await rows<TpsActivity>(
 			db,
-			sql`select code, target, verified, pending, ${ms('first_sync_at')} as "firstSyncAt",
-				${ms('last_sync_at')} as "lastSyncAt", ${ms('progress_at')} as "progressAt",
-				${ms('pending_since')} as "pendingSince"
-			from tps where code >= ${code} and code < ${String(Number(code) + 1)} order by code`
+			sql`select code, target, verified, pending, ${epochMs(sql`first_sync_at`)} as "firstSyncAt",
+				${epochMs(sql`last_sync_at`)} as "lastSyncAt", ${epochMs(sql`progress_at`)} as "progressAt",
+				${epochMs(sql`pending_since`)} as "pendingSince"
+			from tps where ${withinRegion(sql`code`, code)} order by code`
 		);
 		for (const row of list) all.push(row);
 	}

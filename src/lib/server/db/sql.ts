@@ -1,0 +1,19 @@
+/**
+ * SQL fragments that several queries need, each said one way: which codes lie inside a region,
+ * and a timestamp as milliseconds since the epoch (the unit every TypeScript time uses).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { NATION_CODE } from '../../domain/codes';
+
+/**
+ * The codes (region, TPS or alert subject) that lie inside `code` or are `code` itself, as a range
+ * over the column's index: every code inside a region starts with its code, and codes are digits,
+ * which sort before 'a'. The nation contains everything.
+ */
+export function withinRegion(column: SQL, code: string): SQL {
+	if (code === NATION_CODE) return sql`true`;
+	return sql`(${column} >= ${code} and ${column} < ${code + 'a'})`;
+}
+
+/** A timestamptz column or expression as ms since the epoch (float8; null stays null). */
+export const epochMs = (column: SQL) => sql`(extract(epoch from ${column}) * 1000)::float8`;
