@@ -8,8 +8,8 @@ import type { Translate } from './i18n';
 
 /** Boundaries exist for provinces and regencies only; below that, TPS points and the table. */
 export const BOUNDARIES: Partial<Record<string, string>> = {
-	nation: '/geo/provinces-2024.geojson',
-	province: '/geo/regencies-2024.geojson'
+	nation: '/geo/provinces-2024.geo.json',
+	province: '/geo/regencies-2024.geo.json'
 };
 
 export const CHILD_LEVEL: Record<string, string> = {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const GEOJSON = path.resolve(
 	path.dirname(fileURLToPath(import.meta.url)),
-	'../../static/geo/regencies-2024.geojson'
+	'../../static/geo/regencies-2024.geo.json'
 );
 
 interface Feature {

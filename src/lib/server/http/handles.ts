@@ -9,6 +9,7 @@ import { error, redirect, type Handle } from '@sveltejs/kit';
 import { API_TOKEN_PREFIX, validateApiToken } from '../auth/api-tokens';
 import { sessionCookieName, validateSessionToken } from '../auth/session';
 import { config } from '../env';
+import { cookieOptions, deleteCookie } from './cookies';
 import { services } from '../runtime';
 
 /** The origin of MAP_TILE_URL (its {s} subdomain placeholder widened to a wildcard), or null. */
@@ -54,23 +55,17 @@ export const handleAuthentication: Handle = async ({ event, resolve }) => {
 		if (session) {
 			event.locals.user = { ...user, readOnly: false };
 			event.locals.sessionId = session.id;
-			event.cookies.set(sessionCookieName, token, cookieOptions(event.url, session.expiresAt));
+			event.cookies.set(
+				sessionCookieName,
+				token,
+				cookieOptions(event.url, { expires: session.expiresAt })
+			);
 		} else {
-			event.cookies.delete(sessionCookieName, { path: '/' });
+			deleteCookie(event.cookies, event.url, sessionCookieName);
 		}
 	}
 	return resolve(event);
 };
-
-export function cookieOptions(url: URL, expires: Date) {
-	return {
-		path: '/',
-		httpOnly: true,
-		sameSite: 'lax' as const,
-		secure: url.protocol === 'https:',
-		expires
-	};
-}
 
 export const handleAuthorization: Handle = async ({ event, resolve }) => {
 	const path = event.url.pathname;
@@ -90,6 +85,10 @@ export const handleSecurityHeaders: Handle = async ({ event, resolve }) => {
 			csp.replace(/img-src ([^;]*)/, `img-src $1 ${tiles}`)
 		);
 	}
+	// Whatever a signed-in user sees (names, phone numbers, counts in their scope) stays out of
+	// shared and browser caches.
+	if (event.locals.user && !response.headers.has('cache-control'))
+		response.headers.set('cache-control', 'private, no-store');
 	response.headers.set('x-content-type-options', 'nosniff');
 	response.headers.set('referrer-policy', 'same-origin');
 	response.headers.set('x-frame-options', 'DENY');
