@@ -11,7 +11,8 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { expect, test } from '@playwright/test';
 import { E2E_METRICS_TOKEN } from '../config/playwright.config';
-import { bulkTokens } from '../fixtures/cli';
+import { io } from 'socket.io-client';
+import { apiToken, bulkTokens } from '../fixtures/cli';
 import { startServer } from '../fixtures/server';
 import { openDatabase, rows } from '../../src/lib/server/db/client';
 
@@ -90,6 +91,20 @@ test('SIGTERM during load, with idle raw clients: the server stops within 10 s, 
 	try {
 		let server = await start();
 		const phones = bulkTokens('7502', env).slice(0, 12);
+		// A program watching the numbers, to see the restart in the protocol.
+		const watcher = apiToken(env);
+		const epochOf = async () => {
+			const socket = io(`http://127.0.0.1:${PORT}`, {
+				path: '/socket.io',
+				transports: ['websocket'],
+				auth: { token: watcher },
+				reconnection: false
+			});
+			const answer = await socket.emitWithAck('subscribe', { regions: ['75'] });
+			socket.close();
+			return answer.epoch as string;
+		};
+		const epochBefore = await epochOf();
 		const acknowledged = new Set<string>();
 		const failures: string[] = [];
 		let running = true;
@@ -136,6 +151,8 @@ test('SIGTERM during load, with idle raw clients: the server stops within 10 s, 
 		expect(stopSeconds).toBeLessThan(10);
 		server = await start();
 		restarted = true;
+		// Versions start again in a new process: the epoch tells clients so.
+		expect(await epochOf()).not.toBe(epochBefore);
 		await new Promise((resolve) => setTimeout(resolve, 1_500));
 		running = false;
 		await load;
