@@ -2,6 +2,8 @@
  * The region page's children table, shared by the page and its CSV download so that both list
  * the same rows in the same order: the columns, the sort and the name filter. Pure.
  */
+import { coverage } from './domain/coverage';
+
 export const COLUMNS = [
 	'code',
 	'name',
@@ -31,7 +33,7 @@ export interface ChildLike {
 export function cell(c: ChildLike, column: Column): number | string {
 	switch (column) {
 		case 'coverage':
-			return c.target > 0 ? c.verified / c.target : 0;
+			return coverage(c.verified, c.target) ?? 0;
 		case 'finish':
 			return c.forecast?.finish ?? '9999-12-31';
 		default:

@@ -1,4 +1,10 @@
-/** Indonesian number formats: 1.234.567 and 45,6%. Shared by server and browser. */
+/**
+ * How numbers and moments are written, the Indonesian way, in both languages (as the commission
+ * writes them): 1.234.567, 45,6%, and a moment on its region's own clock ("26 Nov 2026, 01.09
+ * WITA"; Intl knows the IANA zones, calendar.ts names them). Shared by server and browser.
+ */
+import { ZONES } from './domain/calendar';
+
 const integer = new Intl.NumberFormat('id-ID', { maximumFractionDigits: 0 });
 const percent = new Intl.NumberFormat('id-ID', {
 	style: 'percent',
@@ -11,4 +17,21 @@ export const formatNumber = (value: number) => integer.format(value);
 /** A ratio as a percentage with one decimal; a dash when there is nothing to divide by. */
 export function formatPercent(numerator: number, denominator: number): string {
 	return denominator > 0 ? percent.format(numerator / denominator) : '–';
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** `at`: ISO text or ms since the epoch; `zone`: WIB, WITA or WIT (WIB for anything else). */
+export function formatZoneTime(at: string | number, zone: string): string {
+	const known = ZONES[zone as keyof typeof ZONES] ?? ZONES.WIB;
+	let formatter = formatters.get(known.name);
+	if (!formatter) {
+		formatter = new Intl.DateTimeFormat('id-ID', {
+			dateStyle: 'medium',
+			timeStyle: 'short',
+			timeZone: known.iana
+		});
+		formatters.set(known.name, formatter);
+	}
+	return `${formatter.format(new Date(at))} ${known.name}`;
 }

@@ -25,6 +25,7 @@ const short = new Intl.DateTimeFormat('id-ID', { day: 'numeric', month: 'short',
 /** A local date (YYYY-MM-DD) as "24 Nov". */
 export const shortDate = (date: string) => short.format(new Date(`${date}T00:00:00Z`));
 
+/** One day of a region's coverage series (the chart, the report, the dashboard's data). */
 export interface ChartDay {
 	date: string;
 	coverage: number;

@@ -5,7 +5,7 @@
 import { Server } from 'socket.io';
 
 const SERVICES = Symbol.for('pantau-coklit.services');
-// The protocol's limit (src/lib/realtime/events.ts MAX_MESSAGE_BYTES): a larger message closes
+// The protocol's limit (src/lib/protocol/live.ts MAX_MESSAGE_BYTES): a larger message closes
 // the connection before anything parses it.
 const MAX_MESSAGE_BYTES = 16 * 1024;
 

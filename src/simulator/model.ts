@@ -11,7 +11,7 @@
  * clocks are a few minutes off, and a few snapshots report a corrected (lower) count.
  */
 import { unit } from '../lib/domain/simulated';
-import { zoneOf } from '../lib/domain/target-curve';
+import { zoneOf } from '../lib/domain/calendar';
 
 export interface Behaviour {
 	seed: number;

@@ -11,7 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { ZONES } from '../../src/lib/domain/target-curve';
+import { ZONES } from '../../src/lib/domain/calendar';
 import { openDatabase } from '../../src/lib/server/db/client';
 import { freezeContextFrom, freezeDay } from '../../src/lib/server/history/snapshots';
 import { seed } from '../../src/lib/server/seed';

@@ -9,9 +9,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ZONES } from '../../src/lib/domain/target-curve';
+import { ZONES } from '../../src/lib/domain/calendar';
 import type { ActivityIndex } from '../../src/lib/domain/activity';
-import type { AlertEvent } from '../../src/lib/realtime/events';
+import type { AlertEvent } from '../../src/lib/protocol/live';
 import { AlertError, AlertService } from '../../src/lib/server/alerts/service';
 import { AlertWebhook, SIGNATURE_HEADER, signature } from '../../src/lib/server/alerts/webhook';
 import { Plan } from '../../src/lib/server/campaign';
@@ -24,8 +24,8 @@ import {
 } from '../../src/lib/server/history/snapshots';
 import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
 import { IngestService } from '../../src/lib/server/ingest/service';
-import { loadActivity } from '../../src/lib/server/progress/activity';
-import { RollupStore } from '../../src/lib/server/progress/store';
+import { loadActivity } from '../../src/lib/server/activity';
+import { RollupStore } from '../../src/lib/server/rollup/store';
 import { seed } from '../../src/lib/server/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 

@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/lib/server/db/client';
 import { applyImport, previewImport, readRosterFile } from '../../src/lib/server/import';
-import { RollupStore } from '../../src/lib/server/progress/store';
+import { RollupStore } from '../../src/lib/server/rollup/store';
 import { seed } from '../../src/lib/server/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 import { rollupMismatches } from '../fixtures/recount';

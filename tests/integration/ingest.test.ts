@@ -12,7 +12,7 @@ import {
 	MAX_BODY_BYTES,
 	type IngestRequest
 } from '../../src/lib/server/ingest/service';
-import { RollupStore } from '../../src/lib/server/progress/store';
+import { RollupStore } from '../../src/lib/server/rollup/store';
 import { seed } from '../../src/lib/server/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 import { checkpointTotals, heartbeatCount, rollupMismatches } from '../fixtures/recount';

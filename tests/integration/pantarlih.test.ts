@@ -12,7 +12,7 @@ import { rows } from '../../src/lib/server/db/client';
 import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
 import { IngestService } from '../../src/lib/server/ingest/service';
 import { pantarlihList } from '../../src/lib/server/pantarlih';
-import { RollupStore } from '../../src/lib/server/progress/store';
+import { RollupStore } from '../../src/lib/server/rollup/store';
 import type { Services } from '../../src/lib/server/runtime';
 import { seed } from '../../src/lib/server/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/lib/server/db/client';
 import { StartupError } from '../../src/lib/server/errors';
-import { RollupStore } from '../../src/lib/server/progress/store';
+import { RollupStore } from '../../src/lib/server/rollup/store';
 import { rollupMismatches } from '../fixtures/recount';
 import { levelCounts, seed } from '../../src/lib/server/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';

@@ -15,7 +15,7 @@ import type {
 	Path,
 	CircleMarker
 } from 'leaflet';
-import type { RegionNumbers } from '../realtime/events';
+import type { RegionNumbers } from '../protocol/live';
 import { escapeHtml } from '../html';
 
 export interface MapStyle<T> {

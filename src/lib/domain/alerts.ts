@@ -5,7 +5,7 @@
  * cleared by themselves.
  */
 import { z } from 'zod';
-import type { TpsProgress } from './coverage';
+import { coverage, type TpsProgress } from './coverage';
 import type { ActivityThresholds, TpsActivity } from './activity';
 
 export const ALERT_RULES = [
@@ -73,16 +73,16 @@ export function behindTarget(
 	alreadyOpen: boolean,
 	s: AlertSettings
 ): Condition | null {
-	if (region.target <= 0) return null;
-	const coverage = region.verified / region.target;
-	const behind = (share - coverage) * 100;
+	const covered = coverage(region.verified, region.target);
+	if (covered === null) return null;
+	const behind = (share - covered) * 100;
 	if (behind <= s.behindPoints) return null;
 	if (!alreadyOpen && localHour < s.checkHour) return null;
 	return {
 		rule: 'behind_target',
 		subject: region.code,
 		details: {
-			coverage: round4(coverage),
+			coverage: round4(covered),
 			share: round4(share),
 			behindPoints: Math.round(behind * 10) / 10,
 			gap: Math.max(0, Math.ceil(region.target * share) - region.verified)

@@ -1,4 +1,5 @@
 /** Coverage classes for maps and legends: five steps of 20%, plus "no data". Pure. */
+import { coverage } from './coverage';
 export const COVERAGE_CLASSES = [
 	{ upTo: 0.2, colour: '#fde0dd', label: '0–20%' },
 	{ upTo: 0.4, colour: '#fcc5c0', label: '20–40%' },
@@ -9,8 +10,8 @@ export const COVERAGE_CLASSES = [
 export const NO_DATA_COLOUR = '#d9d9d9';
 
 export function coverageColour(verified: number, target: number): string {
-	if (target <= 0) return NO_DATA_COLOUR;
-	const share = verified / target;
+	const share = coverage(verified, target);
+	if (share === null) return NO_DATA_COLOUR;
 	return COVERAGE_CLASSES.find((c) => share < c.upTo)!.colour;
 }
 
@@ -28,7 +29,7 @@ export const GAP_CLASSES = [
 
 /** Points of coverage still missing to reach today's target share (0 when met). */
 export const gapPoints = (verified: number, target: number, share: number) =>
-	target > 0 ? Math.max(0, share * 100 - (verified / target) * 100) : 0;
+	target > 0 ? Math.max(0, share * 100 - coverage(verified, target)! * 100) : 0;
 
 export function gapColour(verified: number, target: number, share: number): string {
 	if (target <= 0) return NO_DATA_COLOUR;

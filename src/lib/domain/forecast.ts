@@ -3,8 +3,8 @@
  * that pace, the daily pace still needed to reach 100% by the last day, and whether it is at risk
  * (the projection passes the last day).
  */
-import { addDays, differenceInCalendarDays, format, parseISO } from 'date-fns';
-import type { Campaign } from './target-curve';
+import { differenceInCalendarDays, parseISO } from 'date-fns';
+import { addDays, type Campaign } from './calendar';
 
 export interface Forecast {
 	/** Voters a day over the last (up to) three days. */
@@ -36,7 +36,7 @@ export function forecast(
 	// The pace from the snapshot three days back (or the earliest one) to today's live value.
 	let base: { days: number; verified: number } | null = null;
 	for (let back = 3; back >= 1; back--) {
-		const date = format(addDays(parseISO(today), -back), 'yyyy-MM-dd');
+		const date = addDays(today, -back);
 		const value = closing.get(date);
 		if (value !== undefined) {
 			base = { days: back, verified: value };
@@ -48,6 +48,6 @@ export function forecast(
 	// No closed day yet (the first day): nothing to project from, and no reason to raise a flag.
 	if (!base) return { pace, finish: null, needed, atRisk: false };
 	if (pace <= 0) return { pace, finish: null, needed, atRisk: true };
-	const finish = format(addDays(parseISO(today), Math.ceil(remaining / pace) - 1), 'yyyy-MM-dd');
+	const finish = addDays(today, Math.ceil(remaining / pace) - 1);
 	return { pace, finish, needed, atRisk: finish > campaign.lastDay };
 }

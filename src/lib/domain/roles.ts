@@ -10,6 +10,7 @@
  * - observer (Bawaslu, any level): read-only; phones masked; can export.
  */
 import { isWithin, NATION_CODE, regionLevel } from './codes';
+import { maskPhone } from './phone';
 
 export const ROLES = ['admin', 'leader', 'coordinator', 'observer'] as const;
 export type Role = (typeof ROLES)[number];
@@ -20,10 +21,6 @@ export interface Principal {
 	scope: string;
 	/** API tokens are read-only whatever the account's role. */
 	readOnly?: boolean;
-}
-
-export class ScopeError extends Error {
-	override name = 'ScopeError';
 }
 
 export type ScopeProblem = 'adminScope' | 'leaderScope' | 'coordinatorScope' | 'observerScope';
@@ -83,21 +80,14 @@ export const canManageUsers = (who: Principal) =>
 
 export const canReadAudit = (who: Principal) => who.role === 'admin' || who.role === 'observer';
 
+/** The campaign's dates, target curves and alert thresholds: admins only. */
+export const canEditCampaign = (who: Principal) => canChangeAnything(who) && who.role === 'admin';
+
+/** Roster and target imports, each within the importer's own region. */
+export const canImport = canChangeAnything;
+
 /** Only observers (and read-only tokens) see phone numbers masked. */
 export const seesFullPhone = (who: Principal) => who.role !== 'observer' && !who.readOnly;
-
-/** +6281234567889 -> +62 812-****-**89 (country code, operator prefix and the last two digits). */
-export function maskPhone(phone: string): string {
-	const digits = phone.replace(/\D/g, '');
-	if (!digits.startsWith('62') || digits.length < 9) return '****';
-	const prefix = digits.slice(2, 5);
-	const rest = digits.slice(5);
-	const hidden = rest.slice(0, -2).replace(/\d/g, '*');
-	const shown = rest.slice(-2);
-	const first = hidden.slice(0, 4);
-	const second = hidden.slice(4);
-	return `+62 ${prefix}-${first}-${second}${shown}`;
-}
 
 export function showPhone(who: Principal, phone: string): string {
 	return seesFullPhone(who) ? phone : maskPhone(phone);

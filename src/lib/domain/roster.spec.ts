@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { translator } from '../i18n';
-import { checkRoster, mapHeader, normalizePhone, type Current } from './roster';
+import { checkRoster, mapHeader, type Current } from './roster';
 
 const DB = new Map<string, Current>([
 	['3501010001001', { target: 200, name: 'Siti Aminah', phone: '+6281234567801' }],
@@ -16,16 +16,6 @@ const check = (rows: string[][], scope = '35') =>
 		(phone) => owners.get(phone),
 		(tps) => tps.startsWith(scope)
 	);
-
-describe('normalizePhone', () => {
-	it('accepts the usual ways of writing an Indonesian mobile number', () => {
-		expect(normalizePhone('0812-3456-7890')).toBe('+6281234567890');
-		expect(normalizePhone('+62 812 3456 7890')).toBe('+6281234567890');
-		expect(normalizePhone('6281234567890')).toBe('+6281234567890');
-		expect(normalizePhone('021-555-1234')).toBeNull();
-		expect(normalizePhone('0812')).toBeNull();
-	});
-});
 
 describe('roster files', () => {
 	it('needs a TPS column and something to import', () => {

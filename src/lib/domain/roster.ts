@@ -10,6 +10,7 @@
  */
 import { translator } from '../i18n';
 import { isTpsCode } from './codes';
+import { normalizePhone } from './phone';
 
 export const MAX_TARGET = 300;
 
@@ -57,13 +58,6 @@ const COLUMNS = {
 	name: ['nama_pantarlih', 'nama', 'name', 'pantarlih'],
 	phone: ['telepon', 'no_hp', 'phone', 'hp']
 } as const;
-
-/** +62 8xx in one canonical form, or null when it is not an Indonesian mobile number. */
-export function normalizePhone(text: string): string | null {
-	const digits = text.replace(/[\s\-().]/g, '');
-	const national = /^\+?62(8\d{8,12})$/.exec(digits)?.[1] ?? /^0(8\d{8,12})$/.exec(digits)?.[1];
-	return national ? `+62${national}` : null;
-}
 
 /** Which header is which column; a message when the TPS column is missing or nothing else is there. */
 export function mapHeader(

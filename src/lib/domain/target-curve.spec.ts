@@ -1,48 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { campaignDay, campaignLength, localDate, zoneOf } from './calendar';
 import {
-	campaignDay,
 	formatPoints,
-	isLocalDate,
 	parsePoints,
 	type CurvePoint,
-	campaignLength,
 	gapToTarget,
-	localDate,
-	targetShare,
-	zoneOf,
-	ZONES
+	targetShare
 } from './target-curve';
 
 // The 2023 national coklit: 12 February to 14 March (31 days).
 const coklit2023 = { firstDay: '2023-02-12', lastDay: '2023-03-14' };
-
-describe('zones', () => {
-	it.each([
-		['id', 'WIB'],
-		['31', 'WIB'],
-		['3523012001001', 'WIB'],
-		['61', 'WIB'],
-		['51', 'WITA'],
-		['6401', 'WITA'],
-		['7501', 'WITA'],
-		['81', 'WIT'],
-		['9501', 'WIT']
-	])('%s keeps %s', (code, zone) => {
-		expect(zoneOf(code).name).toBe(zone);
-	});
-
-	it('at 16:30 UTC it is still the 12th in Jakarta but already the 13th in Makassar and Jayapura', () => {
-		const now = new Date('2023-02-12T16:30:00Z');
-		expect(localDate(now, ZONES.WIB)).toBe('2023-02-12');
-		expect(localDate(now, ZONES.WITA)).toBe('2023-02-13');
-		expect(localDate(now, ZONES.WIT)).toBe('2023-02-13');
-	});
-
-	it('midnight in Jakarta is 17:00 UTC the day before', () => {
-		expect(localDate(new Date('2023-02-12T16:59:59Z'), ZONES.WIB)).toBe('2023-02-12');
-		expect(localDate(new Date('2023-02-12T17:00:00Z'), ZONES.WIB)).toBe('2023-02-13');
-	});
-});
 
 describe('the default linear curve', () => {
 	it('spans 31 days in 2023, day 1 on 12 February', () => {
@@ -108,17 +75,5 @@ describe('parsePoints', () => {
 		expect(parsePoints('10=140', 30)).toEqual({ error: expect.stringMatching(/outside 0..100/) });
 		expect(parsePoints('20=40, 10=50', 30)).toEqual({ error: expect.stringMatching(/must rise/) });
 		expect(parsePoints('10=50, 20=40', 30)).toEqual({ error: expect.stringMatching(/cumulative/) });
-	});
-});
-
-describe('isLocalDate', () => {
-	it('takes real dates as YYYY-MM-DD and nothing else', () => {
-		expect(isLocalDate('2026-02-28')).toBe(true);
-		expect(isLocalDate('2028-02-29')).toBe(true);
-		expect(isLocalDate('2026-02-29')).toBe(false);
-		expect(isLocalDate('2026-02-31')).toBe(false);
-		expect(isLocalDate('2026-13-01')).toBe(false);
-		expect(isLocalDate('2026-2-1')).toBe(false);
-		expect(isLocalDate('kemarin')).toBe(false);
 	});
 });

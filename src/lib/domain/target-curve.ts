@@ -1,70 +1,9 @@
 /**
- * Daily targets, pure: which of Indonesia's three time zones a region keeps, what "today" is
- * there, which day of the campaign that is, and the cumulative share of the list that should be
- * verified by the end of it. By default the curve rises linearly to 100% on the last day; an
+ * Daily targets, pure: the cumulative share of the list that should be verified by the end of a
+ * day of the campaign (the calendar itself is calendar.ts). By default the curve rises linearly to 100% on the last day; an
  * admin may set points instead (day 10 = 40%, day 20 = 85%), interpolated linearly between.
  */
-import { TZDate } from '@date-fns/tz';
-import { differenceInCalendarDays, format, isValid, parseISO } from 'date-fns';
-import { NATION_CODE, provinceOf } from './codes';
-
-export const ZONES = {
-	WIB: { name: 'WIB', iana: 'Asia/Jakarta', utcOffset: 7 },
-	WITA: { name: 'WITA', iana: 'Asia/Makassar', utcOffset: 8 },
-	WIT: { name: 'WIT', iana: 'Asia/Jayapura', utcOffset: 9 }
-} as const;
-export type Zone = (typeof ZONES)[keyof typeof ZONES];
-
-const WITA_PROVINCES = new Set([
-	'51',
-	'52',
-	'53',
-	'63',
-	'64',
-	'65',
-	'71',
-	'72',
-	'73',
-	'74',
-	'75',
-	'76'
-]);
-const WIT_PROVINCES = new Set(['81', '82', '91', '92', '93', '94', '95', '96']);
-
-/** The zone of a region, by its province; the nation keeps KPU RI's clock (WIB). */
-export function zoneOf(code: string): Zone {
-	if (code === NATION_CODE) return ZONES.WIB;
-	const province = provinceOf(code)!;
-	if (WIT_PROVINCES.has(province)) return ZONES.WIT;
-	if (WITA_PROVINCES.has(province)) return ZONES.WITA;
-	return ZONES.WIB;
-}
-
-/** True for a real calendar date written YYYY-MM-DD (2026-02-29 is not one). */
-export function isLocalDate(text: string): boolean {
-	if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-	const parsed = parseISO(text);
-	return isValid(parsed) && format(parsed, 'yyyy-MM-dd') === text;
-}
-
-/** The calendar date (YYYY-MM-DD) at `now` in the zone. */
-export function localDate(now: Date, zone: Zone): string {
-	return format(new TZDate(now.getTime(), zone.iana), 'yyyy-MM-dd');
-}
-
-export interface Campaign {
-	/** First and last day of coklit, local dates (YYYY-MM-DD), both included. */
-	firstDay: string;
-	lastDay: string;
-}
-
-/** Days in the campaign, first and last included. */
-export const campaignLength = (c: Campaign) =>
-	differenceInCalendarDays(parseISO(c.lastDay), parseISO(c.firstDay)) + 1;
-
-/** 1 on the first day, campaignLength on the last; 0 before, more than the length after. */
-export const campaignDay = (c: Campaign, date: string) =>
-	differenceInCalendarDays(parseISO(date), parseISO(c.firstDay)) + 1;
+import { campaignDay, campaignLength, type Campaign } from './calendar';
 
 export interface CurvePoint {
 	day: number;

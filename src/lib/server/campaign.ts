@@ -6,14 +6,8 @@
 import { asc, eq } from 'drizzle-orm';
 import { DEFAULT_ALERT_SETTINGS, alertSettingsSchema, type AlertSettings } from '../domain/alerts';
 import { ancestors } from '../domain/codes';
-import {
-	campaignDay,
-	campaignLength,
-	localDate,
-	targetShare,
-	zoneOf,
-	type CurvePoint
-} from '../domain/target-curve';
+import { campaignDay, campaignLength, localDate, zoneOf } from '../domain/calendar';
+import { targetShare, type CurvePoint } from '../domain/target-curve';
 import type { Database } from './db/client';
 import { alertSettings, campaigns, curveOverrides, type Campaign } from './db/schema';
 

@@ -6,14 +6,17 @@
  */
 import { sql } from 'drizzle-orm';
 import type { RegionLevel } from '../domain/codes';
+import { coverage } from '../domain/coverage';
 import { forecast, type Forecast } from '../domain/forecast';
 import type { Principal } from '../domain/roles';
-import { gapToTarget, zoneOf } from '../domain/target-curve';
-import type { RegionNumbers } from '../realtime/events';
+import { dayStart, zoneOf } from '../domain/calendar';
+import { gapToTarget } from '../domain/target-curve';
+import type { RegionNumbers } from '../protocol/live';
+import type { ChartDay } from '../region-view';
 import type { TodayTarget } from './campaign';
 import { rows } from './db/client';
 import { withinRegion } from './db/sql';
-import { dayStart, recentClosing, seriesOf, snapshotsOn } from './history/snapshots';
+import { recentClosing, seriesOf, snapshotsOn } from './history/snapshots';
 import { viewRegion } from './regions';
 import type { Services } from './runtime';
 
@@ -23,13 +26,6 @@ export interface ChildRow extends RegionNumbers {
 	syncedToday: number;
 	silent: number;
 	forecast: Forecast | null;
-}
-
-export interface SeriesPoint {
-	date: string;
-	coverage: number;
-	share: number;
-	live?: boolean;
 }
 
 export interface TpsPoint {
@@ -47,7 +43,7 @@ export interface Dashboard {
 	today: TodayTarget | null;
 	simulated: boolean;
 	silentHours: number;
-	series: SeriesPoint[];
+	series: ChartDay[];
 	openAlerts: number;
 	points: TpsPoint[] | null;
 	/** Set when the page shows a frozen day instead of live numbers. */
@@ -193,18 +189,18 @@ async function series(
 	services: Services,
 	region: RegionNumbers,
 	live: ChildRow | null
-): Promise<SeriesPoint[]> {
+): Promise<ChartDay[]> {
 	const past = await seriesOf(services.handle.db, region.code);
-	const points: SeriesPoint[] = past.map((s) => ({
+	const points: ChartDay[] = past.map((s) => ({
 		date: s.date,
-		coverage: s.target > 0 ? s.verified / s.target : 0,
+		coverage: coverage(s.verified, s.target) ?? 0,
 		share: s.targetShare
 	}));
 	const today = services.plan().today(region.code, services.clock.now());
 	if (live && today && today.day >= 1 && !points.some((p) => p.date === today.date)) {
 		points.push({
 			date: today.date,
-			coverage: live.target > 0 ? live.verified / live.target : 0,
+			coverage: coverage(live.verified, live.target) ?? 0,
 			share: today.share,
 			live: true
 		});

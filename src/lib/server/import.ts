@@ -9,13 +9,8 @@ import ExcelJS from 'exceljs';
 import { inArray, sql } from 'drizzle-orm';
 import { rollUp, type CountedTps, type RegionDelta } from '../domain/coverage';
 import { isTpsCode } from '../domain/codes';
-import {
-	checkRoster,
-	mapHeader,
-	normalizePhone,
-	type RosterChange,
-	type RosterError
-} from '../domain/roster';
+import { normalizePhone } from '../domain/phone';
+import { checkRoster, mapHeader, type RosterChange, type RosterError } from '../domain/roster';
 import { rows, type Database } from './db/client';
 import { tps } from './db/schema';
 

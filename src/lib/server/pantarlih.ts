@@ -9,10 +9,9 @@ import { sql } from 'drizzle-orm';
 import { SYNC_STATES, syncState, type SyncState, type TpsActivity } from '../domain/activity';
 import type { RegionLevel } from '../domain/codes';
 import { canView, canWriteNotes, showPhone, type Principal } from '../domain/roles';
-import { localDate, zoneOf } from '../domain/target-curve';
+import { dayStart, localDate, zoneOf } from '../domain/calendar';
 import { rows } from './db/client';
 import { epochMs, withinRegion } from './db/sql';
-import { dayStart } from './history/snapshots';
 import type { Services } from './runtime';
 
 export const LIST_LEVELS: readonly RegionLevel[] = ['regency', 'district', 'village'];

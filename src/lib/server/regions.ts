@@ -2,7 +2,7 @@
 import { error } from '@sveltejs/kit';
 import { lineage, NATION_CODE } from '../domain/codes';
 import { canView, type Principal } from '../domain/roles';
-import type { RegionNumbers, RollupStore } from './progress/store';
+import type { RegionNumbers, RollupStore } from './rollup/store';
 
 export interface RegionView {
 	region: RegionNumbers;

@@ -5,18 +5,25 @@
  * labelled provisional.
  */
 import { error } from '@sveltejs/kit';
-import { addDays, format, parseISO } from 'date-fns';
 import { sql } from 'drizzle-orm';
 import { ALERT_RULES, type AlertRule } from '../domain/alerts';
 import type { SyncState } from '../domain/activity';
 import { forecast } from '../domain/forecast';
 import { stateCounts, type TpsGap } from '../domain/report';
 import type { Principal } from '../domain/roles';
-import { campaignDay, campaignLength, isLocalDate, zoneOf } from '../domain/target-curve';
-import { dashboard, type ChildRow, type SeriesPoint } from './dashboard';
+import {
+	addDays,
+	campaignDay,
+	campaignLength,
+	dayStart,
+	isLocalDate,
+	zoneOf
+} from '../domain/calendar';
+import type { ChartDay } from '../region-view';
+import { dashboard, type ChildRow } from './dashboard';
 import { rows } from './db/client';
 import { withinRegion } from './db/sql';
-import { dayStart, digestAt, recentClosing, snapshotsOn } from './history/snapshots';
+import { digestAt, recentClosing, snapshotsOn } from './history/snapshots';
 import { viewRegion } from './regions';
 import type { Services } from './runtime';
 
@@ -41,7 +48,7 @@ export interface Report {
 	previous: { date: string; verified: number; target: number; share: number } | null;
 	/** Children sorted by gap to the day's target, largest first. */
 	children: ChildRow[];
-	series: SeriesPoint[];
+	series: ChartDay[];
 	/** Null for days frozen before the report existed. */
 	states: Record<SyncState, number> | null;
 	/** Alerts not resolved at the end of the day (now, for today), per rule. */
@@ -51,8 +58,6 @@ export interface Report {
 	simulated: boolean;
 	generatedAt: string;
 }
-
-const nextDay = (date: string, days = 1) => format(addDays(parseISO(date), days), 'yyyy-MM-dd');
 
 /** `tanggal` as given, or today in the region's zone; refused outside the campaign's days so far. */
 export function reportDate(services: Services, code: string, asked: string | null): string {
@@ -143,7 +148,7 @@ async function build(
 	}
 	const previousRow =
 		date > campaign.firstDay
-			? (await snapshotsOn(db, [code], nextDay(date, -1))).get(code)
+			? (await snapshotsOn(db, [code], addDays(date, -1))).get(code)
 			: undefined;
 
 	let states: Record<SyncState, number> | null;
@@ -163,7 +168,7 @@ async function build(
 		gaps = digested?.largestGaps ?? [];
 	}
 
-	const end = new Date(dayStart(nextDay(date), zone)).toISOString();
+	const end = new Date(dayStart(addDays(date, 1), zone)).toISOString();
 	const within = withinRegion(sql`subject_code`, code);
 	const alertRows = await rows<{ rule: AlertRule; count: number }>(
 		db,

@@ -7,7 +7,7 @@
 import { count, sql } from 'drizzle-orm';
 import { addDays, format, parseISO } from 'date-fns';
 import { NATION_CODE } from '../domain/codes';
-import { localDate, ZONES } from '../domain/target-curve';
+import { localDate, ZONES } from '../domain/calendar';
 import { simulatedName, simulatedPhone, simulatedTarget } from '../domain/simulated';
 import {
 	NATION_NAME,

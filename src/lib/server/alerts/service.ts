@@ -18,14 +18,14 @@ import {
 	type Condition
 } from '../../domain/alerts';
 import { NATION_CODE, type RegionLevel } from '../../domain/codes';
-import { campaignDay, localDate, zoneOf } from '../../domain/target-curve';
-import type { AlertEvent } from '../../realtime/events';
+import { campaignDay, localDate, zoneOf } from '../../domain/calendar';
+import type { AlertEvent } from '../../protocol/live';
 import { audit } from '../auth/audit';
 import type { Plan } from '../campaign';
 import { rows, type Database } from '../db/client';
 import { alerts } from '../db/schema';
 import type { BatchResult } from '../ingest/commit';
-import type { RollupStore } from '../progress/store';
+import type { RollupStore } from '../rollup/store';
 
 const CHUNK = 2_000;
 /** Behind-target alerts are raised down to districts; villages are too many to chase one by one. */

@@ -6,7 +6,7 @@
  * entries with a log line rather than grow without bound.
  */
 import { createHmac } from 'node:crypto';
-import type { AlertEvent } from '../../realtime/events';
+import type { AlertEvent } from '../../protocol/live';
 import { logger } from '../log';
 
 export const SIGNATURE_HEADER = 'x-pantau-signature';

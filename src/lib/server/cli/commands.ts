@@ -13,7 +13,7 @@ import type { RosterChange } from '../../domain/roster';
 import type { RegionDelta } from '../../domain/coverage';
 import { audit } from '../auth/audit';
 import { ImportError, applyImport, previewImport, readRosterFile } from '../import';
-import { isLocalDate, ZONES } from '../../domain/target-curve';
+import { isLocalDate, ZONES } from '../../domain/calendar';
 import { freezeContextFrom, freezeDay } from '../history/snapshots';
 import { DeviceTokenError, issueDeviceTokens, revokeDeviceTokens } from '../ingest/device-tokens';
 import type { IngestService } from '../ingest/service';

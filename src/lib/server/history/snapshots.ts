@@ -4,18 +4,24 @@
  * refuses UPDATE and DELETE); a correction is a new row naming the one it corrects, and readers
  * take the newest row per region and date.
  */
-import { addDays, format, parseISO } from 'date-fns';
 import { sql } from 'drizzle-orm';
 import { SYNC_STATES, type ActivityIndex } from '../../domain/activity';
 import { NATION_CODE, regionLevel } from '../../domain/codes';
 import { digest, type RegionDigest, type TpsGap } from '../../domain/report';
-import { campaignDay, localDate, zoneOf, ZONES, type Zone } from '../../domain/target-curve';
+import {
+	addDays,
+	campaignDay,
+	dayStart,
+	localDate,
+	zoneOf,
+	ZONES,
+	type Zone
+} from '../../domain/calendar';
 import { Plan } from '../campaign';
 import { rows, type Database } from '../db/client';
-import { loadActivity } from '../progress/activity';
-import { RollupStore } from '../progress/store';
+import { loadActivity } from '../activity';
+import { RollupStore } from '../rollup/store';
 
-const HOUR = 3_600_000;
 const CHUNK = 2_000;
 
 export interface SnapshotRow {
@@ -87,12 +93,6 @@ export async function freezeContextFrom(db: Database, now = Date.now()): Promise
 	await store.load(db);
 	return { db, store, activity: await loadActivity(db), plan: await Plan.load(db), now };
 }
-
-/** Local midnight (UTC ms) at the start of `date` in the zone. */
-export const dayStart = (date: string, zone: Zone) =>
-	Date.parse(`${date}T00:00:00Z`) - zone.utcOffset * HOUR;
-
-const previousDay = (date: string) => format(addDays(parseISO(date), -1), 'yyyy-MM-dd');
 
 /** The numbers of every region of a zone for `date`, as they stand now. */
 export function snapshotRows(
@@ -195,7 +195,7 @@ export async function freezeEndedDays(ctx: FreezeContext): Promise<string[]> {
 	for (const zone of Object.values(ZONES)) {
 		const probe = probeCode(zone, ctx.store);
 		if (!probe) continue;
-		const yesterday = previousDay(localDate(new Date(ctx.now), zone));
+		const yesterday = addDays(localDate(new Date(ctx.now), zone), -1);
 		if (yesterday < campaign.firstDay || yesterday > campaign.lastDay) continue;
 		const [found] = await rows<{ n: number }>(
 			ctx.db,
@@ -251,7 +251,7 @@ export async function recentClosing(
 	today: string,
 	days = 3
 ): Promise<Map<string, Map<string, number>>> {
-	const from = format(addDays(parseISO(today), -days), 'yyyy-MM-dd');
+	const from = addDays(today, -days);
 	const result = new Map<string, Map<string, number>>();
 	if (codes.length === 0) return result;
 	const list = await rows<{ code: string; date: string; verified: number }>(

@@ -8,6 +8,7 @@
  * the latest numbers of every changed region it watches and the version each one replaces.
  */
 import { randomBytes } from 'node:crypto';
+import { parse as parseCookies } from 'cookie';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import { isWithin, parentCode } from '../../domain/codes';
@@ -24,12 +25,12 @@ import {
 	type ServerToClientEvents,
 	type SubscribeAnswer,
 	type UnsubscribeAnswer
-} from '../../realtime/events';
+} from '../../protocol/live';
 import { API_TOKEN_PREFIX, validateApiToken } from '../auth/api-tokens';
 import { sessionCookieName, validateSessionToken } from '../auth/session';
 import type { Database } from '../db/client';
 import { describe, logger } from '../log';
-import type { RollupStore } from '../progress/store';
+import type { RollupStore } from '../rollup/store';
 
 interface SocketData {
 	principal: Principal & { email: string };
@@ -66,19 +67,6 @@ export const regionsRequest = z.strictObject({
 			`must name at most ${MAX_REGIONS_PER_REQUEST} regions per request`
 		)
 });
-
-function readCookie(header: string | undefined, name: string): string | undefined {
-	for (const part of (header ?? '').split(';')) {
-		const [key, ...value] = part.trim().split('=');
-		if (key !== name) continue;
-		try {
-			return decodeURIComponent(value.join('='));
-		} catch {
-			return undefined;
-		}
-	}
-	return undefined;
-}
 
 export interface LiveOptions {
 	windowMs: number;
@@ -132,7 +120,8 @@ export class LiveService {
 			socket.data.principal = principal;
 			return;
 		}
-		const session = readCookie(socket.handshake.headers.cookie, sessionCookieName);
+		// The same parser SvelteKit reads the page's cookies with (`cookie`).
+		const session = parseCookies(socket.handshake.headers.cookie ?? '')[sessionCookieName];
 		if (session) {
 			const { user } = await validateSessionToken(this.db, session);
 			if (user) {

@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { isLocalDate } from '$lib/domain/target-curve';
+import { isLocalDate } from '$lib/domain/calendar';
 import { dashboard } from '$lib/server/dashboard';
 import { services } from '$lib/server/runtime';
 import type { PageServerLoad } from './$types';

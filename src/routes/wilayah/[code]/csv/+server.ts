@@ -4,7 +4,8 @@
 import { error } from '@sveltejs/kit';
 import { stringify } from 'csv-stringify/sync';
 import { COLUMNS, arrange, isColumn } from '$lib/children-table';
-import { isLocalDate } from '$lib/domain/target-curve';
+import { isLocalDate } from '$lib/domain/calendar';
+import { coverage } from '$lib/domain/coverage';
 import { requestTranslator } from '$lib/i18n';
 import { audit } from '$lib/server/auth/audit';
 import { dashboard } from '$lib/server/dashboard';
@@ -41,7 +42,7 @@ export const GET: RequestHandler = async ({ params, locals, url, cookies, getCli
 			r.tps,
 			r.target,
 			r.verified,
-			r.target > 0 ? (r.verified / r.target).toFixed(4) : '',
+			coverage(r.verified, r.target)?.toFixed(4) ?? '',
 			r.gap,
 			r.syncedToday,
 			r.silent,

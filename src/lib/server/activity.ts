@@ -1,8 +1,8 @@
 /** Loads the activity index (domain/activity.ts) from the TPS table, one province at a time. */
 import { sql } from 'drizzle-orm';
-import { ActivityIndex, type TpsActivity } from '../../domain/activity';
-import { rows, type Database } from '../db/client';
-import { epochMs, withinRegion } from '../db/sql';
+import { ActivityIndex, type TpsActivity } from '../domain/activity';
+import { rows, type Database } from './db/client';
+import { epochMs, withinRegion } from './db/sql';
 
 export async function loadActivity(db: Database): Promise<ActivityIndex> {
 	const provinces = await rows<{ code: string }>(

@@ -13,8 +13,8 @@ import type {
 	RegionNumbers,
 	ServerToClientEvents,
 	SubscribeAnswer
-} from '../realtime/events';
-import { LIVE_PATH } from '../realtime/events';
+} from '../protocol/live';
+import { LIVE_PATH } from '../protocol/live';
 
 type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import type { RegionDelta } from '../../domain/coverage';
 import type { RegionLevel } from '../../domain/codes';
-import type { RegionNumbers } from '../../realtime/events';
+import type { RegionNumbers } from '../../protocol/live';
 import type { Database } from '../db/client';
 import { regions } from '../db/schema';
 import { recountRegions } from './recount';
