@@ -14,8 +14,12 @@ declare global {
 			} | null;
 			sessionId: string | null;
 		}
+		/** What an error page and a JSON error carry: the sentence, and its problem code or log id. */
 		interface Error {
 			message: string;
+			problem?: string;
+			/** The log line's id of an unexpected error. */
+			id?: string;
 		}
 	}
 }

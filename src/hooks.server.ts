@@ -1,5 +1,7 @@
-import type { Handle, ServerInit } from '@sveltejs/kit';
-import { requestLanguage } from '$lib/i18n';
+import { randomUUID } from 'node:crypto';
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { requestLanguage, requestTranslator } from '$lib/i18n';
+import { describe, logger } from '$lib/server/log';
 import { sequence } from '@sveltejs/kit/hooks';
 import {
 	handleAuthentication,
@@ -29,3 +31,15 @@ export const handle = sequence(
 	handleAuthentication,
 	handleAuthorization
 );
+
+/**
+ * Errors nobody threw on purpose (AppErrors become HTTP errors in the routes, http/errors.ts):
+ * logged once with an id, and shown in the page's language with that id, never with a stack.
+ */
+export const handleError: HandleServerError = ({ error, event, status }) => {
+	const t = requestTranslator(event.cookies);
+	if (status === 404) return { message: t('problem.pageNotFound') };
+	const id = randomUUID().slice(0, 8);
+	logger().error({ id, path: event.url.pathname }, `[http] unexpected error: ${describe(error)}`);
+	return { message: t('problem.internal', { id }), id };
+};

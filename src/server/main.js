@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runningServices } from './running.js';
 import { attachSocketServer } from './socket.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -17,17 +18,6 @@ const host = process.env.HOST || '0.0.0.0';
 // Form actions check the Origin header (CSRF); without ORIGIN the adapter would assume https.
 process.env.ORIGIN ??= `http://localhost:${port}`;
 
-const SERVICES = Symbol.for('pantau-coklit.services');
-/**
- * What the app's init hook leaves on globalThis (src/lib/server/runtime.ts).
- * @typedef {{
- *   ingestHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>,
- *   readiness(): Promise<{ ready: boolean, reason?: string }>,
- *   metricsText(collect?: boolean): Promise<string>,
- *   logRequest(entry: { id: string, method: string, path: string, status: number, ms: number, route: string }): void,
- *   stop(): Promise<void>
- * }} Services
- */
 const SHUTDOWN_DEADLINE_MS = 10_000;
 /** How long requests in flight may take to finish once a stop begins, before connections are cut. */
 const DRAIN_MS = 5_000;
@@ -59,9 +49,8 @@ try {
 	else fail(error?.stack ?? String(caught));
 }
 
-const services = await /** @type {Record<symbol, Promise<Services>>} */ (
-	/** @type {unknown} */ (globalThis)
-)[SERVICES];
+// Started by the app's init hook during the import above (src/lib/server/runtime.ts).
+const services = await runningServices();
 const HEARTBEATS = '/api/v1/heartbeats';
 /**
  * gzip (or deflate) for pages, JSON and CSV where the client accepts it: `compression`, Express's

@@ -1,23 +1,14 @@
 // socket.io on the same HTTP server as the pages, in `npm run dev` (vite.config.ts) and in
 // production (main.js). Plain JS so that Vite's config loader can import it: the logic lives in
-// the app's LiveService (src/lib/server/live/service.ts), found on globalThis once the app's
-// init hook has run.
+// the app's LiveService (src/lib/server/live/service.ts), reached through the one accessor for the
+// running services (running.js), which waits while they start (in development: until the first
+// page request).
 import { Server } from 'socket.io';
+import { runningServices } from './running.js';
 
-const SERVICES = Symbol.for('pantau-coklit.services');
 // The protocol's limit (src/lib/protocol/live.ts MAX_MESSAGE_BYTES): a larger message closes
 // the connection before anything parses it.
 const MAX_MESSAGE_BYTES = 16 * 1024;
-
-/** @returns {Promise<{ live: { authenticate(socket: unknown): Promise<void>, attach(io: unknown): void, refuseOrigin(origin: string | undefined, host: string | undefined): string | null } }>} */
-async function services() {
-	const holder = /** @type {Record<symbol, Promise<any> | undefined>} */ (
-		/** @type {unknown} */ (globalThis)
-	);
-	// In development the app starts on the first page request; wait for it.
-	while (!holder[SERVICES]) await new Promise((resolve) => setTimeout(resolve, 100));
-	return holder[SERVICES];
-}
 
 /** @param {import('node:http').Server} httpServer */
 export function attachSocketServer(httpServer) {
@@ -28,7 +19,7 @@ export function attachSocketServer(httpServer) {
 		// Cross-site websocket hijacking: a page of another origin may not open the socket with a
 		// signed-in user's cookie. Programs send no Origin and pass (they need an API token).
 		allowRequest: (req, callback) => {
-			services().then(
+			runningServices().then(
 				({ live }) => {
 					const problem = live.refuseOrigin(req.headers.origin, req.headers.host);
 					callback(problem ?? undefined, problem === null);
@@ -40,12 +31,12 @@ export function attachSocketServer(httpServer) {
 	let attached = false;
 	io.use(async (socket, next) => {
 		try {
-			const { live } = await services();
+			const { live } = await runningServices();
 			if (!attached) {
 				attached = true;
-				live.attach(io);
+				live.attach(/** @type {any} */ (io));
 			}
-			await live.authenticate(socket);
+			await live.authenticate(/** @type {any} */ (socket));
 			next();
 		} catch (error) {
 			next(error instanceof Error ? error : new Error(String(error)));

@@ -38,7 +38,12 @@ test('an admin gives Kota Surabaya its own curve, sees its target move, and remo
 	await override.getByLabel('Kode wilayah').fill('3578');
 	await override.getByLabel(/Titik kurva/).fill('10=50, 20=40');
 	await override.getByRole('button').click();
-	await expect(page.getByTestId('campaign-message')).toContainText('cumulative');
+	await expect(page.getByTestId('campaign-message')).toHaveText(
+		'Kurva bersifat kumulatif: 40% pada hari 20 lebih kecil dari hari sebelumnya'
+	);
+	// What was typed stays, to be corrected.
+	await expect(override.getByLabel('Kode wilayah')).toHaveValue('3578');
+	await expect(override.getByLabel(/Titik kurva/)).toHaveValue('10=50, 20=40');
 	await override.getByLabel('Kode wilayah').fill('3578');
 	await override.getByLabel(/Titik kurva/).fill('');
 	await override.getByRole('button').click();
@@ -50,5 +55,17 @@ test('an admin gives Kota Surabaya its own curve, sees its target move, and remo
 	const thresholds = page.locator('form[action="?/settings"]');
 	await thresholds.getByLabel(/jam pemeriksaan/).fill('25');
 	await thresholds.getByRole('button').click();
-	await expect(page.getByTestId('campaign-message')).toContainText('checkHour');
+	await expect(page.getByTestId('campaign-message')).toHaveText(
+		'Ambang "Di bawah target: jam pemeriksaan (waktu setempat)" harus angka dari 0 sampai 23'
+	);
+	await expect(thresholds.getByLabel(/jam pemeriksaan/)).toHaveValue('25');
+
+	// The campaign form keeps its name after a save: a second save goes through too.
+	const campaign = page.locator('form[action="?/campaign"]');
+	const name = await campaign.getByLabel('Nama').inputValue();
+	await campaign.getByRole('button').click();
+	await expect(page.getByTestId('campaign-message')).toHaveText('Kampanye disimpan');
+	await expect(campaign.getByLabel('Nama')).toHaveValue(name);
+	await campaign.getByRole('button').click();
+	await expect(page.getByTestId('campaign-message')).toHaveText('Kampanye disimpan');
 });

@@ -2,21 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/lib/server/db/client';
-import {
-	issueApiToken,
-	revokeApiTokens,
-	validateApiToken
-} from '../../src/lib/server/auth/api-tokens';
+import { validateApiToken } from '../../src/lib/server/auth/api-tokens';
 import { login, loginLimits, type LoginLimits } from '../../src/lib/server/auth/login';
 import { invalidateSession, validateSessionToken } from '../../src/lib/server/auth/session';
-import { createUser, updateUser, UserError } from '../../src/lib/server/auth/users';
+import { AppError } from '../../src/lib/domain/errors';
+import { CLI } from '../../src/lib/server/verbs/actor';
+import {
+	changeAccount,
+	createAccount,
+	issueApiToken,
+	revokeApiTokens
+} from '../../src/lib/server/verbs/accounts';
 import { translator } from '../../src/lib/i18n';
 import { hashToken } from '../../src/lib/server/auth/tokens';
 import { connectRedis } from '../../src/lib/server/redis';
 import { seed } from '../../src/lib/server/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 
-const CLI = { userId: null, actor: 'test' };
 const PASSWORD = 'rahasia-sekali-123';
 
 describe.each(engines)('accounts and sessions on %s', (engine) => {
@@ -37,11 +39,12 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
 		database = await createTestDatabase(engine);
 		limits = loginLimits();
 		await seed(database, { provinces: ['75'] });
-		await createUser(
-			db(),
-			{ email: 'Koordinator@Example.id', password: PASSWORD, role: 'coordinator', scope: '7501' },
-			CLI
-		);
+		await createAccount(db(), CLI, {
+			email: 'Koordinator@Example.id',
+			password: PASSWORD,
+			role: 'coordinator',
+			scope: '7501'
+		});
 	});
 	afterAll(async () => {
 		await database?.destroy();
@@ -49,35 +52,40 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
 
 	it('refuses a role that does not fit its scope, a missing region, a weak password, a duplicate', async () => {
 		await expect(
-			createUser(
-				db(),
-				{ email: 'a@x.id', password: PASSWORD, role: 'coordinator', scope: '75' },
-				CLI
-			)
-		).rejects.toThrow(/regency code/);
+			createAccount(db(), CLI, {
+				email: 'a@x.id',
+				password: PASSWORD,
+				role: 'coordinator',
+				scope: '75'
+			})
+		).rejects.toThrow(expect.objectContaining({ problem: 'coordinatorScope' }));
 		await expect(
-			createUser(db(), { email: 'a@x.id', password: PASSWORD, role: 'leader', scope: '35' }, CLI)
-		).rejects.toThrow(/region 35 does not exist/);
+			createAccount(db(), CLI, { email: 'a@x.id', password: PASSWORD, role: 'leader', scope: '35' })
+		).rejects.toThrow(
+			expect.objectContaining({ problem: 'unknownRegion', values: { scope: '35' } })
+		);
 		await expect(
-			createUser(db(), { email: 'a@x.id', password: 'short', role: 'admin', scope: 'id' }, CLI)
-		).rejects.toThrow(/at least 10 characters/);
+			createAccount(db(), CLI, { email: 'a@x.id', password: 'short', role: 'admin', scope: 'id' })
+		).rejects.toThrow(expect.objectContaining({ problem: 'shortPassword', values: { min: 10 } }));
 		await expect(
-			createUser(
-				db(),
-				{ email: 'koordinator@example.id', password: PASSWORD, role: 'observer', scope: '75' },
-				CLI
-			)
-		).rejects.toThrow(/already exists/);
+			createAccount(db(), CLI, {
+				email: 'koordinator@example.id',
+				password: PASSWORD,
+				role: 'observer',
+				scope: '75'
+			})
+		).rejects.toThrow(expect.objectContaining({ problem: 'accountExists', status: 409 }));
 		// The same refusal, said in Bahasa Indonesia by the page.
-		const refused = await createUser(
-			db(),
-			{ email: 'koordinator@example.id', password: PASSWORD, role: 'observer', scope: '75' },
-			CLI
-		).catch((error: unknown) => error);
-		expect(refused).toBeInstanceOf(UserError);
-		const { problem, values } = refused as UserError;
-		expect(translator('id')(`accountError.${problem}`, values)).toBe(
-			'akun untuk koordinator@example.id sudah ada'
+		const refused = await createAccount(db(), CLI, {
+			email: 'koordinator@example.id',
+			password: PASSWORD,
+			role: 'observer',
+			scope: '75'
+		}).catch((error: unknown) => error);
+		expect(refused).toBeInstanceOf(AppError);
+		const { problem, values } = refused as AppError;
+		expect(translator('id')(`problem.${problem}`, values)).toBe(
+			'Akun untuk koordinator@example.id sudah ada'
 		);
 	});
 
@@ -104,11 +112,12 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
 	});
 
 	it("a stranger's failures lock the account for unknown browsers only, not for one it signed in from", async () => {
-		await createUser(
-			db(),
-			{ email: 'target@example.id', password: PASSWORD, role: 'observer', scope: '75' },
-			CLI
-		);
+		await createAccount(db(), CLI, {
+			email: 'target@example.id',
+			password: PASSWORD,
+			role: 'observer',
+			scope: '75'
+		});
 		// The official signs in once from their laptop: it keeps a device cookie.
 		const first = await attempt('target@example.id', PASSWORD, '10.1.0.50');
 		if (!first.ok) throw new Error('login failed');
@@ -132,11 +141,12 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
 	});
 
 	it('a known browser is limited on its own, and a device cookie of another account counts for nothing', async () => {
-		await createUser(
-			db(),
-			{ email: 'kedua@example.id', password: PASSWORD, role: 'observer', scope: '75' },
-			CLI
-		);
+		await createAccount(db(), CLI, {
+			email: 'kedua@example.id',
+			password: PASSWORD,
+			role: 'observer',
+			scope: '75'
+		});
 		const first = await attempt('kedua@example.id', PASSWORD, '10.2.0.1');
 		if (!first.ok) throw new Error('login failed');
 		for (let i = 0; i < 5; i++)
@@ -161,34 +171,28 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
 
 		const second = await attempt('koordinator@example.id', PASSWORD, '10.0.0.3');
 		if (!second.ok) throw new Error('login failed');
-		await updateUser(db(), 'koordinator@example.id', { disabled: true }, CLI);
+		await changeAccount(db(), CLI, 'koordinator@example.id', { disabled: true });
 		expect((await validateSessionToken(db(), second.token)).user).toBeNull();
 		expect((await attempt('koordinator@example.id', PASSWORD, '10.0.0.4')).ok).toBe(false);
-		await updateUser(db(), 'koordinator@example.id', { disabled: false }, CLI);
+		await changeAccount(db(), CLI, 'koordinator@example.id', { disabled: false });
 	});
 
 	it('API tokens carry the account scope, are read-only and revocable', async () => {
-		const [user] = await rows<{ id: number }>(
-			db(),
-			sql`select id from users where email = 'koordinator@example.id'`
-		);
-		const token = await issueApiToken(db(), user.id, 'bawaslu-sistem', CLI);
+		const { token } = await issueApiToken(db(), CLI, 'koordinator@example.id', 'bawaslu-sistem');
 		expect(await validateApiToken(db(), token)).toMatchObject({
 			scope: '7501',
 			role: 'coordinator',
 			readOnly: true
 		});
-		await revokeApiTokens(db(), user.id, CLI);
+		await revokeApiTokens(db(), CLI, 'koordinator@example.id');
 		expect(await validateApiToken(db(), token)).toBeNull();
 	});
 
 	it('the audit log records changes with before and after, and cannot be edited', async () => {
-		await updateUser(
-			db(),
-			'target@example.id',
-			{ role: 'observer', scope: '7502' },
-			{ userId: null, actor: 'admin@example.id' }
-		);
+		await changeAccount(db(), { ...CLI, email: 'admin@example.id' }, 'target@example.id', {
+			role: 'observer',
+			scope: '7502'
+		});
 		const [entry] = await rows<{ before: { scope: string }; after: { scope: string } }>(
 			db(),
 			sql`select before, after from audit_log where action = 'user.update' and subject = 'target@example.id'`

@@ -12,8 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZONES } from '../../src/lib/domain/calendar';
 import type { ActivityIndex } from '../../src/lib/domain/activity';
 import type { AlertEvent } from '../../src/lib/protocol/live';
-import { AlertError, AlertService } from '../../src/lib/server/alerts/service';
-import { AlertWebhook, SIGNATURE_HEADER, signature } from '../../src/lib/server/alerts/webhook';
+import { AppError } from '../../src/lib/domain/errors';
+import { AlertService } from '../../src/lib/server/alerts/service';
+import { SIGNATURE_HEADER, WebhookOutbox, signature } from '../../src/lib/server/alerts/webhook';
+import { EventBus } from '../../src/lib/server/events';
+import type { Actor } from '../../src/lib/server/verbs/actor';
 import { Plan } from '../../src/lib/server/campaign';
 import { rows } from '../../src/lib/server/db/client';
 import {
@@ -42,7 +45,6 @@ describe.each(engines)('history and alerts on %s', (engine) => {
 	let alerts: AlertService;
 	let ingest: IngestService;
 	const changes: AlertEvent[] = [];
-	let onChange: (events: AlertEvent[]) => void = () => {};
 	let tps: { code: string; target: number; token: string }[];
 	const ctx = () => ({ db: database.db, store, activity, plan, now });
 
@@ -92,16 +94,16 @@ describe.each(engines)('history and alerts on %s', (engine) => {
 		await store.load(database.db);
 		activity = await loadActivity(database.db);
 		plan = await Plan.load(database.db);
+		const bus = new EventBus();
+		bus.on('alerts', (events) => changes.push(...events));
 		alerts = new AlertService({
 			db: database.db,
 			store,
 			activity,
 			plan: () => plan,
 			now: () => now,
-			onChange: (events) => {
-				changes.push(...events);
-				onChange(events);
-			}
+			bus,
+			outbox: true
 		});
 		await alerts.load();
 		ingest = new IngestService(database.db, {
@@ -252,17 +254,27 @@ describe.each(engines)('history and alerts on %s', (engine) => {
 		);
 		expect(list.length).toBe(1);
 		expect(list[0].details.problems).toBe('decrease');
-		const who = { id: 1, email: 'koordinator@example.go.id' };
-		await expect(alerts.act(list[0].id, 'acknowledge', who, '  ', () => true)).rejects.toThrow(
-			AlertError
+		const who: Actor = {
+			role: 'coordinator',
+			scope: code.slice(0, 4),
+			userId: 1,
+			email: 'koordinator@example.go.id'
+		};
+		await expect(alerts.act(who, list[0].id, 'acknowledge', '  ')).rejects.toThrow(
+			expect.objectContaining({ problem: 'noteRequired' })
 		);
-		await expect(
-			alerts.act(list[0].id, 'acknowledge', who, 'ok', () => false)
-		).rejects.toMatchObject({
-			status: 404
+		// Outside the actor's regency the alert does not exist for them.
+		const neighbour = { ...who, scope: code.slice(0, 2) === '75' ? '7571' : '7501' };
+		await expect(alerts.act(neighbour, list[0].id, 'acknowledge', 'ok')).rejects.toMatchObject({
+			status: 404,
+			problem: 'alertNotFound'
 		});
-		await alerts.act(list[0].id, 'acknowledge', who, 'sudah dihubungi, HP rusak', () => true);
-		await alerts.act(list[0].id, 'resolve', who, '', () => true);
+		// Observers read; they never act.
+		await expect(
+			alerts.act({ ...who, role: 'observer' }, list[0].id, 'acknowledge', 'ok')
+		).rejects.toBeInstanceOf(AppError);
+		await alerts.act(who, list[0].id, 'acknowledge', 'sudah dihubungi, HP rusak');
+		await alerts.act(who, list[0].id, 'resolve', '');
 		const [row] = await rows<{ status: string; note: string }>(
 			database.db,
 			sql`select status, note from alerts where id = ${list[0].id}`
@@ -275,7 +287,7 @@ describe.each(engines)('history and alerts on %s', (engine) => {
 		expect(audited.map((a) => a.action)).toEqual(['alert.acknowledge', 'alert.resolve']);
 	});
 
-	it('the webhook receives correctly signed deliveries, and a hanging one never holds up ingestion', async () => {
+	it('the webhook gets every queued change, signed, oldest first; a hanging one never holds up ingestion', async () => {
 		const received: { body: string; signature: string }[] = [];
 		const receiver = http.createServer((req, res) => {
 			let body = '';
@@ -287,45 +299,52 @@ describe.each(engines)('history and alerts on %s', (engine) => {
 		});
 		await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 		const secret = 'a-shared-secret-of-kpu';
-		const good = new AlertWebhook(
+		// Every change of the tests above was written to the outbox with the change itself.
+		const queued = await rows<{ id: number }>(
+			database.db,
+			sql`select id from webhook_outbox where delivered_at is null order by id`
+		);
+		expect(queued.length).toBeGreaterThan(0);
+		expect(queued.length).toBe(changes.length);
+		const good = new WebhookOutbox(
+			database.db,
 			`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`,
 			secret,
 			() => {}
 		);
-		const event: AlertEvent = {
-			id: 1,
-			rule: 'silent_pantarlih',
-			subject: tps[1].code,
-			status: 'open',
-			details: { never: 1 },
-			at: new Date(now).toISOString()
-		};
-		good.enqueue([event]);
-		await expect.poll(() => received.length).toBe(1);
-		expect(received[0].signature).toBe(signature(secret, received[0].body));
-		expect(JSON.parse(received[0].body)).toEqual({ alerts: [event] });
-		expect(received[0].signature).not.toBe(signature('another-secret-entirely', received[0].body));
+		await good.poke();
+		expect(await good.pending()).toBe(0);
+		const delivered = received.flatMap(
+			(r) => (JSON.parse(r.body) as { alerts: AlertEvent[] }).alerts
+		);
+		// In the order they happened, each once.
+		expect(delivered).toEqual(changes);
+		for (const r of received) {
+			expect(r.signature).toBe(signature(secret, r.body));
+			expect(r.signature).not.toBe(signature('another-secret-entirely', r.body));
+		}
+		await good.close();
 
 		// A receiver that accepts connections and never answers.
 		const hanging = http.createServer(() => {});
 		await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
-		const stuck = new AlertWebhook(
+		const stuck = new WebhookOutbox(
+			database.db,
 			`http://127.0.0.1:${(hanging.address() as AddressInfo).port}/alerts`,
 			secret,
 			() => {}
 		);
-		onChange = (events) => stuck.enqueue(events);
 		now = at('2026-02-15T17:00:00');
 		const code = tps[21].code;
 		await sync(code, 90, 5);
+		const delivering = stuck.poke();
 		await sync(code, 10, 0);
 		// Ingestion answered (sync asserts 200) while the delivery is still waiting.
-		expect(stuck.pending).toBeGreaterThan(0);
+		expect(await stuck.pending()).toBeGreaterThan(0);
 		expect(stuck.delivered).toBe(0);
-		onChange = () => {};
-		good.close();
-		stuck.close();
 		hanging.closeAllConnections();
+		await delivering;
+		await stuck.close();
 		await new Promise((resolve) => hanging.close(resolve));
 		await new Promise((resolve) => receiver.close(resolve));
 	});

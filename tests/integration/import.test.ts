@@ -6,6 +6,7 @@
 import ExcelJS from 'exceljs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { translator } from '../../src/lib/i18n';
 import { rows } from '../../src/lib/server/db/client';
 import { applyImport, previewImport, readRosterFile } from '../../src/lib/server/import';
 import { RollupStore } from '../../src/lib/server/rollup/store';
@@ -99,12 +100,18 @@ describe.each(engines)('imports on %s', (engine) => {
 
 	it('refuses what is not a roster', async () => {
 		await expect(readRosterFile('x.xlsx', new Uint8Array([0x50, 0x4b, 1, 2]))).rejects.toThrow(
-			/XLSX/
+			expect.objectContaining({ problem: 'importNotXlsx' })
 		);
 		await expect(readRosterFile('x.csv', new Uint8Array([0xff, 0xfe, 0x41]))).rejects.toThrow(
-			/UTF-8/
+			expect.objectContaining({ problem: 'importNotText' })
 		);
 		const table = await readRosterFile('x.csv', csv(['nama,telepon', 'a,b']));
-		await expect(previewImport(database.db, table, '75')).rejects.toThrow(/no TPS column/);
+		const refused = await previewImport(database.db, table, '75').catch((e: unknown) => e);
+		expect(refused).toMatchObject({ problem: 'importNoTpsColumn', status: 400 });
+		// Said in the page's language, naming what was found.
+		const { problem, values } = refused as { problem: string; values: Record<string, string> };
+		expect(translator('id')(`problem.${problem}`, values)).toBe(
+			'Baris pertama harus memuat kolom kode_tps (nama kolom yang ditemukan: nama, telepon)'
+		);
 	});
 });

@@ -13,7 +13,8 @@ import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
 import { IngestService } from '../../src/lib/server/ingest/service';
 import { pantarlihList } from '../../src/lib/server/pantarlih';
 import { RollupStore } from '../../src/lib/server/rollup/store';
-import type { Services } from '../../src/lib/server/runtime';
+import { loadActivity } from '../../src/lib/server/activity';
+import type { ViewDeps } from '../../src/lib/server/views';
 import { seed } from '../../src/lib/server/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 
@@ -25,7 +26,7 @@ const observer: Principal = { role: 'observer', scope: '75', readOnly: false };
 describe.each(engines)('Pantarlih sync states on %s', (engine) => {
 	let database: TestDatabase;
 	let ingest: IngestService;
-	let services: Services;
+	let views: ViewDeps;
 	let now = T0;
 	const store = new RollupStore();
 	let tps: { code: string; target: number; token: string }[];
@@ -77,12 +78,8 @@ describe.each(engines)('Pantarlih sync states on %s', (engine) => {
 			now: () => now,
 			onCommitted: (result) => store.apply(result.deltas)
 		});
-		services = {
-			store,
-			handle: database,
-			clock: { now: () => now, speed: 1 },
-			plan: () => plan
-		} as unknown as Services;
+		const activity = await loadActivity(database.db);
+		views = { db: database.db, store, activity, now: () => now, plan: () => plan };
 	});
 	afterAll(async () => {
 		await ingest?.close();
@@ -105,7 +102,7 @@ describe.each(engines)('Pantarlih sync states on %s', (engine) => {
 		// 5: done.
 		await sync(5, tps[5].target, 0, T0 - 2 * H);
 		now = T0;
-		const list = await pantarlihList(services, coordinator, '7501', { sort: 'tps' });
+		const list = await pantarlihList(views, coordinator, '7501', { sort: 'tps' });
 		const state = (i: number) => list.rows.find((r) => r.tps === tps[i].code)!.state;
 		expect([0, 1, 2, 3, 4, 5].map(state)).toEqual([
 			'belum_pernah',
@@ -119,31 +116,31 @@ describe.each(engines)('Pantarlih sync states on %s', (engine) => {
 		expect(list.counts.selesai).toBe(1);
 		expect(list.counts.belum_pernah).toBe(list.total - 5);
 		// Longest silence first: never-synced Pantarlih, then the silent one.
-		const bySilence = await pantarlihList(services, coordinator, '7501', { state: 'senyap' });
+		const bySilence = await pantarlihList(views, coordinator, '7501', { state: 'senyap' });
 		expect(bySilence.rows.map((r) => r.tps)).toEqual([tps[1].code]);
 		// Time passes: the active one falls silent 25 hours after its last sync.
 		now = T0 - 1 * H + 25 * H;
-		const later = await pantarlihList(services, coordinator, '7501', { sort: 'tps' });
+		const later = await pantarlihList(views, coordinator, '7501', { sort: 'tps' });
 		expect(later.rows.find((r) => r.tps === tps[4].code)!.state).toBe('senyap');
 	});
 
 	it('gives coordinators the number and contact links, observers a masked number and none', async () => {
 		now = T0;
-		const mine = (await pantarlihList(services, coordinator, '7501', { sort: 'tps' })).rows[0];
+		const mine = (await pantarlihList(views, coordinator, '7501', { sort: 'tps' })).rows[0];
 		expect(mine.phone).toMatch(/^\+628\d{8,11}$/);
 		expect(mine.phone).not.toContain('*');
 		expect(mine.whatsapp).toMatch(/^https:\/\/wa\.me\/628\d+\?text=Yth\./);
 		expect(decodeURIComponent(mine.whatsapp!)).toContain(`TPS ${mine.number}`);
-		const theirs = (await pantarlihList(services, observer, '7501', { sort: 'tps' })).rows[0];
+		const theirs = (await pantarlihList(views, observer, '7501', { sort: 'tps' })).rows[0];
 		expect(theirs.phone).toMatch(/^\+62 8\d{2}-\*{4}-\**\d{2}$/);
 		expect(theirs.whatsapp).toBeNull();
 		expect(theirs.tel).toBeNull();
 	});
 
 	it('refuses regions above regency level and outside the scope', async () => {
-		await expect(pantarlihList(services, coordinator, '75')).rejects.toMatchObject({ status: 403 });
-		await expect(
-			pantarlihList(services, { ...coordinator, scope: '75' }, '75')
-		).rejects.toMatchObject({ status: 400 });
+		await expect(pantarlihList(views, coordinator, '75')).rejects.toMatchObject({ status: 403 });
+		await expect(pantarlihList(views, { ...coordinator, scope: '75' }, '75')).rejects.toMatchObject(
+			{ status: 400 }
+		);
 	});
 });

@@ -17,25 +17,42 @@ export const ALERT_RULES = [
 ] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 
-const count = (min: number, max: number) => z.number().int().min(min).max(max);
+/** The range of each threshold an admin may set, and whether it is a whole number. */
+export const THRESHOLD_RANGES = {
+	/** Behind target: coverage more than this many points below today's target... */
+	behindPoints: { min: 0, max: 100, whole: false },
+	/** ...at or after this local hour. */
+	checkHour: { min: 0, max: 23, whole: true },
+	silentHours: { min: 1, max: 24 * 30, whole: true },
+	/** Never synced at all after this campaign day. */
+	neverAfterDay: { min: 1, max: 60, whole: true },
+	stalledDays: { min: 1, max: 30, whole: true },
+	stuckPending: { min: 1, max: 5_000, whole: true },
+	stuckHours: { min: 1, max: 24 * 30, whole: true },
+	/** An implausible jump: more than this many voters... */
+	jumpVoters: { min: 1, max: 5_000, whole: true },
+	/** ...within this many minutes. */
+	jumpMinutes: { min: 1, max: 24 * 60, whole: true }
+} as const;
+export type Threshold = keyof typeof THRESHOLD_RANGES;
 
-/** Thresholds an admin may change, with their defaults and the range each accepts. */
+const inRange = (field: Threshold) => {
+	const { min, max, whole } = THRESHOLD_RANGES[field];
+	return (whole ? z.number().int() : z.number()).min(min).max(max);
+};
+
+/** Thresholds an admin may change, with their defaults (below) and ranges (above). */
 export const alertSettingsSchema = z
 	.object({
-		/** Behind target: coverage more than this many points below today's target... */
-		behindPoints: z.number().min(0).max(100),
-		/** ...at or after this local hour. */
-		checkHour: count(0, 23),
-		silentHours: count(1, 24 * 30),
-		/** Never synced at all after this campaign day. */
-		neverAfterDay: count(1, 60),
-		stalledDays: count(1, 30),
-		stuckPending: count(1, 5_000),
-		stuckHours: count(1, 24 * 30),
-		/** An implausible jump: more than this many voters... */
-		jumpVoters: count(1, 5_000),
-		/** ...within this many minutes. */
-		jumpMinutes: count(1, 24 * 60)
+		behindPoints: inRange('behindPoints'),
+		checkHour: inRange('checkHour'),
+		silentHours: inRange('silentHours'),
+		neverAfterDay: inRange('neverAfterDay'),
+		stalledDays: inRange('stalledDays'),
+		stuckPending: inRange('stuckPending'),
+		stuckHours: inRange('stuckHours'),
+		jumpVoters: inRange('jumpVoters'),
+		jumpMinutes: inRange('jumpMinutes')
 	})
 	.strict();
 export type AlertSettings = z.infer<typeof alertSettingsSchema> & ActivityThresholds;

@@ -22,6 +22,12 @@ const LEVEL_BY_LENGTH = new Map<number, RegionLevel>(
 
 export const TPS_CODE_LENGTH = 13;
 
+/**
+ * The levels a regency coordinator works at: each Pantarlih is listed, and TPS are drawn as
+ * points on the map (no boundaries exist below regencies).
+ */
+export const FIELD_LEVELS: readonly RegionLevel[] = ['regency', 'district', 'village'];
+
 /** The level of a region code, or null when the string is not a region code. */
 export function regionLevel(code: string): RegionLevel | null {
 	if (code === NATION_CODE) return 'nation';

@@ -26,7 +26,7 @@ export interface Principal {
 export type ScopeProblem = 'adminScope' | 'leaderScope' | 'coordinatorScope' | 'observerScope';
 
 /**
- * Checks that a role fits a scope; returns what is wrong (`accountError.<problem>` in
+ * Checks that a role fits a scope; returns what is wrong (`problem.<problem>` in
  * src/lib/i18n says it to a person), or null when it fits.
  */
 export function scopeProblem(role: Role, scope: string): ScopeProblem | null {

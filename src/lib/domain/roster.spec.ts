@@ -19,9 +19,13 @@ const check = (rows: string[][], scope = '35') =>
 
 describe('roster files', () => {
 	it('needs a TPS column and something to import', () => {
-		expect(mapHeader(['nama', 'telepon'])).toMatch(/no TPS column/);
-		expect(mapHeader(['Kode TPS'])).toMatch(/nothing to import/);
-		expect(check([])).toEqual({ fatal: 'the file is empty' });
+		expect(() => mapHeader(['nama', 'telepon'])).toThrow(
+			expect.objectContaining({ problem: 'importNoTpsColumn', values: { found: 'nama, telepon' } })
+		);
+		expect(() => mapHeader(['Kode TPS'])).toThrow(
+			expect.objectContaining({ problem: 'importNothingToChange' })
+		);
+		expect(() => check([])).toThrow(expect.objectContaining({ problem: 'importEmpty' }));
 	});
 
 	it('turns good rows into changes and leaves identical rows out', () => {
@@ -57,7 +61,6 @@ describe('roster files', () => {
 			],
 			'3501'
 		);
-		if ('fatal' in result) throw new Error(result.fatal);
 		expect(result.changes).toEqual([]);
 		expect(result.errors.map((e) => [e.row, e.column])).toEqual([
 			[2, 'kode_tps'],
@@ -84,7 +87,6 @@ describe('roster files', () => {
 			],
 			'3501'
 		);
-		if ('fatal' in result) throw new Error(result.fatal);
 		expect(result.errors.map((e) => [e.row, e.message])).toEqual([
 			[2, '+6281234567804 already belongs to the Pantarlih of TPS 3502010001001'],
 			[4, '+6281299990000 is also on row 3']
@@ -101,7 +103,6 @@ describe('roster files', () => {
 			],
 			'3501'
 		);
-		if ('fatal' in result) throw new Error(result.fatal);
 		expect(result.errors.map((e) => e.problem)).toEqual(['notTpsCode', 'badTarget', 'phoneTaken']);
 		const id = translator('id');
 		expect(result.errors.map((e) => id(`rosterError.${e.problem}`, e.values))).toEqual([

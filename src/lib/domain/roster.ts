@@ -10,6 +10,7 @@
  */
 import { translator } from '../i18n';
 import { isTpsCode } from './codes';
+import { AppError } from './errors';
 import { normalizePhone } from './phone';
 
 export const MAX_TARGET = 300;
@@ -59,10 +60,8 @@ const COLUMNS = {
 	phone: ['telepon', 'no_hp', 'phone', 'hp']
 } as const;
 
-/** Which header is which column; a message when the TPS column is missing or nothing else is there. */
-export function mapHeader(
-	header: readonly string[]
-): Record<keyof typeof COLUMNS, number> | string {
+/** Which header is which column; refused when the TPS column is missing or nothing else is there. */
+export function mapHeader(header: readonly string[]): Record<keyof typeof COLUMNS, number> {
 	const names = header.map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
 	const find = (options: readonly string[]) => names.findIndex((n) => options.includes(n));
 	const map = {
@@ -71,26 +70,32 @@ export function mapHeader(
 		name: find(COLUMNS.name),
 		phone: find(COLUMNS.phone)
 	};
-	if (map.tps < 0) return `no TPS column: name one of ${COLUMNS.tps.join(', ')}`;
-	if (map.target < 0 && map.name < 0 && map.phone < 0)
-		return 'nothing to import: add a target, nama_pantarlih or telepon column';
+	if (map.tps < 0)
+		throw new AppError('importNoTpsColumn', {
+			found:
+				header
+					.map((h) => h.trim())
+					.filter(Boolean)
+					.join(', ') || '–'
+		});
+	if (map.target < 0 && map.name < 0 && map.phone < 0) throw new AppError('importNothingToChange');
 	return map;
 }
 
 /**
  * Checks every row against the current data (`current(tps)`, undefined for an unknown TPS) and
  * `phoneOwner(phone)` (the TPS that holds a phone now). Rows that change nothing are left out, so
- * importing the same file twice changes nothing the second time.
+ * importing the same file twice changes nothing the second time. A file that cannot be read as a
+ * roster at all (empty, no TPS column) is refused with an AppError.
  */
 export function checkRoster(
 	rows: readonly (readonly string[])[],
 	current: (tps: string) => Current | undefined,
 	phoneOwner: (phone: string) => string | undefined,
 	inScope: (tps: string) => boolean = () => true
-): { changes: RosterChange[]; errors: RosterError[]; unchanged: number } | { fatal: string } {
-	if (rows.length === 0) return { fatal: 'the file is empty' };
+): { changes: RosterChange[]; errors: RosterError[]; unchanged: number } {
+	if (rows.length === 0) throw new AppError('importEmpty');
 	const map = mapHeader(rows[0]);
-	if (typeof map === 'string') return { fatal: map };
 	const changes: RosterChange[] = [];
 	const errors: RosterError[] = [];
 	const seenTps = new Map<string, number>();

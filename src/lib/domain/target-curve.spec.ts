@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { translator } from '../i18n';
 import { campaignDay, campaignLength, localDate, zoneOf } from './calendar';
 import {
 	formatPoints,
@@ -69,11 +70,31 @@ describe('parsePoints', () => {
 		expect(formatPoints((parsed as { points: CurvePoint[] }).points)).toBe('10=40, 20=85, 25=92.5');
 		expect(parsePoints('  ', 30)).toEqual({ points: [] });
 	});
-	it('names what is wrong', () => {
-		expect(parsePoints('10:40', 30)).toEqual({ error: expect.stringMatching(/not day=percent/) });
-		expect(parsePoints('30=90', 30)).toEqual({ error: expect.stringMatching(/outside 1..29/) });
-		expect(parsePoints('10=140', 30)).toEqual({ error: expect.stringMatching(/outside 0..100/) });
-		expect(parsePoints('20=40, 10=50', 30)).toEqual({ error: expect.stringMatching(/must rise/) });
-		expect(parsePoints('10=50, 20=40', 30)).toEqual({ error: expect.stringMatching(/cumulative/) });
+	it('names what is wrong as a problem code with its values, said in either language', () => {
+		expect(parsePoints('10:40', 30)).toEqual({
+			problem: 'pointsFormat',
+			values: { part: '10:40' }
+		});
+		expect(parsePoints('30=90', 30)).toEqual({
+			problem: 'pointsDay',
+			values: { day: 30, max: 29 }
+		});
+		expect(parsePoints('10=140', 30)).toEqual({
+			problem: 'pointsPercent',
+			values: { percent: 140 }
+		});
+		expect(parsePoints('20=40, 10=50', 30)).toEqual({
+			problem: 'pointsDaysRise',
+			values: { day: 10, previous: 20 }
+		});
+		const cumulative = parsePoints('10=50, 20=40', 30);
+		expect(cumulative).toEqual({ problem: 'pointsCumulative', values: { percent: 40, day: 20 } });
+		const { problem, values } = cumulative as { problem: string; values: Record<string, number> };
+		expect(translator('id')(`problem.${problem}`, values)).toBe(
+			'Kurva bersifat kumulatif: 40% pada hari 20 lebih kecil dari hari sebelumnya'
+		);
+		expect(translator('en')('problem.pointsFormat', { part: '10:40' })).toBe(
+			'"10:40" is not day=percent (for example 10=40)'
+		);
 	});
 });

@@ -4,6 +4,7 @@
  * admin may set points instead (day 10 = 40%, day 20 = 85%), interpolated linearly between.
  */
 import { campaignDay, campaignLength, type Campaign } from './calendar';
+import { AppError, type Problem, type ProblemValues } from './errors';
 
 export interface CurvePoint {
 	day: number;
@@ -39,35 +40,40 @@ export const gapToTarget = (verified: number, target: number, share: number) =>
 /**
  * Reads curve points as an admin types them, `day=percent` separated by commas or new lines
  * ("10=40, 20=85"; a comma without a space after it is a decimal comma, 92,5), for a campaign
- * of `length` days. Days must rise within 1..length-1 and shares
- * must rise within 0..100; the last day is always 100%. Returns the points or a message.
+ * of `length` days. Days must rise within 1..length-1 and shares must rise within 0..100; the
+ * last day is always 100%. Returns the points, or the problem (said by `problem.<code>` in i18n).
  */
 export function parsePoints(
 	text: string,
 	length: number
-): { points: CurvePoint[] } | { error: string } {
+): { points: CurvePoint[] } | { problem: Problem; values: ProblemValues } {
+	const refuse = (problem: Problem, values: ProblemValues) => ({ problem, values });
 	const points: CurvePoint[] = [];
 	for (const part of text
 		.split(/[;\n]|,\s+/)
 		.map((p) => p.trim())
 		.filter(Boolean)) {
 		const match = /^(\d+)\s*=\s*(\d+(?:[.,]\d+)?)\s*%?$/.exec(part);
-		if (!match) return { error: `"${part}" is not day=percent (for example 10=40)` };
+		if (!match) return refuse('pointsFormat', { part });
 		const day = Number(match[1]);
 		const percent = Number(match[2].replace(',', '.'));
-		if (day < 1 || day >= length)
-			return { error: `day ${day} is outside 1..${length - 1} (the last day is always 100%)` };
-		if (percent < 0 || percent > 100) return { error: `${percent}% is outside 0..100` };
+		if (day < 1 || day >= length) return refuse('pointsDay', { day, max: length - 1 });
+		if (percent < 0 || percent > 100) return refuse('pointsPercent', { percent });
 		const previous = points.at(-1);
 		if (previous && day <= previous.day)
-			return { error: `days must rise: ${day} after ${previous.day}` };
+			return refuse('pointsDaysRise', { day, previous: previous.day });
 		if (previous && percent / 100 < previous.share)
-			return {
-				error: `the curve is cumulative: ${percent}% on day ${day} is below the day before`
-			};
+			return refuse('pointsCumulative', { percent, day });
 		points.push({ day, share: percent / 100 });
 	}
 	return { points };
+}
+
+/** parsePoints, throwing the problem as an AppError (for verbs). */
+export function readPoints(text: string, length: number): CurvePoint[] {
+	const parsed = parsePoints(text, length);
+	if ('problem' in parsed) throw new AppError(parsed.problem, parsed.values);
+	return parsed.points;
 }
 
 export const formatPoints = (points: readonly CurvePoint[]) =>

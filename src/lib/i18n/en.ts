@@ -103,6 +103,9 @@ export const en: typeof id = {
 		shown: '{{shown}} of {{total}} shown'
 	},
 	pantarlih: {
+		noteSaved: 'TPS {{number}}: note saved',
+		contactedSaved: 'TPS {{number}}: marked as contacted today',
+		enrolled: '{{count}} device token(s) issued; the old ones are revoked',
 		title: 'Pantarlih list',
 		intro:
 			"Sync states come from the phones' syncs: silent means no sync for more than {{hours}} hours. Phone numbers are masked for observers.",
@@ -137,6 +140,8 @@ export const en: typeof id = {
 		print: 'Print'
 	},
 	alerts: {
+		acknowledgedDone: 'Alert marked as being handled',
+		resolvedDone: 'Alert resolved',
 		title: 'Alerts',
 		intro: 'Alerts in {{region}}, grouped by district.',
 		rule: {
@@ -228,17 +233,89 @@ export const en: typeof id = {
 		repeatedPhone: '{{phone}} is also on row {{row}}',
 		phoneTaken: '{{phone}} already belongs to the Pantarlih of TPS {{tps}}'
 	},
-	accountError: {
-		adminScope: 'an admin works nationwide: scope must be id',
-		leaderScope: 'a leader needs a province code (2 digits) as scope',
-		coordinatorScope: 'a coordinator needs a regency code (4 digits) as scope',
-		observerScope: 'an observer needs id, a province code or a regency code as scope',
-		badRole: 'role must be one of {{roles}}',
-		unknownRegion: 'region {{scope}} does not exist',
+	errorPage: {
+		title: '{{status}}: {{what}}',
+		badRequest: 'bad request',
+		forbidden: 'not allowed',
+		notFound: 'not found',
+		gone: 'no longer valid',
+		server: 'server error',
+		home: 'To your region',
+		login: 'Sign in'
+	},
+	problem: {
+		pageNotFound: 'Page not found',
+		regionNotFound: 'Region {{code}} was not found',
+		outsideScope: 'Region {{code}} is outside your scope',
+		badDate: 'The date must be a real date written YYYY-MM-DD, not "{{given}}"',
+		listLevel: 'The Pantarlih list is for a regency, district or village',
+		noCampaign: 'No coklit period has been set yet',
+		reportNotYet: 'Coklit starts on {{firstDay}}; the first report is available that day',
+		reportOutOfRange: 'Data exists for {{firstDay}} to {{latest}} ({{zone}}), not {{date}}',
+		dayNotFrozen:
+			'The numbers of {{date}} for this region were never frozen; run "npm run cli -- snapshot:freeze --date {{date}}"',
+		campaignForbidden: 'Only KPU RI admins change the campaign, target curve and alert thresholds',
+		importForbidden: 'Observers and API tokens cannot import data',
+		auditForbidden: 'The audit log is for admins and Bawaslu only',
+		usersForbidden: 'Only admins and provincial KPU leaders manage users',
+		accountForbidden: 'You may not change the account {{email}}',
+		roleForbidden: 'That role or region is outside your authority',
+		notesForbidden: "Only this region's coordinator writes follow-ups",
+		devicesForbidden: "Only this region's coordinator enrols phones",
+		alertsForbidden: 'Your role cannot act on alerts in this region',
+		resolveForbidden: 'Leaders write follow-up notes; a coordinator or an admin resolves the alert',
+		readOnly: 'This access is read-only: nothing can be changed',
+		adminScope: 'An admin works nationwide: scope must be id',
+		leaderScope: 'A leader needs a province code (2 digits) as scope',
+		coordinatorScope: 'A coordinator needs a regency code (4 digits) as scope',
+		observerScope: 'An observer needs id, a province code or a regency code as scope',
+		badRole: 'Role must be one of {{roles}}',
+		unknownRegion: 'Region {{scope}} does not exist',
 		badEmail: '"{{email}}" is not an email address',
-		shortPassword: 'a password needs at least {{min}} characters',
-		exists: 'an account for {{email}} already exists',
-		noAccount: 'no account for {{email}}'
+		shortPassword: 'A password needs at least {{min}} characters',
+		accountExists: 'An account for {{email}} already exists',
+		noAccount: 'No account for {{email}}',
+		alertNotFound: 'Alert {{id}} was not found',
+		alertResolved: 'Alert {{id}} is already resolved',
+		noteRequired: 'Write a note saying what is being done',
+		noteTooLong: 'A note has at most {{max}} characters',
+		followupEmpty: 'Write a note or mark as contacted',
+		tpsNotInRegion: 'TPS {{tps}} is not in this region',
+		badTpsCode: '"{{given}}" is not a 13-digit TPS code',
+		noPantarlih: 'TPS {{tps}} does not exist or has no Pantarlih',
+		enrolPick: 'Choose one TPS or one village',
+		importUnreadable: 'The upload could not be read: send one CSV or XLSX file',
+		importNoFile: 'Choose a CSV or XLSX file',
+		importTooLarge: 'The file is larger than {{mb}} MB',
+		importNotXlsx: 'The file is not a readable XLSX workbook',
+		importNoSheet: 'The workbook has no sheet',
+		importNotText: 'The file is neither UTF-8 CSV nor XLSX',
+		importBadCsv: 'The CSV cannot be read: {{detail}}',
+		importEmpty: 'The file is empty',
+		importNoTpsColumn: 'The first row must hold a kode_tps column (columns found: {{found}})',
+		importNothingToChange:
+			'The file holds only kode_tps: add a target, nama_pantarlih or telepon column',
+		importExpired: 'The preview expired or was already used: upload the file again',
+		importStillErrors: 'The file still has errors: fix them, or import the valid rows only',
+		campaignMissing: 'There is no campaign to change yet',
+		campaignName: 'A campaign name has 3 to 120 characters',
+		campaignDates: 'The last day must come after the first, both real dates',
+		pointsFormat: '"{{part}}" is not day=percent (for example 10=40)',
+		pointsDay: 'Day {{day}} is outside 1..{{max}} (the last day is always 100%)',
+		pointsPercent: '{{percent}}% is outside 0..100',
+		pointsDaysRise: 'Days must rise: {{day}} after {{previous}}',
+		pointsCumulative:
+			'The curve is cumulative: {{percent}}% on day {{day}} is below the day before',
+		overrideLevel: '"{{code}}" is not a province or regency code',
+		thresholds:
+			'Threshold "$t(admin.campaign.settings.{{field}})" must be a number from {{min}} to {{max}}',
+		badFormat: 'format must be one of {{allowed}}',
+		badFilter: 'unknown {{name}} "{{value}}"',
+		pdfNeedsSession: 'A PDF is made from a browser session: sign in first',
+		pdfUnavailable: 'The PDF cannot be made now ({{detail}}); the page and the XLSX still work',
+		formUnreadable: 'The form could not be read; reload the page and try again',
+		internal:
+			'Something went wrong on the server (code {{id}}). Try again; if it happens again, pass on this code.'
 	},
 	role: {
 		admin: 'KPU RI admin',
@@ -269,9 +346,6 @@ export const en: typeof id = {
 			changeRole: 'Change role',
 			newPassword: 'New password',
 			reset: 'Reset',
-			forbiddenPage: 'Only admins and provincial KPU leaders manage users',
-			forbiddenAccount: 'You may not change the account {{email}}',
-			forbiddenRole: 'That role or region is outside your authority',
 			created: 'Account {{email}} created',
 			roleChanged: 'Role of {{email}} changed',
 			disabledDone: 'Account {{email}} disabled',
@@ -286,17 +360,13 @@ export const en: typeof id = {
 			preview: 'Preview: {{name}}',
 			summary:
 				'{{rows}} rows; {{changes}} will change ({{targets}} targets, {{people}} Pantarlih); {{unchanged}} already the same',
-			errorCount: '{{count}} rows with problems',
+			errorRows: '{{rows}} row(s) with problems',
+			errorRowsProblems: '{{rows}} row(s) with problems ({{problems}} problems)',
 			row: 'Row',
 			column: 'Column',
 			problem: 'Problem',
-			validOnly: 'Import the valid rows only',
+			applyValid: 'Import {{count}} change(s) from the valid rows (rows with problems are skipped)',
 			apply: 'Import {{count}} changes',
-			forbidden: 'Observers and API tokens cannot import data',
-			unreadable: 'The upload could not be read: send one CSV or XLSX file',
-			noFile: 'Choose a CSV or XLSX file',
-			expired: 'The preview expired or was already used: upload the file again',
-			stillErrors: 'The file still has errors: fix them, or choose to import the valid rows only',
 			applied: '{{count}} changes imported from {{name}}'
 		},
 		campaign: {
@@ -318,7 +388,6 @@ export const en: typeof id = {
 			saveOverride: 'Save the own curve',
 			thresholds: 'Alert thresholds',
 			saveThresholds: 'Save the thresholds',
-			forbidden: 'Only KPU RI admins change the campaign, target curve and alert thresholds',
 			saved: 'Campaign saved',
 			overrideRemoved: 'Curve of {{code}} removed',
 			overrideSaved: 'Curve of {{code}} saved',
@@ -344,8 +413,7 @@ export const en: typeof id = {
 			subject: 'Subject',
 			change: 'Change',
 			address: 'Address',
-			older: 'Older →',
-			forbidden: 'The audit log is for admins and Bawaslu only'
+			older: 'Older →'
 		}
 	}
 };

@@ -101,6 +101,9 @@ export const id = {
 		shown: '{{shown}} dari {{total}} ditampilkan'
 	},
 	pantarlih: {
+		noteSaved: 'TPS {{number}}: catatan disimpan',
+		contactedSaved: 'TPS {{number}}: ditandai sudah dihubungi hari ini',
+		enrolled: '{{count}} token perangkat diterbitkan; token lama dicabut',
 		title: 'Daftar Pantarlih',
 		intro:
 			'Status sinkron dihitung dari sinkronisasi ponsel: senyap berarti tanpa sinkronisasi lebih dari {{hours}} jam. Nomor telepon disamarkan untuk pengawas.',
@@ -135,6 +138,8 @@ export const id = {
 		print: 'Cetak'
 	},
 	alerts: {
+		acknowledgedDone: 'Peringatan ditandai ditangani',
+		resolvedDone: 'Peringatan diselesaikan',
 		title: 'Peringatan',
 		intro: 'Peringatan di wilayah {{region}}: dikelompokkan per kecamatan.',
 		rule: {
@@ -227,17 +232,93 @@ export const id = {
 		repeatedPhone: '{{phone}} juga ada di baris {{row}}',
 		phoneTaken: '{{phone}} sudah milik Pantarlih TPS {{tps}}'
 	},
-	accountError: {
-		adminScope: 'admin bekerja secara nasional: wilayahnya harus id',
-		leaderScope: 'pimpinan memerlukan kode provinsi (2 angka) sebagai wilayah',
-		coordinatorScope: 'koordinator memerlukan kode kabupaten/kota (4 angka) sebagai wilayah',
-		observerScope: 'pengawas memerlukan id, kode provinsi atau kode kabupaten/kota sebagai wilayah',
-		badRole: 'peran harus salah satu dari {{roles}}',
-		unknownRegion: 'wilayah {{scope}} tidak ada',
+	errorPage: {
+		title: '{{status}}: {{what}}',
+		badRequest: 'permintaan tidak sah',
+		forbidden: 'tidak berwenang',
+		notFound: 'tidak ditemukan',
+		gone: 'sudah tidak berlaku',
+		server: 'kesalahan server',
+		home: 'Ke halaman wilayah Anda',
+		login: 'Masuk'
+	},
+	problem: {
+		pageNotFound: 'Halaman tidak ditemukan',
+		regionNotFound: 'Wilayah {{code}} tidak ditemukan',
+		outsideScope: 'Wilayah {{code}} di luar wilayah tugas Anda',
+		badDate: 'Tanggal harus tanggal yang ada, berbentuk YYYY-MM-DD, bukan "{{given}}"',
+		listLevel: 'Daftar Pantarlih tersedia untuk kabupaten/kota, kecamatan dan desa/kelurahan',
+		noCampaign: 'Belum ada masa coklit yang ditetapkan',
+		reportNotYet: 'Coklit baru dimulai {{firstDay}}; laporan pertama tersedia hari itu',
+		reportOutOfRange:
+			'Data tersedia untuk {{firstDay}} sampai {{latest}} ({{zone}}), bukan {{date}}',
+		dayNotFrozen:
+			'Angka {{date}} untuk wilayah ini belum dibekukan; jalankan "npm run cli -- snapshot:freeze --date {{date}}"',
+		campaignForbidden:
+			'Hanya admin KPU RI yang mengubah kampanye, kurva target dan ambang peringatan',
+		importForbidden: 'Pengawas dan token API tidak dapat mengimpor data',
+		auditForbidden: 'Log audit hanya untuk admin dan Bawaslu',
+		usersForbidden: 'Hanya admin dan pimpinan KPU provinsi yang mengelola pengguna',
+		accountForbidden: 'Anda tidak berwenang mengubah akun {{email}}',
+		roleForbidden: 'Peran atau wilayah itu di luar wewenang Anda',
+		notesForbidden: 'Hanya koordinator wilayah ini yang mencatat tindak lanjut',
+		devicesForbidden: 'Hanya koordinator wilayah ini yang mendaftarkan ponsel',
+		alertsForbidden: 'Peran Anda tidak dapat menindaklanjuti peringatan di wilayah ini',
+		resolveForbidden:
+			'Pimpinan mencatat tindak lanjut; koordinator atau admin yang menutup peringatan',
+		readOnly: 'Akses ini hanya-baca: tidak ada yang dapat diubah',
+		adminScope: 'Admin bekerja secara nasional: wilayahnya harus id',
+		leaderScope: 'Pimpinan memerlukan kode provinsi (2 angka) sebagai wilayah',
+		coordinatorScope: 'Koordinator memerlukan kode kabupaten/kota (4 angka) sebagai wilayah',
+		observerScope: 'Pengawas memerlukan id, kode provinsi atau kode kabupaten/kota sebagai wilayah',
+		badRole: 'Peran harus salah satu dari {{roles}}',
+		unknownRegion: 'Wilayah {{scope}} tidak ada',
 		badEmail: '"{{email}}" bukan alamat email',
-		shortPassword: 'kata sandi minimal {{min}} karakter',
-		exists: 'akun untuk {{email}} sudah ada',
-		noAccount: 'tidak ada akun untuk {{email}}'
+		shortPassword: 'Kata sandi minimal {{min}} karakter',
+		accountExists: 'Akun untuk {{email}} sudah ada',
+		noAccount: 'Tidak ada akun untuk {{email}}',
+		alertNotFound: 'Peringatan {{id}} tidak ditemukan',
+		alertResolved: 'Peringatan {{id}} sudah ditutup',
+		noteRequired: 'Tulis catatan tentang apa yang sedang dilakukan',
+		noteTooLong: 'Catatan paling banyak {{max}} karakter',
+		followupEmpty: 'Tulis catatan atau tandai sudah dihubungi',
+		tpsNotInRegion: 'TPS {{tps}} tidak ada di wilayah ini',
+		badTpsCode: '"{{given}}" bukan kode TPS 13 angka',
+		noPantarlih: 'TPS {{tps}} tidak ada atau tidak mempunyai Pantarlih',
+		enrolPick: 'Pilih satu TPS atau satu desa/kelurahan',
+		importUnreadable: 'Unggahan tidak terbaca: kirim satu berkas CSV atau XLSX',
+		importNoFile: 'Pilih berkas CSV atau XLSX',
+		importTooLarge: 'Berkas lebih besar dari {{mb}} MB',
+		importNotXlsx: 'Berkas bukan buku kerja XLSX yang dapat dibaca',
+		importNoSheet: 'Buku kerja tidak mempunyai lembar kerja',
+		importNotText: 'Berkas bukan CSV UTF-8 maupun XLSX',
+		importBadCsv: 'CSV tidak dapat dibaca: {{detail}}',
+		importEmpty: 'Berkas kosong',
+		importNoTpsColumn:
+			'Baris pertama harus memuat kolom kode_tps (nama kolom yang ditemukan: {{found}})',
+		importNothingToChange:
+			'Berkas hanya memuat kode_tps: tambahkan kolom target, nama_pantarlih atau telepon',
+		importExpired: 'Pratinjau kedaluwarsa atau sudah dipakai: unggah ulang berkasnya',
+		importStillErrors: 'Berkas masih berisi kesalahan: perbaiki, atau impor baris yang sah saja',
+		campaignMissing: 'Belum ada kampanye untuk diubah',
+		campaignName: 'Nama kampanye 3 sampai 120 karakter',
+		campaignDates: 'Hari terakhir harus sesudah hari pertama, keduanya tanggal yang ada',
+		pointsFormat: '"{{part}}" bukan hari=persen (contoh 10=40)',
+		pointsDay: 'Hari {{day}} di luar 1..{{max}} (hari terakhir selalu 100%)',
+		pointsPercent: '{{percent}}% di luar 0..100',
+		pointsDaysRise: 'Hari harus naik: {{day}} sesudah {{previous}}',
+		pointsCumulative:
+			'Kurva bersifat kumulatif: {{percent}}% pada hari {{day}} lebih kecil dari hari sebelumnya',
+		overrideLevel: '"{{code}}" bukan kode provinsi atau kabupaten/kota',
+		thresholds:
+			'Ambang "$t(admin.campaign.settings.{{field}})" harus angka dari {{min}} sampai {{max}}',
+		badFormat: 'format harus salah satu dari {{allowed}}',
+		badFilter: '{{name}} "{{value}}" tidak dikenal',
+		pdfNeedsSession: 'PDF dibuat dari sesi peramban: masuk lebih dulu',
+		pdfUnavailable: 'PDF tidak dapat dibuat saat ini ({{detail}}); halaman dan XLSX tetap tersedia',
+		formUnreadable: 'Formulir tidak terbaca; muat ulang halaman dan coba lagi',
+		internal:
+			'Terjadi kesalahan di server (kode {{id}}). Coba lagi; jika berulang, sampaikan kode ini.'
 	},
 	role: {
 		admin: 'Admin KPU RI',
@@ -268,9 +349,6 @@ export const id = {
 			changeRole: 'Ubah peran',
 			newPassword: 'Kata sandi baru',
 			reset: 'Atur ulang',
-			forbiddenPage: 'Hanya admin dan pimpinan KPU provinsi yang mengelola pengguna',
-			forbiddenAccount: 'Anda tidak berwenang mengubah akun {{email}}',
-			forbiddenRole: 'Peran atau wilayah itu di luar wewenang Anda',
 			created: 'Akun {{email}} dibuat',
 			roleChanged: 'Peran {{email}} diubah',
 			disabledDone: 'Akun {{email}} dinonaktifkan',
@@ -285,17 +363,13 @@ export const id = {
 			preview: 'Pratinjau: {{name}}',
 			summary:
 				'{{rows}} baris; {{changes}} akan berubah ({{targets}} target, {{people}} Pantarlih); {{unchanged}} sudah sama',
-			errorCount: '{{count}} baris bermasalah',
+			errorRows: '{{rows}} baris bermasalah',
+			errorRowsProblems: '{{rows}} baris bermasalah ({{problems}} masalah)',
 			row: 'Baris',
 			column: 'Kolom',
 			problem: 'Masalah',
-			validOnly: 'Impor baris yang sah saja',
+			applyValid: 'Impor {{count}} perubahan dari baris yang sah (baris bermasalah dilewati)',
 			apply: 'Impor {{count}} perubahan',
-			forbidden: 'Pengawas dan token API tidak dapat mengimpor data',
-			unreadable: 'Unggahan tidak terbaca: kirim satu berkas CSV atau XLSX',
-			noFile: 'Pilih berkas CSV atau XLSX',
-			expired: 'Pratinjau kedaluwarsa atau sudah dipakai: unggah ulang berkasnya',
-			stillErrors: 'Berkas masih berisi kesalahan: perbaiki, atau pilih impor baris yang sah saja',
 			applied: '{{count}} perubahan diimpor dari {{name}}'
 		},
 		campaign: {
@@ -317,7 +391,6 @@ export const id = {
 			saveOverride: 'Simpan kurva khusus',
 			thresholds: 'Ambang peringatan',
 			saveThresholds: 'Simpan ambang',
-			forbidden: 'Hanya admin KPU RI yang mengubah kampanye, kurva target dan ambang peringatan',
 			saved: 'Kampanye disimpan',
 			overrideRemoved: 'Kurva {{code}} dihapus',
 			overrideSaved: 'Kurva {{code}} disimpan',
@@ -343,8 +416,7 @@ export const id = {
 			subject: 'Subjek',
 			change: 'Perubahan',
 			address: 'Alamat',
-			older: 'Lebih lama →',
-			forbidden: 'Log audit hanya untuk admin dan Bawaslu'
+			older: 'Lebih lama →'
 		}
 	}
 };

@@ -24,6 +24,16 @@ describe('i18n', () => {
 		}
 	});
 
+	it('names a threshold by its own label inside a problem, in each language', () => {
+		const values = { field: 'checkHour', min: 0, max: 23 };
+		expect(translator('id')('problem.thresholds', values)).toBe(
+			'Ambang "Di bawah target: jam pemeriksaan (waktu setempat)" harus angka dari 0 sampai 23'
+		);
+		expect(translator('en')('problem.thresholds', values)).toMatch(
+			/^Threshold ".*check.*" must be a number from 0 to 23$/i
+		);
+	});
+
 	it('treats anything but en as Indonesian', () => {
 		expect(languageOf('en')).toBe('en');
 		expect(languageOf('fr')).toBe('id');

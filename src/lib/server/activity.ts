@@ -1,8 +1,22 @@
-/** Loads the activity index (domain/activity.ts) from the TPS table, one province at a time. */
+/**
+ * The activity index (domain/activity.ts): loaded from the TPS table, one province at a time, then
+ * kept by the event bus (each commit's touched TPS, each import's new targets, from this process
+ * or another).
+ */
 import { sql } from 'drizzle-orm';
 import { ActivityIndex, type TpsActivity } from '../domain/activity';
 import { rows, type Database } from './db/client';
 import { epochMs, withinRegion } from './db/sql';
+import type { EventBus } from './events';
+
+export function followActivity(bus: EventBus, activity: ActivityIndex): void {
+	bus.on('commit', (e) => {
+		for (const t of e.touched) activity.record(t.code, t, e.at);
+	});
+	bus.on('roster', (e) => {
+		for (const t of e.targets) activity.setTarget(t.tps, t.target);
+	});
+}
 
 export async function loadActivity(db: Database): Promise<ActivityIndex> {
 	const provinces = await rows<{ code: string }>(

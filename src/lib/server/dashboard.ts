@@ -5,7 +5,7 @@
  * open alerts and TPS locations below regency level.
  */
 import { sql } from 'drizzle-orm';
-import type { RegionLevel } from '../domain/codes';
+import { FIELD_LEVELS } from '../domain/codes';
 import { coverage } from '../domain/coverage';
 import { forecast, type Forecast } from '../domain/forecast';
 import type { Principal } from '../domain/roles';
@@ -18,7 +18,7 @@ import { rows } from './db/client';
 import { withinRegion } from './db/sql';
 import { recentClosing, seriesOf, snapshotsOn } from './history/snapshots';
 import { viewRegion } from './regions';
-import type { Services } from './runtime';
+import type { ViewDeps } from './views';
 
 export interface ChildRow extends RegionNumbers {
 	share: number;
@@ -51,20 +51,18 @@ export interface Dashboard {
 	now: string;
 }
 
-const POINT_LEVELS: readonly RegionLevel[] = ['regency', 'district', 'village'];
 const MAX_POINTS = 5_000;
 
 export async function dashboard(
-	services: Services,
+	views: ViewDeps,
 	viewer: Principal,
 	code: string,
 	date: string | null
 ): Promise<Dashboard> {
-	const { store, activity, clock, handle } = services;
-	const plan = services.plan();
-	const db = handle.db;
+	const { store, activity, db } = views;
+	const plan = views.plan();
 	const view = viewRegion(store, viewer, code);
-	const now = clock.now();
+	const now = views.now();
 	const today = plan.today(view.region.code, now);
 	const settings = plan.settings;
 
@@ -124,7 +122,7 @@ export async function dashboard(
 			today,
 			simulated: plan.campaign?.simulated ?? false,
 			silentHours: settings.silentHours,
-			series: await series(services, view.region, null),
+			series: await series(views, view.region, null),
 			openAlerts: 0,
 			points: null,
 			history: {
@@ -161,7 +159,7 @@ export async function dashboard(
 		sql`select count(*)::int as n from alerts
 			where status <> 'resolved' and ${withinRegion(sql`subject_code`, code)}`
 	);
-	const points = POINT_LEVELS.includes(view.region.level)
+	const points = FIELD_LEVELS.includes(view.region.level)
 		? await rows<TpsPoint>(
 				db,
 				sql`select code, lat, lng, verified, target from tps
@@ -176,7 +174,7 @@ export async function dashboard(
 		today,
 		simulated: plan.campaign?.simulated ?? false,
 		silentHours: settings.silentHours,
-		series: await series(services, view.region, region),
+		series: await series(views, view.region, region),
 		openAlerts: alerts.n,
 		points,
 		history: null,
@@ -186,17 +184,17 @@ export async function dashboard(
 
 /** The chart's days: each frozen day's coverage and target, then today's live value. */
 async function series(
-	services: Services,
+	views: ViewDeps,
 	region: RegionNumbers,
 	live: ChildRow | null
 ): Promise<ChartDay[]> {
-	const past = await seriesOf(services.handle.db, region.code);
+	const past = await seriesOf(views.db, region.code);
 	const points: ChartDay[] = past.map((s) => ({
 		date: s.date,
 		coverage: coverage(s.verified, s.target) ?? 0,
 		share: s.targetShare
 	}));
-	const today = services.plan().today(region.code, services.clock.now());
+	const today = views.plan().today(region.code, views.now());
 	if (live && today && today.day >= 1 && !points.some((p) => p.date === today.date)) {
 		points.push({
 			date: today.date,

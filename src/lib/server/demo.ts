@@ -5,7 +5,8 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Database } from './db/client';
 import { regions } from './db/schema';
-import { createUser, findUserByEmail } from './auth/users';
+import { findUserByEmail } from './auth/users';
+import { createAccount } from './verbs/accounts';
 
 export const DEMO_PASSWORD = 'coklit-demo-2029';
 
@@ -48,10 +49,10 @@ export async function ensureDemoAccounts(db: Database): Promise<string[]> {
 	const lines: string[] = [];
 	for (const account of accounts) {
 		if (!(await findUserByEmail(db, account.email))) {
-			await createUser(
+			await createAccount(
 				db,
-				{ ...account, password: DEMO_PASSWORD },
-				{ userId: null, actor: 'demo' }
+				{ role: 'admin', scope: 'id', userId: null, email: 'demo' },
+				{ ...account, password: DEMO_PASSWORD }
 			);
 		}
 		lines.push(

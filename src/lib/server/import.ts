@@ -11,18 +11,16 @@ import { rollUp, type CountedTps, type RegionDelta } from '../domain/coverage';
 import { isTpsCode } from '../domain/codes';
 import { normalizePhone } from '../domain/phone';
 import { checkRoster, mapHeader, type RosterChange, type RosterError } from '../domain/roster';
+import { AppError } from '../domain/errors';
 import { rows, type Database } from './db/client';
 import { tps } from './db/schema';
-
-export class ImportError extends Error {
-	override name = 'ImportError';
-}
 
 export const MAX_IMPORT_BYTES = 30 * 1024 * 1024;
 
 /** The file's cells as text, header first. */
 export async function readRosterFile(name: string, bytes: Uint8Array): Promise<string[][]> {
-	if (bytes.length > MAX_IMPORT_BYTES) throw new ImportError('the file is larger than 30 MB');
+	if (bytes.length > MAX_IMPORT_BYTES)
+		throw new AppError('importTooLarge', { mb: MAX_IMPORT_BYTES / 1024 / 1024 });
 	const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
 	if (/\.xlsx$/i.test(name) || isZip) {
 		const book = new ExcelJS.Workbook();
@@ -31,10 +29,10 @@ export async function readRosterFile(name: string, bytes: Uint8Array): Promise<s
 				bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer
 			);
 		} catch {
-			throw new ImportError('the file is not a readable XLSX workbook');
+			throw new AppError('importNotXlsx');
 		}
 		const sheet = book.worksheets[0];
-		if (!sheet) throw new ImportError('the workbook has no sheet');
+		if (!sheet) throw new AppError('importNoSheet');
 		const table: string[][] = [];
 		sheet.eachRow({ includeEmpty: true }, (row) => {
 			const values = (row.values as unknown[]).slice(1);
@@ -50,7 +48,7 @@ export async function readRosterFile(name: string, bytes: Uint8Array): Promise<s
 	try {
 		text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
 	} catch {
-		throw new ImportError('the file is neither UTF-8 CSV nor XLSX');
+		throw new AppError('importNotText');
 	}
 	const delimiter =
 		(text.split('\n')[0].match(/;/g)?.length ?? 0) > (text.split('\n')[0].match(/,/g)?.length ?? 0)
@@ -64,7 +62,7 @@ export async function readRosterFile(name: string, bytes: Uint8Array): Promise<s
 			trim: true
 		}) as string[][];
 	} catch (error) {
-		throw new ImportError(`the CSV cannot be read: ${(error as Error).message}`);
+		throw new AppError('importBadCsv', { detail: (error as Error).message });
 	}
 }
 
@@ -83,8 +81,8 @@ export async function previewImport(
 	table: string[][],
 	scope: string
 ): Promise<Preview> {
-	const map = table.length > 0 ? mapHeader(table[0]) : 'the file is empty';
-	if (typeof map === 'string') throw new ImportError(map);
+	if (table.length === 0) throw new AppError('importEmpty');
+	const map = mapHeader(table[0]);
 	const column = (index: number) =>
 		index < 0 ? [] : table.slice(1).map((r) => String(r[index] ?? '').trim());
 	// Current values of every TPS the file names, and who holds each of its phones now.
@@ -121,7 +119,6 @@ export async function previewImport(
 		(phone) => owners.get(phone),
 		(tps) => scope === 'id' || tps.startsWith(scope)
 	);
-	if ('fatal' in result) throw new ImportError(result.fatal);
 	return {
 		...result,
 		rows: table.length - 1,
@@ -130,9 +127,9 @@ export async function previewImport(
 	};
 }
 
-/** Writes the changes in one transaction (phones in two steps, so that two TPS may swap numbers). */
 /**
- * Writes an import in one transaction and returns what its target changes do to every region
+ * Writes an import's changes in one transaction (a savepoint inside the caller's; phones in two
+ * steps, so that two TPS may swap numbers) and returns what its target changes do to every region
  * above the TPS. The TPS rows are locked before they change, so a sync committing at the same
  * moment is counted against the old target or the new one, never lost between them.
  */
@@ -195,25 +192,4 @@ export async function applyImport(
 		}
 		return rollUp(moved);
 	});
-}
-
-/** Checked imports waiting for the person's confirmation (this process only; 15 minutes). */
-const pending = new Map<
-	string,
-	{ userId: number; preview: Preview; name: string; expires: number }
->();
-
-export function holdImport(userId: number, name: string, preview: Preview): string {
-	const now = Date.now();
-	for (const [key, held] of pending) if (held.expires < now) pending.delete(key);
-	const id = crypto.randomUUID();
-	pending.set(id, { userId, preview, name, expires: now + 15 * 60_000 });
-	return id;
-}
-
-export function takeImport(id: string, userId: number) {
-	const held = pending.get(id);
-	if (!held || held.userId !== userId || held.expires < Date.now()) return null;
-	pending.delete(id);
-	return held;
 }

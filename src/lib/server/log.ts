@@ -11,8 +11,8 @@ const KEY = Symbol.for('pantau-coklit.logger');
 type Holder = { [KEY]?: Logger };
 
 const SECRETS: [RegExp, string][] = [
-	[/\bpc[ad]_[a-z2-7]{16,}/gi, '[token]'],
-	[/(pantau_session=)[^;\s"]+/g, '$1[session]'],
+	[/\bpc[adsv]_[a-z2-7]{16,}/gi, '[token]'],
+	[/(pantau_(?:session|device)=)[^;\s"]+/g, '$1[session]'],
 	[/\$argon2id\$[^\s"]+/g, '[hash]'],
 	[/\+?62[ -]?8\d(?:[ -]?\d){7,11}/g, '[phone]'],
 	[/\b08\d{8,12}\b/g, '[phone]']

@@ -69,3 +69,48 @@ export const reasonOf = (message: string) =>
 		.replace(/\d+(\.\d+)?/g, '#')
 		.replace(/"[^"]*"/g, '"…"')
 		.slice(0, 60);
+
+/** What the metrics read at scrape time from the running services. */
+export interface MetricSources {
+	queueDepth: () => number;
+	live: { connections: number; emitted: { progress: number; alert: number } };
+	openByRule: () => Map<string, number>;
+}
+
+/**
+ * The Prometheus text for GET /metrics, with the gauges read now. `collect`: a full garbage
+ * collection first, when the process runs with --expose-gc (the fault suite compares heaps).
+ */
+export function metricsReader(metrics: Metrics, sources: MetricSources) {
+	let emitted = { progress: 0, alert: 0 };
+	return async (collect = false): Promise<string> => {
+		const gc = (globalThis as { gc?: () => void }).gc;
+		if (collect && gc) gc();
+		metrics.queueItems.set(sources.queueDepth());
+		metrics.socketConnections.set(sources.live.connections);
+		for (const event of ['progress', 'alert'] as const)
+			metrics.socketEvents.inc({ event }, sources.live.emitted[event] - emitted[event]);
+		emitted = { ...sources.live.emitted };
+		metrics.alertsOpen.reset();
+		for (const [rule, n] of sources.openByRule()) metrics.alertsOpen.set({ rule }, n);
+		return metrics.registry.metrics();
+	};
+}
+
+/** Counts each answer of the sync API by status, and each item by result (accepted, duplicate, rejected). */
+export function countIngestAnswer(
+	metrics: Metrics,
+	response: { status: number; body: Record<string, unknown> }
+): void {
+	metrics.ingestResponses.inc({ status: String(response.status) });
+	if (response.status !== 200) return;
+	const body = response.body as {
+		accepted: number;
+		duplicates: number;
+		rejected: { error: string }[];
+	};
+	if (body.accepted) metrics.heartbeats.inc({ result: 'accepted', reason: '' }, body.accepted);
+	if (body.duplicates) metrics.heartbeats.inc({ result: 'duplicate', reason: '' }, body.duplicates);
+	for (const r of body.rejected)
+		metrics.heartbeats.inc({ result: 'rejected', reason: reasonOf(r.error) });
+}

@@ -4,17 +4,16 @@
  * sync state (domain/activity.ts syncState, thresholds from the alert settings) and latest
  * follow-up note. Shared by the page and its CSV/XLSX download.
  */
-import { error } from '@sveltejs/kit';
 import { sql } from 'drizzle-orm';
 import { SYNC_STATES, syncState, type SyncState, type TpsActivity } from '../domain/activity';
-import type { RegionLevel } from '../domain/codes';
-import { canView, canWriteNotes, showPhone, type Principal } from '../domain/roles';
+import { FIELD_LEVELS } from '../domain/codes';
+import { AppError } from '../domain/errors';
+import { canWriteNotes, showPhone, type Principal } from '../domain/roles';
 import { dayStart, localDate, zoneOf } from '../domain/calendar';
 import { rows } from './db/client';
 import { epochMs, withinRegion } from './db/sql';
-import type { Services } from './runtime';
-
-export const LIST_LEVELS: readonly RegionLevel[] = ['regency', 'district', 'village'];
+import { regionFor } from './regions';
+import type { ViewDeps } from './views';
 
 export interface PantarlihRow {
 	tps: string;
@@ -58,23 +57,20 @@ interface Raw extends TpsActivity {
 }
 
 export async function pantarlihList(
-	services: Services,
+	views: ViewDeps,
 	viewer: Principal,
 	code: string,
 	filters: ListFilters = {}
 ) {
-	const { store, handle, clock } = services;
-	const region = store.get(code);
-	if (!region) error(404, `Wilayah ${code} tidak ditemukan`);
-	if (!canView(viewer, code)) error(403, `Wilayah ${code} di luar wilayah tugas Anda`);
-	if (!LIST_LEVELS.includes(region.level))
-		error(400, 'Daftar Pantarlih tersedia untuk kabupaten/kota, kecamatan dan desa/kelurahan');
-	const now = clock.now();
-	const settings = services.plan().settings;
+	const { store, db } = views;
+	const region = regionFor(store, viewer, code);
+	if (!FIELD_LEVELS.includes(region.level)) throw new AppError('listLevel');
+	const now = views.now();
+	const settings = views.plan().settings;
 	const zone = zoneOf(code);
 	const todayStart = dayStart(localDate(new Date(now), zone), zone);
 	const list = await rows<Raw>(
-		handle.db,
+		db,
 		sql`select t.code, t.target, t.verified, t.pending, t.app, ${epochMs(sql`t.first_sync_at`)} as "firstSyncAt",
 				${epochMs(sql`t.last_sync_at`)} as "lastSyncAt", ${epochMs(sql`t.progress_at`)} as "progressAt",
 				${epochMs(sql`t.pending_since`)} as "pendingSince", p.name, p.phone,

@@ -6,15 +6,12 @@
  * what they may see.
  */
 import { existsSync } from 'node:fs';
+import { AppError } from '../domain/errors';
 import { chromium, type Browser } from 'playwright-core';
 import { escapeHtml } from '../html';
 import { config } from './env';
 import { logger } from './log';
 import { sessionCookieName } from './auth/session';
-
-export class PdfUnavailable extends Error {
-	override name = 'PdfUnavailable';
-}
 
 let browser: Promise<Browser> | null = null;
 let queue: Promise<unknown> = Promise.resolve();
@@ -22,9 +19,9 @@ let queue: Promise<unknown> = Promise.resolve();
 function launch(): Promise<Browser> {
 	const executablePath = config().CHROMIUM_PATH;
 	if (!existsSync(executablePath))
-		throw new PdfUnavailable(
-			`PDF tidak dapat dibuat: Chromium tidak ada di ${executablePath} (atur CHROMIUM_PATH)`
-		);
+		throw new AppError('pdfUnavailable', {
+			detail: `Chromium is not at ${executablePath} (set CHROMIUM_PATH)`
+		});
 	browser ??= chromium
 		.launch({
 			executablePath,
@@ -36,9 +33,7 @@ function launch(): Promise<Browser> {
 		})
 		.catch((error: Error) => {
 			browser = null;
-			throw new PdfUnavailable(
-				`PDF tidak dapat dibuat: Chromium tidak mau mulai (${error.message})`
-			);
+			throw new AppError('pdfUnavailable', { detail: `Chromium did not start (${error.message})` });
 		});
 	return browser;
 }

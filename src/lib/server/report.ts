@@ -4,12 +4,13 @@
  * alert rows by their open and resolve times), so its report never changes; today's is live and
  * labelled provisional.
  */
-import { error } from '@sveltejs/kit';
 import { sql } from 'drizzle-orm';
 import { ALERT_RULES, type AlertRule } from '../domain/alerts';
 import type { SyncState } from '../domain/activity';
 import { forecast } from '../domain/forecast';
 import { stateCounts, type TpsGap } from '../domain/report';
+import { NATION_CODE } from '../domain/codes';
+import { AppError } from '../domain/errors';
 import type { Principal } from '../domain/roles';
 import {
 	addDays,
@@ -24,8 +25,8 @@ import { dashboard, type ChildRow } from './dashboard';
 import { rows } from './db/client';
 import { withinRegion } from './db/sql';
 import { digestAt, recentClosing, snapshotsOn } from './history/snapshots';
-import { viewRegion } from './regions';
-import type { Services } from './runtime';
+import { breadcrumb, regionFor, viewRegion } from './regions';
+import type { ViewDeps } from './views';
 
 export interface ReportGap extends TpsGap {
 	villageName: string;
@@ -60,25 +61,17 @@ export interface Report {
 }
 
 /** `tanggal` as given, or today in the region's zone; refused outside the campaign's days so far. */
-export function reportDate(services: Services, code: string, asked: string | null): string {
-	const plan = services.plan();
-	if (!plan.campaign) error(404, 'Belum ada masa coklit yang ditetapkan, jadi belum ada laporan');
-	const today = plan.today(code, services.clock.now())!;
+export function reportDate(views: ViewDeps, code: string, asked: string | null): string {
+	const plan = views.plan();
+	if (!plan.campaign) throw new AppError('noCampaign');
+	const today = plan.today(code, views.now())!;
 	const { firstDay, lastDay } = plan.campaign;
 	const latest = today.date < lastDay ? today.date : lastDay;
-	if (asked !== null && !isLocalDate(asked))
-		error(
-			400,
-			`tanggal harus tanggal yang ada, berbentuk YYYY-MM-DD, bukan ${JSON.stringify(asked)}`
-		);
+	if (asked !== null && !isLocalDate(asked)) throw new AppError('badDate', { given: asked });
 	const date = asked ?? latest;
+	if (latest < firstDay) throw new AppError('reportNotYet', { firstDay });
 	if (date < firstDay || date > latest)
-		error(
-			404,
-			latest < firstDay
-				? `Coklit baru dimulai ${firstDay}; laporan pertama tersedia hari itu`
-				: `Laporan tersedia untuk ${firstDay} sampai ${latest} (${today.zone}), bukan ${date}`
-		);
+		throw new AppError('reportOutOfRange', { firstDay, latest, zone: today.zone, date });
 	return date;
 }
 
@@ -88,58 +81,58 @@ export function reportDate(services: Services, code: string, asked: string | nul
  * sync states and gaps of all 820,161 TPS, about a quarter of a second of the server's time.
  */
 const LIVE_REPORT_MS = 15_000;
+/** What a cached report holds: everything but what depends on who looks (the breadcrumb). */
+type SharedReport = Omit<Report, 'parents'>;
 const liveReports = new WeakMap<
-	Services,
-	Map<string, { expires: number; report: Promise<Report> }>
+	ViewDeps,
+	Map<string, { expires: number; report: Promise<SharedReport> }>
 >();
 
+/**
+ * Whoever may see a region sees all of its report but the breadcrumb, which stops at the highest
+ * region the viewer may see: the shared part is built (and cached) as the nation sees it.
+ */
+const EVERYTHING: Principal = { role: 'admin', scope: NATION_CODE };
+
 export async function report(
-	services: Services,
+	views: ViewDeps,
 	viewer: Principal,
 	code: string,
 	asked: string | null
 ): Promise<Report> {
 	// Refuses a region the viewer may not see, and dates outside the campaign, before any cache.
-	viewRegion(services.store, viewer, code);
-	const date = reportDate(services, code, asked);
-	if (date < services.plan().today(code, services.clock.now())!.date)
-		return build(services, viewer, code, date);
-	let cache = liveReports.get(services);
-	if (!cache) liveReports.set(services, (cache = new Map()));
+	regionFor(views.store, viewer, code);
+	const date = reportDate(views, code, asked);
+	const parents = breadcrumb(views.store, viewer, code);
+	if (date < views.plan().today(code, views.now())!.date)
+		return { ...(await build(views, code, date)), parents };
+	let cache = liveReports.get(views);
+	if (!cache) liveReports.set(views, (cache = new Map()));
 	const key = `${code}|${date}`;
 	const now = Date.now();
 	const hit = cache.get(key);
-	if (hit && hit.expires > now) return hit.report;
+	if (hit && hit.expires > now) return { ...(await hit.report), parents };
 	for (const [k, entry] of cache) if (entry.expires <= now) cache.delete(k);
-	const built = build(services, viewer, code, date);
+	const built = build(views, code, date);
 	cache.set(key, { expires: now + LIVE_REPORT_MS, report: built });
 	built.catch(() => cache.delete(key));
-	return built;
+	return { ...(await built), parents };
 }
 
-async function build(
-	services: Services,
-	viewer: Principal,
-	code: string,
-	date: string
-): Promise<Report> {
-	const view = viewRegion(services.store, viewer, code);
-	const plan = services.plan();
+async function build(views: ViewDeps, code: string, date: string): Promise<SharedReport> {
+	const view = viewRegion(views.store, EVERYTHING, code);
+	const plan = views.plan();
 	const campaign = plan.campaign!;
-	const now = services.clock.now();
+	const now = views.now();
 	const zone = zoneOf(code);
 	const final = date < plan.today(code, now)!.date;
-	const db = services.handle.db;
+	const db = views.db;
 	const codes = [code, ...view.children.map((c) => c.code)];
 
 	const frozen = final ? await snapshotsOn(db, [code], date) : new Map();
 	const own = frozen.get(code);
-	if (final && !own)
-		error(
-			404,
-			`Angka ${date} untuk wilayah ini belum dibekukan; jalankan "npm run cli -- snapshot:freeze" untuk hari itu`
-		);
-	const board = await dashboard(services, viewer, code, final ? date : null);
+	if (final && !own) throw new AppError('dayNotFrozen', { date });
+	const board = await dashboard(views, EVERYTHING, code, final ? date : null);
 	if (final) {
 		// The dashboard's frozen rows carry no forecast: compute it as it stood that evening.
 		const closing = await recentClosing(db, codes, date);
@@ -158,7 +151,7 @@ async function build(
 		gaps = own.largestGaps;
 	} else {
 		const digested = digestAt(
-			{ activity: services.activity, plan, now },
+			{ activity: views.activity, plan, now },
 			code,
 			date,
 			(c) => c === code,
@@ -198,7 +191,6 @@ async function build(
 
 	return {
 		region: board.region,
-		parents: view.parents,
 		zone: zone.name,
 		date,
 		day: campaignDay(campaign, date),

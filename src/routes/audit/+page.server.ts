@@ -1,15 +1,15 @@
-import { error } from '@sveltejs/kit';
 import { desc, lt } from 'drizzle-orm';
+import { AppError } from '$lib/domain/errors';
 import { canReadAudit } from '$lib/domain/roles';
 import { auditLog } from '$lib/server/db/schema';
-import { requestTranslator } from '$lib/i18n';
+import { guard } from '$lib/server/http/errors';
 import { services } from '$lib/server/runtime';
 import type { PageServerLoad } from './$types';
 
 const PAGE = 200;
 
-export const load: PageServerLoad = async ({ locals, url, cookies }) => {
-	if (!canReadAudit(locals.user!)) error(403, requestTranslator(cookies)('admin.audit.forbidden'));
+export const load: PageServerLoad = guard(async ({ locals, url }) => {
+	if (!canReadAudit(locals.user!)) throw new AppError('auditForbidden');
 	const { handle } = await services();
 	const before = Number(url.searchParams.get('sebelum')) || null;
 	const entries = await handle.db
@@ -30,4 +30,4 @@ export const load: PageServerLoad = async ({ locals, url, cookies }) => {
 		})),
 		next: entries.length === PAGE ? entries.at(-1)!.id : null
 	};
-};
+});

@@ -1,16 +1,13 @@
-import { error, fail } from '@sveltejs/kit';
 import { sql } from 'drizzle-orm';
 import { ALERT_RULES, districtOf, type AlertRule } from '$lib/domain/alerts';
-import {
-	canAcknowledgeAlerts,
-	canChangeAnything,
-	canResolveAlerts,
-	canView
-} from '$lib/domain/roles';
-import { AlertError } from '$lib/server/alerts/service';
+import { AppError } from '$lib/domain/errors';
+import { canAcknowledgeAlerts, canResolveAlerts } from '$lib/domain/roles';
 import { rows } from '$lib/server/db/client';
 import { withinRegion } from '$lib/server/db/sql';
+import { formAction, guard } from '$lib/server/http/errors';
+import { regionFor } from '$lib/server/regions';
 import { services } from '$lib/server/runtime';
+import { actorOf } from '$lib/server/verbs/actor';
 import type { Actions, PageServerLoad } from './$types';
 
 const total = (counts: Record<string, number>) =>
@@ -30,17 +27,17 @@ interface Row {
 	note: string | null;
 }
 
-export const load: PageServerLoad = async ({ locals, url }) => {
+export const load: PageServerLoad = guard(async ({ locals, url }) => {
 	const user = locals.user!;
 	const code = url.searchParams.get('wilayah') ?? user.scope;
 	const { store, handle } = await services();
-	const region = store.get(code);
-	if (!region) error(404, `Wilayah ${code} tidak ditemukan`);
-	if (!canView(user, code)) error(403, `Wilayah ${code} di luar wilayah tugas Anda`);
+	const region = regionFor(store, user, code);
 	const rule = url.searchParams.get('aturan') ?? '';
-	if (rule && !ALERT_RULES.includes(rule as AlertRule)) error(400, `unknown rule ${rule}`);
+	if (rule && !ALERT_RULES.includes(rule as AlertRule))
+		throw new AppError('badFilter', { name: 'aturan', value: rule });
 	const status = url.searchParams.get('status') ?? 'active';
-	if (!(STATUSES as readonly string[]).includes(status)) error(400, `unknown status ${status}`);
+	if (!(STATUSES as readonly string[]).includes(status))
+		throw new AppError('badFilter', { name: 'status', value: status });
 
 	const list = await rows<Row>(
 		handle.db,
@@ -94,40 +91,25 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		),
 		total: list.length,
 		truncated: list.length === LIMIT,
-		canAct: canChangeAnything(user),
-		canResolve: canChangeAnything(user) && user.role !== 'leader'
+		canAct: canAcknowledgeAlerts(user, code),
+		canResolve: canResolveAlerts(user, code)
 	};
-};
+});
 
-async function act(locals: App.Locals, request: Request, action: 'acknowledge' | 'resolve') {
-	const user = locals.user!;
-	if (!canChangeAnything(user))
-		return fail(403, { message: 'Akun pengawas hanya dapat melihat peringatan' });
-	if (action === 'resolve' && user.role === 'leader')
-		return fail(403, {
-			message:
-				'Pimpinan menandai ditangani; menyelesaikan peringatan adalah tugas koordinator atau admin'
-		});
-	const form = await request.formData();
-	const id = Number(form.get('id'));
-	if (!Number.isInteger(id) || id <= 0) return fail(400, { message: 'id peringatan tidak sah' });
-	const { alerts } = await services();
-	try {
-		// Leaders acknowledge; resolving by hand is for coordinators and admins (domain/roles.ts).
-		const allowed = action === 'resolve' ? canResolveAlerts : canAcknowledgeAlerts;
-		await alerts.act(id, action, user, String(form.get('note') ?? ''), (subject) =>
-			allowed(user, subject)
-		);
-	} catch (caught) {
-		if (caught instanceof AlertError) return fail(caught.status, { message: caught.message });
-		throw caught;
-	}
-	return {
-		message: action === 'acknowledge' ? 'Peringatan ditandai ditangani' : 'Peringatan diselesaikan'
-	};
-}
+/** Leaders acknowledge; resolving by hand is for coordinators and admins (alerts/service.ts act). */
+const act = (action: 'acknowledge' | 'resolve') =>
+	formAction(async ({ locals, getClientAddress }, form, _data, t) => {
+		const id = Number(form.id);
+		if (!Number.isInteger(id) || id <= 0)
+			throw new AppError('alertNotFound', { id: form.id ?? '' });
+		const { alerts } = await services();
+		await alerts.act(actorOf(locals.user!, getClientAddress()), id, action, form.note ?? '');
+		return {
+			message: t(action === 'acknowledge' ? 'alerts.acknowledgedDone' : 'alerts.resolvedDone')
+		};
+	});
 
 export const actions: Actions = {
-	acknowledge: ({ locals, request }) => act(locals, request, 'acknowledge'),
-	resolve: ({ locals, request }) => act(locals, request, 'resolve')
+	acknowledge: act('acknowledge'),
+	resolve: act('resolve')
 };

@@ -2,10 +2,12 @@
  * Alerts: the pure rules (domain/alerts.ts) run on a schedule over every region and every phone,
  * and on ingestion for data quality. One open alert per rule and subject (a partial unique index
  * makes that hold across processes too); self-clearing rules resolve when the condition is gone;
- * people acknowledge with a note or resolve by hand. Changes are pushed live (`alert`) and, with
- * ALERT_WEBHOOK_URL, forwarded to a webhook that never holds up ingestion.
+ * people acknowledge with a note or resolve by hand (`act`, a verb: rights, one transaction, its
+ * audit entry). Every change is announced (`alerts` on the event bus: live push) and, with
+ * ALERT_WEBHOOK_URL, written to the webhook outbox in the same statement or transaction as the
+ * change itself (alerts/webhook.ts delivers it).
  */
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { eq, ne, sql } from 'drizzle-orm';
 import type { ActivityIndex } from '../../domain/activity';
 import {
 	SELF_CLEARING,
@@ -19,13 +21,18 @@ import {
 } from '../../domain/alerts';
 import { NATION_CODE, type RegionLevel } from '../../domain/codes';
 import { campaignDay, localDate, zoneOf } from '../../domain/calendar';
+import { AppError, ensure } from '../../domain/errors';
+import { canAcknowledgeAlerts, canResolveAlerts, canView } from '../../domain/roles';
 import type { AlertEvent } from '../../protocol/live';
 import { audit } from '../auth/audit';
 import type { Plan } from '../campaign';
 import { rows, type Database } from '../db/client';
-import { alerts } from '../db/schema';
+import { alerts, webhookOutbox } from '../db/schema';
+import type { EventBus } from '../events';
 import type { BatchResult } from '../ingest/commit';
+import { describe, logger } from '../log';
 import type { RollupStore } from '../rollup/store';
+import type { Actor } from '../verbs/actor';
 
 const CHUNK = 2_000;
 /** Behind-target alerts are raised down to districts; villages are too many to chase one by one. */
@@ -38,19 +45,13 @@ export interface AlertDeps {
 	activity: ActivityIndex;
 	plan: () => Plan;
 	now: () => number;
-	/** Where changes go: live push, webhook. */
-	onChange: (events: AlertEvent[]) => void;
+	/** Where changes are announced (`alerts`). */
+	bus: EventBus;
+	/** Whether changes are also queued for the webhook (ALERT_WEBHOOK_URL is set). */
+	outbox: boolean;
 }
 
-export class AlertError extends Error {
-	override name = 'AlertError';
-	constructor(
-		readonly status: number,
-		message: string
-	) {
-		super(message);
-	}
-}
+export const MAX_ALERT_NOTE = 500;
 
 interface Opened {
 	id: number;
@@ -65,6 +66,16 @@ export class AlertService {
 	private running: Promise<unknown> = Promise.resolve();
 
 	constructor(private deps: AlertDeps) {}
+
+	/** Data-quality rules on every commit made in this process (after its requests were answered). */
+	listen(bus: EventBus): void {
+		bus.on('commit', ({ result }) => {
+			if (result)
+				this.afterCommit(result).catch((error) =>
+					logger().error(`[alerts] data-quality check failed: ${describe(error)}`)
+				);
+		});
+	}
 
 	async load(): Promise<void> {
 		const list = await this.deps.db
@@ -137,11 +148,7 @@ export class AlertService {
 		const { toOpen, toResolve } = reconcile(this.open, this.conditions(now), SCHEDULED);
 		const opened = await this.insert(toOpen, now);
 		const resolved = await this.resolveCleared(toResolve, now);
-		const at = new Date(now).toISOString();
-		this.deps.onChange([
-			...opened.map((a) => ({ ...a, subject: a.subjectCode, status: 'open' as const, at })),
-			...resolved.map((a) => ({ ...a, subject: a.subjectCode, status: 'resolved' as const, at }))
-		]);
+		this.deps.bus.emit('alerts', [...opened, ...resolved]);
 		return { opened: opened.length, resolved: resolved.length };
 	}
 
@@ -156,15 +163,25 @@ export class AlertService {
 				found.push(condition);
 		}
 		if (found.length === 0) return;
-		const opened = await this.insert(found, result.receivedAt);
-		const at = new Date(result.receivedAt).toISOString();
-		this.deps.onChange(
-			opened.map((a) => ({ ...a, subject: a.subjectCode, status: 'open' as const, at }))
-		);
+		this.deps.bus.emit('alerts', await this.insert(found, result.receivedAt));
 	}
 
-	private async insert(conditions: Condition[], now: number): Promise<Opened[]> {
-		const opened: Opened[] = [];
+	/**
+	 * The statement's tail that queues the changes it returns (`changed`, with the columns of an
+	 * AlertEvent) for the webhook, when one is configured: the change and its delivery commit
+	 * together.
+	 */
+	private queued(status: AlertEvent['status'], at: string) {
+		return this.deps.outbox
+			? sql`, queued as (insert into webhook_outbox (event)
+					select json_build_object('id', id, 'rule', rule, 'subject', "subjectCode",
+						'status', ${status}::text, 'details', details, 'at', ${at}::text)
+					from changed)`
+			: sql``;
+	}
+
+	private async insert(conditions: Condition[], now: number): Promise<AlertEvent[]> {
+		const opened: AlertEvent[] = [];
 		const at = new Date(now).toISOString();
 		for (let i = 0; i < conditions.length; i += CHUNK) {
 			const chunk = conditions.slice(i, i + CHUNK).map((c) => ({
@@ -174,93 +191,106 @@ export class AlertService {
 			}));
 			const inserted = await rows<Opened>(
 				this.deps.db,
-				sql`insert into alerts (rule, subject_code, details, opened_at, last_seen_at)
+				sql`with changed as (insert into alerts (rule, subject_code, details, opened_at, last_seen_at)
 					select x.rule, x.subject, x.details, ${at}::timestamptz, ${at}::timestamptz
 					from json_to_recordset(${JSON.stringify(chunk)}::json) as x(rule text, subject text, details jsonb)
 					on conflict (rule, subject_code) where status <> 'resolved' do nothing
-					returning id, rule, subject_code as "subjectCode", details`
+					returning id, rule, subject_code as "subjectCode", details)
+					${this.queued('open', at)}
+					select * from changed`
 			);
 			for (const a of inserted) {
 				this.open.set(alertKey(a.rule, a.subjectCode), a.id);
-				opened.push(a);
+				opened.push(event(a, 'open', at));
 			}
 		}
 		return opened;
 	}
 
-	private async resolveCleared(ids: number[], now: number): Promise<Opened[]> {
-		const resolved: Opened[] = [];
+	private async resolveCleared(ids: number[], now: number): Promise<AlertEvent[]> {
+		const resolved: AlertEvent[] = [];
+		const at = new Date(now).toISOString();
 		for (let i = 0; i < ids.length; i += CHUNK) {
-			const list = await this.deps.db
-				.update(alerts)
-				.set({ status: 'resolved', resolvedAt: new Date(now) })
-				.where(and(inArray(alerts.id, ids.slice(i, i + CHUNK)), ne(alerts.status, 'resolved')))
-				.returning({
-					id: alerts.id,
-					rule: alerts.rule,
-					subjectCode: alerts.subjectCode,
-					details: alerts.details
-				});
+			const list = await rows<Opened>(
+				this.deps.db,
+				sql`with changed as (update alerts set status = 'resolved', resolved_at = ${at}::timestamptz
+					where id in (select json_array_elements_text(${JSON.stringify(ids.slice(i, i + CHUNK))}::json)::int)
+						and status <> 'resolved'
+					returning id, rule, subject_code as "subjectCode", details)
+					${this.queued('resolved', at)}
+					select * from changed`
+			);
 			for (const a of list) {
 				this.open.delete(alertKey(a.rule, a.subjectCode));
-				resolved.push(a);
+				resolved.push(event(a, 'resolved', at));
 			}
 		}
 		return resolved;
 	}
 
 	/**
-	 * A person acknowledges (with a note) or resolves an alert. Both are in the audit log.
-	 * `canSee` decides whether the alert's subject is in the person's scope.
+	 * A person acknowledges (with a note saying what is being done) or resolves an alert: coordinators,
+	 * leaders and admins acknowledge within their region, coordinators and admins resolve. The
+	 * change, its audit entry and its webhook delivery in one transaction.
 	 */
 	async act(
+		actor: Actor,
 		id: number,
 		action: 'acknowledge' | 'resolve',
-		who: { id: number; email: string },
-		note: string,
-		canSee: (subject: string) => boolean
-	): Promise<void> {
-		const [alert] = await this.deps.db.select().from(alerts).where(eq(alerts.id, id));
-		if (!alert || !canSee(alert.subjectCode)) throw new AlertError(404, `alert ${id} not found`);
-		if (alert.status === 'resolved') throw new AlertError(409, `alert ${id} is already resolved`);
+		note: string
+	): Promise<AlertEvent> {
 		const trimmed = note.trim();
-		if (action === 'acknowledge' && trimmed.length === 0)
-			throw new AlertError(400, 'write a note saying what is being done');
-		if (trimmed.length > 500) throw new AlertError(400, 'the note is longer than 500 characters');
+		if (action === 'acknowledge' && trimmed.length === 0) throw new AppError('noteRequired');
+		if (trimmed.length > MAX_ALERT_NOTE) throw new AppError('noteTooLong', { max: MAX_ALERT_NOTE });
 		const now = new Date(this.deps.now());
-		const change =
-			action === 'acknowledge'
-				? {
-						status: 'acknowledged' as const,
-						acknowledgedAt: now,
-						acknowledgedBy: who.id,
-						note: trimmed
-					}
-				: {
-						status: 'resolved' as const,
-						resolvedAt: now,
-						resolvedBy: who.id,
-						note: trimmed || alert.note
-					};
-		await this.deps.db.update(alerts).set(change).where(eq(alerts.id, id));
-		if (change.status === 'resolved') this.open.delete(alertKey(alert.rule, alert.subjectCode));
-		await audit(this.deps.db, {
-			userId: who.id,
-			actor: who.email,
-			action: `alert.${action}`,
-			subject: `${alert.rule} ${alert.subjectCode}`,
-			before: { status: alert.status, note: alert.note },
-			after: { status: change.status, note: change.note }
+		const changed = await this.deps.db.transaction(async (tx) => {
+			const [alert] = await tx.select().from(alerts).where(eq(alerts.id, id)).for('update');
+			// Outside the actor's region it does not exist for them.
+			if (!alert || !canView(actor, alert.subjectCode)) throw new AppError('alertNotFound', { id });
+			ensure(canAcknowledgeAlerts(actor, alert.subjectCode), 'alertsForbidden');
+			if (action === 'resolve')
+				ensure(canResolveAlerts(actor, alert.subjectCode), 'resolveForbidden');
+			if (alert.status === 'resolved') throw new AppError('alertResolved', { id });
+			const change =
+				action === 'acknowledge'
+					? {
+							status: 'acknowledged' as const,
+							acknowledgedAt: now,
+							acknowledgedBy: actor.userId,
+							note: trimmed
+						}
+					: {
+							status: 'resolved' as const,
+							resolvedAt: now,
+							resolvedBy: actor.userId,
+							note: trimmed || alert.note
+						};
+			await tx.update(alerts).set(change).where(eq(alerts.id, id));
+			await audit(tx, actor, {
+				action: `alert.${action}`,
+				subject: `${alert.rule} ${alert.subjectCode}`,
+				before: { status: alert.status, note: alert.note },
+				after: { status: change.status, note: change.note }
+			});
+			const happened = event(
+				{ id, rule: alert.rule, subjectCode: alert.subjectCode, details: alert.details },
+				change.status,
+				now.toISOString()
+			);
+			if (this.deps.outbox) await tx.insert(webhookOutbox).values({ event: happened });
+			return happened;
 		});
-		this.deps.onChange([
-			{
-				id,
-				rule: alert.rule,
-				subject: alert.subjectCode,
-				status: change.status,
-				details: alert.details,
-				at: now.toISOString()
-			}
-		]);
+		if (changed.status === 'resolved') this.open.delete(alertKey(changed.rule, changed.subject));
+		this.deps.bus.emit('alerts', [changed]);
+		return changed;
 	}
 }
+
+const event = (a: Opened, status: AlertEvent['status'], at: string): AlertEvent => ({
+	id: a.id,
+	rule: a.rule,
+	subject: a.subjectCode,
+	status,
+	details: a.details,
+	at
+});

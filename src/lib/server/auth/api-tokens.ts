@@ -1,33 +1,14 @@
-/** Read-only API tokens: issued for an account, carry its scope, stored hashed, revocable. */
+/**
+ * Read-only API tokens: carry their account's scope, stored hashed, revocable (issued and revoked
+ * by verbs/accounts.ts).
+ */
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Principal } from '../../domain/roles';
 import type { Database } from '../db/client';
 import { apiTokens, users } from '../db/schema';
-import { audit } from './audit';
-import type { Actor } from './users';
-import { generateToken, hashToken } from './tokens';
+import { hashToken } from './tokens';
 
 export const API_TOKEN_PREFIX = 'pca';
-
-export async function issueApiToken(
-	db: Database,
-	userId: number,
-	label: string,
-	by: Actor
-): Promise<string> {
-	const token = generateToken(API_TOKEN_PREFIX);
-	const [row] = await db
-		.insert(apiTokens)
-		.values({ userId, tokenHash: hashToken(token), label })
-		.returning({ id: apiTokens.id });
-	await audit(db, {
-		...by,
-		action: 'apitoken.issue',
-		subject: `api token ${row.id}`,
-		after: { userId, label }
-	});
-	return token;
-}
 
 export interface ApiTokenPrincipal extends Principal {
 	userId: number;
@@ -68,19 +49,4 @@ export async function validateApiToken(
 		scope: row.scope,
 		readOnly: true
 	};
-}
-
-export async function revokeApiTokens(db: Database, userId: number, by: Actor): Promise<number> {
-	const revoked = await db
-		.update(apiTokens)
-		.set({ revokedAt: new Date() })
-		.where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
-		.returning({ id: apiTokens.id });
-	await audit(db, {
-		...by,
-		action: 'apitoken.revoke',
-		subject: `user ${userId}`,
-		after: { revoked: revoked.length }
-	});
-	return revoked.length;
 }

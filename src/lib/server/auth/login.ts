@@ -97,33 +97,37 @@ export async function login(
 	const states = await Promise.all([limits.perAddress.get(attempt.ip), limiter.get(key)]);
 	const blocked = states.find((state) => state !== null && state.remainingPoints <= 0);
 	if (blocked) {
-		await audit(db, {
-			userId: user?.id ?? null,
-			actor: account || '(empty)',
-			action: 'login.blocked',
-			ip: attempt.ip,
-			after: { knownDevice: known !== null }
-		});
+		await audit(
+			db,
+			{ userId: user?.id ?? null, email: account || '(empty)', ip: attempt.ip },
+			{ action: 'login.blocked', after: { knownDevice: known !== null } }
+		);
 		return { ok: false, status: 429, problem: 'tooMany', minutes: minutes(blocked) };
 	}
 	// Verify against a decoy when the account is unknown: the same time either way.
 	const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), attempt.password);
 	if (!user || !valid || user.disabledAt !== null) {
 		await Promise.all([limits.perAddress.penalty(attempt.ip, 1), limiter.penalty(key, 1)]);
-		await audit(db, {
-			userId: user?.id ?? null,
-			actor: account || '(empty)',
-			action: 'login.failure',
-			ip: attempt.ip
-		});
+		await audit(
+			db,
+			{ userId: user?.id ?? null, email: account || '(empty)', ip: attempt.ip },
+			{ action: 'login.failure' }
+		);
 		return { ok: false, status: 400, problem: 'wrongCredentials' };
 	}
 	await limiter.delete(key);
 	const token = generateSessionToken();
-	const session = await createSession(db, token, user.id);
-	const device = await rememberDevice(db, user.id, known ? attempt.device! : null);
-	await audit(db, { userId: user.id, actor: user.email, action: 'login.success', ip: attempt.ip });
-	return { ok: true, token, expiresAt: session.expiresAt, device };
+	// The session, the device cookie and the audit entry: all or nothing.
+	return db.transaction(async (tx) => {
+		const session = await createSession(tx, token, user.id);
+		const device = await rememberDevice(tx, user.id, known ? attempt.device! : null);
+		await audit(
+			tx,
+			{ userId: user.id, email: user.email, ip: attempt.ip },
+			{ action: 'login.success' }
+		);
+		return { ok: true as const, token, expiresAt: session.expiresAt, device };
+	});
 }
 
 async function knownDevice(db: Database, token: string, userId: number) {

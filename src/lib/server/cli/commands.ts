@@ -1,42 +1,39 @@
 /**
- * CLI commands. Each runs against an open database and writes lines through `out`, so the same
- * code serves `npm run cli` directly and through a running embedded server's socket.
+ * CLI commands. Each parses its options and calls a verb (src/lib/server/verbs) as the operator
+ * (`cli`), against an open database, writing lines through `out`: the same code serves
+ * `npm run cli` directly and through a running embedded server's socket (where the server's event
+ * bus hears of revocations and imports at once). A refused change is an AppError, printed in
+ * English as one line.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
+import { isLocalDate, ZONES } from '../../domain/calendar';
+import { isTpsCode } from '../../domain/codes';
 import { rows, type DatabaseHandle } from '../db/client';
 import { withinRegion } from '../db/sql';
-import { levelCounts, seed } from '../seed';
 import { config, describeConfig } from '../env';
-import type { RosterChange } from '../../domain/roster';
-import type { RegionDelta } from '../../domain/coverage';
-import { audit } from '../auth/audit';
-import { ImportError, applyImport, previewImport, readRosterFile } from '../import';
-import { isLocalDate, ZONES } from '../../domain/calendar';
-import { freezeContextFrom, freezeDay } from '../history/snapshots';
-import { DeviceTokenError, issueDeviceTokens, revokeDeviceTokens } from '../ingest/device-tokens';
-import type { IngestService } from '../ingest/service';
-import { issueApiToken } from '../auth/api-tokens';
-import { createUser, findUserByEmail, updateUser, UserError } from '../auth/users';
-
-const CLI = { userId: null, actor: 'cli' };
+import type { EventBus } from '../events';
+import { previewImport, readRosterFile } from '../import';
+import { levelCounts, seed } from '../seed';
+import { CLI } from '../verbs/actor';
+import { changeAccount, createAccount, issueApiToken } from '../verbs/accounts';
+import { enrolPhones, revokePhone } from '../verbs/devices';
+import { importRoster } from '../verbs/imports';
+import { freezeOnDemand } from '../verbs/snapshots';
 
 export interface CommandServices {
 	handle: DatabaseHandle;
-	/** Present when the command runs inside a server, whose token cache must hear of revocations. */
-	ingest?: IngestService;
-	/** Present inside a server: recounts its live roll-ups after an import. */
-	rosterChanged?: (
-		changes: readonly RosterChange[],
-		deltas: Map<string, RegionDelta>
-	) => Promise<void>;
+	/** Present when the command runs inside a server: its caches and roll-ups hear of the change. */
+	bus?: EventBus;
+	now?: () => number;
 }
 
 export interface CommandContext extends CommandServices {
 	out: (line: string) => void;
 }
 
+/** Options the command cannot run with (the usage says what it needs). */
 export class UsageError extends Error {
 	override name = 'UsageError';
 }
@@ -64,19 +61,13 @@ export const commands: Record<string, Command> = {
 			for (const key of ['email', 'password', 'role', 'region'] as const) {
 				if (!values[key]) throw new UsageError(`--${key} is required`);
 			}
-			const user = await expected(
-				createUser(
-					handle.db,
-					{
-						email: values.email!,
-						password: values.password!,
-						role: values.role!,
-						scope: values.region!,
-						name: values.name
-					},
-					CLI
-				)
-			);
+			const user = await createAccount(handle.db, CLI, {
+				email: values.email!,
+				password: values.password!,
+				role: values.role!,
+				scope: values.region!,
+				name: values.name
+			});
 			out(`created ${user.role} ${user.email} with scope ${user.scope}`);
 		}
 	},
@@ -86,7 +77,7 @@ export const commands: Record<string, Command> = {
 		async run({ handle, out }, args) {
 			const email = parse(args, { email: { type: 'string' } }).values.email;
 			if (!email) throw new UsageError('--email is required');
-			const user = await expected(updateUser(handle.db, email, { disabled: true }, CLI));
+			const user = await changeAccount(handle.db, CLI, email, { disabled: true });
 			out(`disabled ${user.email}`);
 		}
 	},
@@ -96,9 +87,12 @@ export const commands: Record<string, Command> = {
 		async run({ handle, out }, args) {
 			const { values } = parse(args, { email: { type: 'string' }, label: { type: 'string' } });
 			if (!values.email) throw new UsageError('--email is required');
-			const user = await findUserByEmail(handle.db, values.email);
-			if (!user) throw new UsageError(`no account for ${values.email}`);
-			const token = await issueApiToken(handle.db, user.id, values.label ?? 'cli', CLI);
+			const { token, user } = await issueApiToken(
+				handle.db,
+				CLI,
+				values.email,
+				values.label ?? 'cli'
+			);
 			out(`Read-only API token for ${user.email} (scope ${user.scope}); shown once:`);
 			out(token);
 		}
@@ -106,10 +100,9 @@ export const commands: Record<string, Command> = {
 	'token:issue': {
 		summary: "issue a device token for a TPS's Pantarlih (revokes their older ones)",
 		usage: 'token:issue --tps <13-digit code>',
-		async run({ handle, ingest, out }, args) {
+		async run({ handle, bus, out }, args) {
 			const tps = requireTps(parse(args, { tps: { type: 'string' } }).values.tps);
-			const [issued] = await expected(issueDeviceTokens(handle.db, [tps]));
-			ingest?.tokens.forgetAll();
+			const [issued] = await enrolPhones({ db: handle.db, bus }, CLI, [tps], tps);
 			out(
 				`Device token for ${issued.pantarlihName} (Pantarlih of TPS ${issued.tpsCode}); shown once:`
 			);
@@ -120,7 +113,7 @@ export const commands: Record<string, Command> = {
 		summary:
 			'issue device tokens for the TPS under a region that have no enrolled phone; writes tps,token CSV (mode 0600). --replace also revokes and replaces the tokens of enrolled phones',
 		usage: 'token:bulk --region <code> --out <file> [--replace]',
-		async run({ handle, ingest, out }, args) {
+		async run({ handle, bus, out }, args) {
 			const { values } = parse(args, {
 				region: { type: 'string' },
 				out: { type: 'string' },
@@ -148,10 +141,10 @@ export const commands: Record<string, Command> = {
 				);
 			const lines = ['tps,token'];
 			for (let i = 0; i < codes.length; i += 20_000) {
-				const issued = await issueDeviceTokens(handle.db, codes.slice(i, i + 20_000));
+				const chunk = codes.slice(i, i + 20_000);
+				const issued = await enrolPhones({ db: handle.db, bus }, CLI, chunk, values.region);
 				for (const t of issued) lines.push(`${t.tpsCode},${t.token}`);
 			}
-			ingest?.tokens.forgetAll();
 			writeFileSync(values.out, lines.join('\n') + '\n', { mode: 0o600 });
 			out(
 				`issued ${numbers.format(codes.length)} device token(s) under ${values.region} into ${values.out}`
@@ -165,10 +158,9 @@ export const commands: Record<string, Command> = {
 	'token:revoke': {
 		summary: "revoke every device token of a TPS's Pantarlih",
 		usage: 'token:revoke --tps <13-digit code>',
-		async run({ handle, ingest, out }, args) {
+		async run({ handle, bus, out }, args) {
 			const tps = requireTps(parse(args, { tps: { type: 'string' } }).values.tps);
-			const count = await expected(revokeDeviceTokens(handle.db, tps));
-			ingest?.tokens.forgetAll();
+			const count = await revokePhone({ db: handle.db, bus }, CLI, tps);
 			out(`revoked ${count} device token(s) of TPS ${tps}`);
 		}
 	},
@@ -187,19 +179,21 @@ export const commands: Record<string, Command> = {
 			if (zones.some((z) => !z)) throw new UsageError('--zone must be WIB, WITA or WIT');
 			if (values.correct !== undefined && values.correct.trim() === '')
 				throw new UsageError('--correct needs a reason');
-			// Fresh numbers from the TPS table: the same totals the live roll-ups hold.
-			const ctx = await freezeContextFrom(handle.db);
-			for (const zone of zones) {
-				const written = await freezeDay(ctx, zone, values.date, values.correct?.trim());
-				out(`${zone.name} ${values.date}: ${written} region row(s) written`);
-			}
+			for (const { zone, written } of await freezeOnDemand(
+				handle.db,
+				CLI,
+				zones,
+				values.date,
+				values.correct?.trim()
+			))
+				out(`${zone} ${values.date}: ${written} region row(s) written`);
 		}
 	},
 	import: {
 		summary:
 			'import TPS targets and Pantarlih rosters from CSV or XLSX (nothing unless the file is clean)',
 		usage: 'import <file.csv|file.xlsx> [--valid-only] [--dry-run]',
-		async run({ handle, out, rosterChanged }, args) {
+		async run({ handle, bus, out }, args) {
 			const { values, positionals } = parseArgs({
 				args,
 				allowPositionals: true,
@@ -208,17 +202,11 @@ export const commands: Record<string, Command> = {
 			const file = positionals[0];
 			if (!file) throw new UsageError('the file to import is required');
 			const started = performance.now();
-			let preview;
-			try {
-				preview = await previewImport(
-					handle.db,
-					await readRosterFile(file, readFileSync(file)),
-					'id'
-				);
-			} catch (error) {
-				if (error instanceof ImportError) throw new UsageError(`${file}: ${error.message}`);
-				throw error;
-			}
+			const preview = await previewImport(
+				handle.db,
+				await readRosterFile(file, readFileSync(file)),
+				CLI.scope
+			);
 			out(
 				`${file}: ${numbers.format(preview.rows)} rows, ${numbers.format(preview.changes.length)} to change (${numbers.format(preview.targets)} targets, ${numbers.format(preview.people)} Pantarlih), ${numbers.format(preview.unchanged)} unchanged, ${numbers.format(preview.errors.length)} with errors`
 			);
@@ -229,20 +217,15 @@ export const commands: Record<string, Command> = {
 				throw new UsageError(
 					'nothing imported: fix the rows above, or pass --valid-only to import the others'
 				);
-			const deltas = await applyImport(handle.db, preview.changes);
-			await rosterChanged?.(preview.changes, deltas);
-			await audit(handle.db, {
-				...CLI,
-				action: 'import.roster',
-				subject: file,
-				after: {
-					changes: preview.changes.length,
-					errors: preview.errors.length,
-					validOnly: !!values['valid-only']
-				}
-			});
+			const applied = await importRoster(
+				{ db: handle.db, bus },
+				CLI,
+				file,
+				preview,
+				!!values['valid-only']
+			);
 			out(
-				`imported ${numbers.format(preview.changes.length)} change(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`
+				`imported ${numbers.format(applied)} change(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`
 			);
 		}
 	},
@@ -279,19 +262,8 @@ export const commands: Record<string, Command> = {
 };
 
 function requireTps(value: string | undefined): string {
-	if (!value) throw new UsageError('--tps <13-digit TPS code> is required');
+	if (!value || !isTpsCode(value)) throw new UsageError('--tps <13-digit TPS code> is required');
 	return value;
-}
-
-/** Turns the domain's expected failures into usage errors (a message, no stack trace). */
-async function expected<T>(promise: Promise<T>): Promise<T> {
-	try {
-		return await promise;
-	} catch (error) {
-		if (error instanceof DeviceTokenError || error instanceof UserError)
-			throw new UsageError(error.message);
-		throw error;
-	}
 }
 
 export function helpText(): string {

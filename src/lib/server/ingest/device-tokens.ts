@@ -1,18 +1,17 @@
 /**
  * Device tokens: one phone's credential, bound to one Pantarlih and their TPS. Issuing a token
- * revokes the Pantarlih's earlier ones (one enrolled phone at a time).
+ * revokes the Pantarlih's earlier ones (one enrolled phone at a time). People change them through
+ * verbs/devices.ts, which checks rights and audits; these functions only move the rows.
  */
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { isTpsCode } from '../../domain/codes';
+import { AppError } from '../../domain/errors';
 import type { Database } from '../db/client';
+import type { EventBus } from '../events';
 import { deviceTokens, pantarlih } from '../db/schema';
 import { generateToken, hashToken } from '../auth/tokens';
 
 export const DEVICE_TOKEN_PREFIX = 'pcd';
-
-export class DeviceTokenError extends Error {
-	override name = 'DeviceTokenError';
-}
 
 export interface IssuedToken {
 	token: string;
@@ -27,8 +26,7 @@ export async function issueDeviceTokens(
 	tpsCodes: readonly string[]
 ): Promise<IssuedToken[]> {
 	const bad = tpsCodes.find((code) => !isTpsCode(code));
-	if (bad !== undefined)
-		throw new DeviceTokenError(`${JSON.stringify(bad)} is not a 13-digit TPS code`);
+	if (bad !== undefined) throw new AppError('badTpsCode', { given: bad });
 	const codes = JSON.stringify(tpsCodes);
 	return db.transaction(async (tx) => {
 		const people = await tx
@@ -37,7 +35,7 @@ export async function issueDeviceTokens(
 			.where(sql`${pantarlih.tpsCode} in (select json_array_elements_text(${codes}::json))`);
 		const byTps = new Map(people.map((p) => [p.tpsCode, p]));
 		const missing = tpsCodes.find((code) => !byTps.has(code));
-		if (missing) throw new DeviceTokenError(`TPS ${missing} does not exist or has no Pantarlih`);
+		if (missing) throw new AppError('noPantarlih', { tps: missing });
 		await tx
 			.update(deviceTokens)
 			.set({ revokedAt: sql`now()` })
@@ -71,8 +69,7 @@ export async function issueDeviceTokens(
 
 /** Revokes every active token of the Pantarlih of a TPS; returns how many. */
 export async function revokeDeviceTokens(db: Database, tpsCode: string): Promise<number> {
-	if (!isTpsCode(tpsCode))
-		throw new DeviceTokenError(`${JSON.stringify(tpsCode)} is not a 13-digit TPS code`);
+	if (!isTpsCode(tpsCode)) throw new AppError('badTpsCode', { given: tpsCode });
 	const revoked = await db
 		.update(deviceTokens)
 		.set({ revokedAt: sql`now()` })
@@ -102,14 +99,17 @@ export interface DeviceIdentity {
  * Looks tokens up by hash, remembering answers for `ttlMs` so that the hot path rarely reads
  * the table. Lookups made in the same turn of the event loop go to the database as one query
  * (after an outage thousands of phones arrive at once, most of them not cached). A revocation
- * made through this process takes effect at once (`forgetAll`); one made by another process
- * within `ttlMs`.
+ * made anywhere takes effect at once: the `tokensRevoked` event (shared over Redis with several
+ * processes) makes every cache forget that TPS's tokens (`forget`). One made where no event
+ * reaches (the CLI on PostgreSQL without Redis) takes effect within `ttlMs`.
  */
 export class DeviceTokenCache {
 	private entries = new Map<string, { identity: DeviceIdentity | null; expires: number }>();
 	private waiting = new Map<string, ((identity: DeviceIdentity | null) => void)[]>();
 	private failures = new Map<string, ((error: unknown) => void)[]>();
 	private scheduled = false;
+	/** Grows with each `forget`: an answer read before a revocation is not cached after it. */
+	private generation = 0;
 
 	constructor(
 		private db: Database,
@@ -149,6 +149,7 @@ export class DeviceTokenCache {
 		this.waiting = new Map();
 		this.failures = new Map();
 		const hashes = [...waiting.keys()];
+		const generation = this.generation;
 		try {
 			const found = new Map<string, DeviceIdentity>();
 			for (let i = 0; i < hashes.length; i += 5_000) {
@@ -174,10 +175,11 @@ export class DeviceTokenCache {
 				// Unknown tokens are remembered briefly too, so a flood of bad ones cannot hammer the table.
 				// Re-inserted at the end, so the Map's order is oldest answer first.
 				this.entries.delete(hash);
-				this.entries.set(hash, {
-					identity,
-					expires: now + (identity ? this.ttlMs : Math.min(this.ttlMs, 1_000))
-				});
+				if (generation === this.generation)
+					this.entries.set(hash, {
+						identity,
+						expires: now + (identity ? this.ttlMs : Math.min(this.ttlMs, 1_000))
+					});
 				for (const resolve of callbacks) resolve(identity);
 			}
 			// Bounded: 820,000 phones syncing in turn would otherwise keep every token in memory.
@@ -190,7 +192,20 @@ export class DeviceTokenCache {
 		}
 	}
 
-	forgetAll(): void {
-		this.entries.clear();
+	/** Follows revocations anywhere (`tokensRevoked`); a lost message from another process forgets all. */
+	listen(bus: EventBus): void {
+		bus.on('tokensRevoked', (e) => this.forget(e.tps));
+		bus.on('missed', () => {
+			this.generation += 1;
+			this.entries.clear();
+		});
+	}
+
+	/** Forgets the cached answers for these TPS (their tokens were revoked). */
+	forget(tpsCodes: readonly string[]): void {
+		this.generation += 1;
+		const gone = new Set(tpsCodes);
+		for (const [hash, entry] of this.entries)
+			if (entry.identity && gone.has(entry.identity.tpsCode)) this.entries.delete(hash);
 	}
 }

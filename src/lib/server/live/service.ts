@@ -29,6 +29,7 @@ import {
 import { API_TOKEN_PREFIX, validateApiToken } from '../auth/api-tokens';
 import { sessionCookieName, validateSessionToken } from '../auth/session';
 import type { Database } from '../db/client';
+import type { EventBus } from '../events';
 import { describe, logger } from '../log';
 import type { RollupStore } from '../rollup/store';
 
@@ -138,6 +139,12 @@ export class LiveService {
 	/** Open connections (metrics). */
 	get connections(): number {
 		return this.io?.of('/').sockets.size ?? 0;
+	}
+
+	/** What goes out: the regions that moved, and alert changes. */
+	listen(bus: EventBus): void {
+		bus.on('regions', (regions) => this.publish(regions));
+		bus.on('alerts', (events) => this.publishAlerts(events));
 	}
 
 	attach(io: LiveServer): void {

@@ -10,6 +10,8 @@ import type { RegionLevel } from '../../domain/codes';
 import type { RegionNumbers } from '../../protocol/live';
 import type { Database } from '../db/client';
 import { regions } from '../db/schema';
+import type { EventBus } from '../events';
+import { describe, logger } from '../log';
 import { recountRegions } from './recount';
 
 export type { RegionNumbers };
@@ -65,6 +67,25 @@ export class RollupStore {
 		this.info = info;
 		this.totals = totals;
 		for (const code of totals.keys()) this.dirty.add(code);
+	}
+
+	/**
+	 * Follows the event bus: every commit's and import's deltas (local or from another process)
+	 * move the totals, and the regions that moved are announced (`regions`); a lost message from
+	 * another process (`missed`) recounts everything from the TPS table.
+	 */
+	listen(bus: EventBus, db: Database, log: (line: string) => void): void {
+		bus.on('commit', (e) => bus.emit('regions', this.apply(e.deltas)));
+		bus.on('roster', (e) => bus.emit('regions', this.apply(e.deltas)));
+		let recounting = false;
+		bus.on('missed', () => {
+			if (recounting) return;
+			recounting = true;
+			log('[rollup] missed updates from another process: recounting');
+			this.load(db)
+				.catch((error) => logger().error(`[rollup] recount failed: ${describe(error)}`))
+				.finally(() => (recounting = false));
+		});
 	}
 
 	/** Adds a committed batch's deltas; returns the regions that changed, with their new totals. */

@@ -1,18 +1,14 @@
-import { error } from '@sveltejs/kit';
-import { isLocalDate } from '$lib/domain/calendar';
 import { dashboard } from '$lib/server/dashboard';
+import { guard } from '$lib/server/http/errors';
+import { dateParam } from '$lib/server/http/params';
 import { services } from '$lib/server/runtime';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ params, locals, url }) => {
-	const date = url.searchParams.get('tanggal');
-	if (date !== null && !isLocalDate(date)) {
-		error(400, `tanggal must be a real date as YYYY-MM-DD, not ${JSON.stringify(date)}`);
-	}
+export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
 	const running = await services();
 	return {
-		...(await dashboard(running, locals.user!, params.code, date)),
+		...(await dashboard(running.views, locals.user!, params.code, dateParam(url))),
 		tileUrl: running.config.MAP_TILE_URL ?? null,
 		epoch: running.live.epoch
 	};
-};
+});

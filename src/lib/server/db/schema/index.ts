@@ -4,3 +4,4 @@ export * from './progress';
 export * from './ingest';
 export * from './auth';
 export * from './followups';
+export * from './work';

@@ -1,20 +1,21 @@
-import { fail } from '@sveltejs/kit';
 import QRCode from 'qrcode';
 import { isTpsCode } from '$lib/domain/codes';
-import { canManageDevices, canWriteNotes } from '$lib/domain/roles';
-import { audit } from '$lib/server/auth/audit';
-import { followups } from '$lib/server/db/schema';
-import { issueDeviceTokens } from '$lib/server/ingest/device-tokens';
+import { AppError } from '$lib/domain/errors';
+import { canManageDevices } from '$lib/domain/roles';
+import { formAction, guard } from '$lib/server/http/errors';
 import { filtersFrom, pantarlihList } from '$lib/server/pantarlih';
 import { services } from '$lib/server/runtime';
+import { actorOf } from '$lib/server/verbs/actor';
+import { enrolPhones } from '$lib/server/verbs/devices';
+import { addFollowup } from '$lib/server/verbs/followups';
 import type { Actions, PageServerLoad } from './$types';
 
 const PAGE_SIZE = 200;
 
-export const load: PageServerLoad = async ({ params, locals, url }) => {
+export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
 	const running = await services();
 	const filters = filtersFrom(url);
-	const list = await pantarlihList(running, locals.user!, params.code, filters);
+	const list = await pantarlihList(running.views, locals.user!, params.code, filters);
 	const pages = Math.max(1, Math.ceil(list.rows.length / PAGE_SIZE));
 	const page = Math.min(pages, Math.max(1, Number(url.searchParams.get('hal')) || 1));
 	return {
@@ -26,7 +27,7 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 		filters,
 		canEnrol: canManageDevices(locals.user!, params.code)
 	};
-};
+});
 
 /** The QR code a phone scans to enrol: the server's address and the device token. */
 async function enrolment(origin: string, tps: string, token: string) {
@@ -35,72 +36,53 @@ async function enrolment(origin: string, tps: string, token: string) {
 }
 
 export const actions: Actions = {
-	note: async ({ params, locals, request }) => {
-		const user = locals.user!;
-		const form = await request.formData();
-		const tps = String(form.get('tps') ?? '');
-		if (!isTpsCode(tps) || !tps.startsWith(params.code === 'id' ? '' : params.code))
-			return fail(400, { message: 'TPS tidak sah untuk wilayah ini' });
-		if (!canWriteNotes(user, tps))
-			return fail(403, { message: 'Hanya koordinator wilayah ini yang mencatat tindak lanjut' });
-		const note = String(form.get('note') ?? '').trim();
-		const contacted = form.get('contacted') === 'on' || form.get('contacted') === '1';
-		if (note.length > 500) return fail(400, { message: 'Catatan paling banyak 500 karakter' });
-		if (!note && !contacted)
-			return fail(400, { message: 'Tulis catatan atau tandai sudah dihubungi' });
+	note: formAction(async ({ params, locals, getClientAddress }, form, _data, t) => {
 		const running = await services();
-		const at = new Date(running.clock.now());
-		await running.handle.db
-			.insert(followups)
-			.values({ tpsCode: tps, userId: user.id, author: user.name, note, contacted, at });
-		await audit(running.handle.db, {
-			userId: user.id,
-			actor: user.email,
-			action: 'pantarlih.followup',
-			subject: tps,
-			after: { note, contacted }
-		});
+		const done = await addFollowup(
+			{ db: running.handle.db, now: running.clock.now },
+			actorOf(locals.user!, getClientAddress()),
+			{
+				region: params.code,
+				tps: form.tps ?? '',
+				note: form.note ?? '',
+				contacted: form.contacted === 'on' || form.contacted === '1'
+			}
+		);
 		return {
-			message: contacted
-				? `TPS ${tps.slice(10)}: ditandai sudah dihubungi hari ini`
-				: `TPS ${tps.slice(10)}: catatan disimpan`
+			message: t(done.contacted ? 'pantarlih.contactedSaved' : 'pantarlih.noteSaved', {
+				number: done.tps.slice(10)
+			})
 		};
-	},
-	enrol: async ({ params, locals, request, url }) => {
-		const user = locals.user!;
-		const form = await request.formData();
-		const tps = String(form.get('tps') ?? '');
-		const village = String(form.get('village') ?? '');
+	}),
+	enrol: formAction(async ({ params, locals, url, getClientAddress }, form, _data, t) => {
 		const running = await services();
+		const tps = form.tps ?? '';
+		const village = form.village ?? '';
 		let codes: string[];
 		if (isTpsCode(tps)) codes = [tps];
-		else if (/^\d{10}$/.test(village) && running.store.get(village)) {
+		else if (/^\d{10}$/.test(village) && running.store.get(village))
 			codes = [...running.activity.rows(village)].map((r) => r.code);
-		} else return fail(400, { message: 'Pilih satu TPS atau satu desa/kelurahan' });
+		else throw new AppError('enrolPick');
 		const subject = codes.length === 1 ? codes[0] : village;
-		if (!subject.startsWith(params.code) || !canManageDevices(user, subject))
-			return fail(403, { message: 'Hanya koordinator wilayah ini yang mendaftarkan ponsel' });
-		const issued = await issueDeviceTokens(running.handle.db, codes);
-		running.ingest.tokens.forgetAll();
-		await audit(running.handle.db, {
-			userId: user.id,
-			actor: user.email,
-			action: 'device.enrol',
-			subject,
-			after: { tps: codes.length, revokedEarlier: true }
-		});
+		if (!subject.startsWith(params.code)) throw new AppError('tpsNotInRegion', { tps: subject });
+		const issued = await enrolPhones(
+			{ db: running.handle.db, bus: running.bus },
+			actorOf(locals.user!, getClientAddress()),
+			codes,
+			subject
+		);
 		const origin = running.config.ORIGIN ?? url.origin;
 		return {
-			message: `${issued.length} token perangkat diterbitkan; token lama dicabut`,
+			message: t('pantarlih.enrolled', { count: issued.length }),
 			enrolment: await Promise.all(
-				issued.map(async (t) => ({
-					tps: t.tpsCode,
-					name: t.pantarlihName,
-					village: running.store.get(t.tpsCode.slice(0, 10))?.name ?? '',
-					token: t.token,
-					qr: await enrolment(origin, t.tpsCode, t.token)
+				issued.map(async (token) => ({
+					tps: token.tpsCode,
+					name: token.pantarlihName,
+					village: running.store.get(token.tpsCode.slice(0, 10))?.name ?? '',
+					token: token.token,
+					qr: await enrolment(origin, token.tpsCode, token.token)
 				}))
 			)
 		};
-	}
+	})
 };

@@ -1,13 +1,16 @@
 // GET /wilayah/<code>/laporan/unduh?format=pdf|xlsx&tanggal=YYYY-MM-DD: the rakor report as an A4
 // PDF (the report page printed by headless Chromium) or its tables as XLSX. Every download is
 // in the audit log.
-import { error } from '@sveltejs/kit';
 import ExcelJS from 'exceljs';
 import { SYNC_STATES } from '$lib/domain/activity';
 import { audit } from '$lib/server/auth/audit';
 import { sessionCookieName } from '$lib/server/auth/session';
-import { PdfUnavailable, printPdf } from '$lib/server/pdf';
-import { viewRegion } from '$lib/server/regions';
+import { AppError } from '$lib/domain/errors';
+import { guard } from '$lib/server/http/errors';
+import { dateParam } from '$lib/server/http/params';
+import { printPdf } from '$lib/server/pdf';
+import { regionFor } from '$lib/server/regions';
+import { actorOf } from '$lib/server/verbs/actor';
 import { report, type Report } from '$lib/server/report';
 import { services } from '$lib/server/runtime';
 import { translator } from '$lib/i18n';
@@ -100,19 +103,20 @@ async function workbook(r: Report): Promise<ArrayBuffer> {
 	return (await book.xlsx.writeBuffer()) as ArrayBuffer;
 }
 
-export const GET: RequestHandler = async ({ params, locals, url, cookies }) => {
-	const running = await services();
-	const viewer = locals.user!;
-	viewRegion(running.store, viewer, params.code);
-	const format = url.searchParams.get('format');
-	if (format !== 'pdf' && format !== 'xlsx') error(400, 'format harus pdf atau xlsx');
-	const r = await report(running, viewer, params.code, url.searchParams.get('tanggal'));
-	const name = `laporan-rakor-${r.region.code}-${r.date}.${format}`;
-	let body: ArrayBuffer | Uint8Array;
-	if (format === 'pdf') {
-		const session = cookies.get(sessionCookieName);
-		if (!session) error(403, 'PDF dibuat dari sesi peramban: masuk lebih dulu');
-		try {
+export const GET: RequestHandler = guard(
+	async ({ params, locals, url, cookies, getClientAddress }) => {
+		const running = await services();
+		const viewer = locals.user!;
+		regionFor(running.store, viewer, params.code);
+		const format = url.searchParams.get('format');
+		if (format !== 'pdf' && format !== 'xlsx')
+			throw new AppError('badFormat', { allowed: 'pdf, xlsx' });
+		const r = await report(running.views, viewer, params.code, dateParam(url));
+		const name = `laporan-rakor-${r.region.code}-${r.date}.${format}`;
+		let body: ArrayBuffer | Uint8Array;
+		if (format === 'pdf') {
+			const session = cookies.get(sessionCookieName);
+			if (!session) throw new AppError('pdfNeedsSession');
 			body = await printPdf({
 				path: `/wilayah/${r.region.code}/laporan?tanggal=${r.date}`,
 				origin: url.origin,
@@ -121,28 +125,23 @@ export const GET: RequestHandler = async ({ params, locals, url, cookies }) => {
 					time: new Date(r.generatedAt).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
 				})}`
 			});
-		} catch (caught) {
-			if (caught instanceof PdfUnavailable) error(503, caught.message);
-			throw caught;
+		} else {
+			body = await workbook(r);
 		}
-	} else {
-		body = await workbook(r);
+		await audit(running.handle.db, actorOf(viewer, getClientAddress()), {
+			action: `export.report.${format}`,
+			subject: `wilayah ${r.region.code}`,
+			after: { date: r.date, final: r.final }
+		});
+		return new Response(body as BodyInit, {
+			headers: {
+				'content-type':
+					format === 'pdf'
+						? 'application/pdf'
+						: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+				'content-disposition': `attachment; filename="${name}"`,
+				'cache-control': 'no-store'
+			}
+		});
 	}
-	await audit(running.handle.db, {
-		userId: viewer.readOnly ? null : viewer.id,
-		actor: viewer.email,
-		action: `export.report.${format}`,
-		subject: `wilayah ${r.region.code}`,
-		after: { date: r.date, final: r.final }
-	});
-	return new Response(body as BodyInit, {
-		headers: {
-			'content-type':
-				format === 'pdf'
-					? 'application/pdf'
-					: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-			'content-disposition': `attachment; filename="${name}"`,
-			'cache-control': 'no-store'
-		}
-	});
-};
+);

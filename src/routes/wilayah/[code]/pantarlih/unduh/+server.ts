@@ -1,9 +1,11 @@
 // GET /wilayah/<code>/pantarlih/unduh?format=csv|xlsx (&status, kecamatan, desa, urut): the
 // filtered follow-up list, with the same phone masking as the page; each download is audited.
-import { error } from '@sveltejs/kit';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
+import { AppError } from '$lib/domain/errors';
 import { audit } from '$lib/server/auth/audit';
+import { guard } from '$lib/server/http/errors';
+import { actorOf } from '$lib/server/verbs/actor';
 import { filtersFrom, pantarlihList } from '$lib/server/pantarlih';
 import { services } from '$lib/server/runtime';
 import type { RequestHandler } from './$types';
@@ -23,11 +25,12 @@ const HEADER = [
 	'Catatan terakhir'
 ];
 
-export const GET: RequestHandler = async ({ params, locals, url }) => {
+export const GET: RequestHandler = guard(async ({ params, locals, url, getClientAddress }) => {
 	const format = url.searchParams.get('format') ?? 'csv';
-	if (format !== 'csv' && format !== 'xlsx') error(400, 'format must be csv or xlsx');
+	if (format !== 'csv' && format !== 'xlsx')
+		throw new AppError('badFormat', { allowed: 'csv, xlsx' });
 	const running = await services();
-	const list = await pantarlihList(running, locals.user!, params.code, filtersFrom(url));
+	const list = await pantarlihList(running.views, locals.user!, params.code, filtersFrom(url));
 	const table = list.rows.map((r) => [
 		r.tps,
 		r.villageName,
@@ -42,9 +45,7 @@ export const GET: RequestHandler = async ({ params, locals, url }) => {
 		r.app ?? '',
 		r.note?.text ?? ''
 	]);
-	await audit(running.handle.db, {
-		userId: locals.user!.readOnly ? null : locals.user!.id,
-		actor: locals.user!.email,
+	await audit(running.handle.db, actorOf(locals.user!, getClientAddress()), {
 		action: `export.pantarlih.${format}`,
 		subject: `wilayah ${params.code}`,
 		after: { rows: table.length, filters: Object.fromEntries(url.searchParams) }
@@ -72,4 +73,4 @@ export const GET: RequestHandler = async ({ params, locals, url }) => {
 			'cache-control': 'no-store'
 		}
 	});
-};
+});
