@@ -9,7 +9,7 @@ import { hashToken } from '../../src/lib/server/auth/tokens';
 import { openDatabase, rows } from '../../src/lib/server/db/client';
 import { DataDirLockedError, lockDataDir, lockFile, readLock } from '../../src/lib/server/db/lock';
 import { resetConfig } from '../../src/lib/server/env';
-import { StartupError } from '../../src/lib/server/errors';
+import { StartupError } from '../../src/lib/server/startup-error';
 import { startServices, stopServices } from '../../src/lib/server/runtime';
 import { expectedCounts, firstTps } from '../fixtures/wilayah';
 

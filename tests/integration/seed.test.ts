@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/lib/server/db/client';
-import { StartupError } from '../../src/lib/server/errors';
+import { StartupError } from '../../src/lib/server/startup-error';
 import { RollupStore } from '../../src/lib/server/rollup/store';
 import { rollupMismatches } from '../fixtures/recount';
 import { levelCounts, seed } from '../../src/lib/server/seed';

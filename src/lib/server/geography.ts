@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { parseWilayah, WilayahError, type WilayahFile } from '../domain/wilayah';
-import { StartupError } from './errors';
+import { StartupError } from './startup-error';
 import { appPath } from './paths';
 
 export const defaultWilayahPath = () => appPath('src/lib/server/data/wilayah-tps-2024.json.gz');

@@ -3,7 +3,7 @@
  * pub/sub, login limits, device-token revocations. One client per process; subscribers duplicate it.
  */
 import { createClient } from 'redis';
-import { StartupError } from './errors';
+import { StartupError } from './startup-error';
 import { logger } from './log';
 
 export type RedisClient = ReturnType<typeof createClient>;

@@ -27,7 +27,7 @@ import { openDatabase, type DatabaseHandle } from './db/client';
 import { lockDataDir } from './db/lock';
 import { ensureDemoAccounts } from './demo';
 import { config, type Config } from './env';
-import { StartupError } from './errors';
+import { StartupError } from './startup-error';
 import { EventBus } from './events';
 import { readinessCheck, type Readiness } from './health';
 import { freezeEndedDays } from './history/snapshots';

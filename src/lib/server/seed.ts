@@ -19,7 +19,7 @@ import {
 } from '../domain/wilayah';
 import { rows, type Database, type DatabaseHandle } from './db/client';
 import { campaigns, pantarlih, regions, seededProvinces, tps } from './db/schema';
-import { StartupError } from './errors';
+import { StartupError } from './startup-error';
 import { loadWilayah } from './geography';
 
 export interface SeedOptions {

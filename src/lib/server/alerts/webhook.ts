@@ -17,7 +17,7 @@ export const SIGNATURE_HEADER = 'x-pantau-signature';
 const BATCH = 100;
 const MAX_BACKOFF_MS = 300_000;
 const TIMEOUT_MS = 5_000;
-const LEASE_MS = 30_000;
+const LEASE_MS = 10_000;
 const POLL_MS = 1_000;
 /** Delivered rows are kept this long (to look at), then removed: the audit log is the record. */
 const KEEP_DELIVERED_MS = 24 * 3_600_000;
