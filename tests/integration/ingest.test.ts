@@ -158,11 +158,11 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 		const lower = hb(tps, 90, -5);
 		await post(token, { heartbeats: [lower] });
 		expect((await tpsRow(tps)).verified).toBe(90);
-		const [stored] = await rows<{ anomaly: string }>(
+		const [stored] = await rows<{ flags: string }>(
 			database.db,
-			sql`select anomaly from heartbeats where id = ${lower.id}`
+			sql`select flags from heartbeat_flags where heartbeat_id = ${lower.id}`
 		);
-		expect(stored.anomaly).toBe('decrease');
+		expect(stored.flags).toBe('decrease');
 		await exact();
 	});
 

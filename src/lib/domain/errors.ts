@@ -8,6 +8,10 @@
 export const PROBLEMS = {
 	// Reading regions, TPS, dates and days.
 	pageNotFound: 404,
+	tpsNotFound: 404,
+	badCursor: 400,
+	badLimit: 400,
+	streamLevel: 400,
 	regionNotFound: 404,
 	outsideScope: 403,
 	badDate: 400,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActivityIndex, syncState, SYNC_STATES, type TpsActivity } from './activity';
 import { ancestors } from './codes';
-import { byGap, digest, LARGEST_GAPS, stateCounts } from './report';
+import { byGap, tally, LARGEST_GAPS, stateCounts } from './report';
 import { gapToTarget } from './target-curve';
 
 const H = 3_600_000;
@@ -27,7 +27,7 @@ describe('digest', () => {
 			row('3501020001001', 0, { lastSyncAt: null, firstSyncAt: null, progressAt: null }),
 			row('3502010001001', 90)
 		];
-		const result = digest(new ActivityIndex(tps), 'id', {
+		const result = tally(new ActivityIndex(tps), 'id', {
 			now: NOW,
 			thresholds,
 			shareOf: () => 0.5,
@@ -52,7 +52,7 @@ describe('digest', () => {
 	});
 
 	it('leaves out unwanted regions and keeps gaps only where asked', () => {
-		const result = digest(
+		const result = tally(
 			new ActivityIndex([row('3501010001001', 0), row('7101010001001', 0)]),
 			'id',
 			{
@@ -87,7 +87,7 @@ describe('digest', () => {
 			);
 		}
 		const shareOf = (code: string) => (code.startsWith('94') ? 0.4 : 0.6);
-		const result = digest(new ActivityIndex(tps), 'id', {
+		const result = tally(new ActivityIndex(tps), 'id', {
 			now: NOW,
 			thresholds,
 			shareOf,

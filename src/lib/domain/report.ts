@@ -25,19 +25,19 @@ export interface TpsGap {
 	state: SyncState;
 }
 
-export interface RegionDigest {
+export interface RegionTally {
 	/** Counts in SYNC_STATES order. */
 	states: number[];
 	/** Null for regions the caller did not ask gaps for. */
 	largestGaps: TpsGap[] | null;
 }
 
-export interface DigestOptions {
+export interface TallyOptions {
 	now: number;
 	thresholds: ActivityThresholds;
 	/** The day's cumulative target share in a village (its regency's or province's curve). */
 	shareOf: (villageCode: string) => number;
-	/** Regions to digest; every ancestor of every TPS is asked. */
+	/** Regions to tally; every ancestor of every TPS is asked. */
 	wanted: (regionCode: string) => boolean;
 	/** Regions that also keep their largest gaps (default: all wanted). */
 	withGaps?: (regionCode: string) => boolean;
@@ -61,18 +61,18 @@ function keepLargest(list: TpsGap[], item: TpsGap) {
  * order, so the regions above them (and the target share) change only when the village does;
  * a gap entry is built only for a TPS that makes a list.
  */
-export function digest(
+export function tally(
 	index: ActivityIndex,
 	scope: string,
-	options: DigestOptions
-): Map<string, RegionDigest> {
+	options: TallyOptions
+): Map<string, RegionTally> {
 	const { now, thresholds, shareOf, wanted } = options;
 	const withGaps = options.withGaps ?? (() => true);
-	const result = new Map<string, RegionDigest>();
+	const result = new Map<string, RegionTally>();
 	const stateIndex = new Map(SYNC_STATES.map((s, i) => [s, i]));
 	const [from, to] = index.range(scope);
 	let village = -1;
-	let targets: RegionDigest[] = [];
+	let targets: RegionTally[] = [];
 	let gapTargets: TpsGap[][] = [];
 	let share = 0;
 	for (let i = from; i < to; i++) {
@@ -112,6 +112,6 @@ export function digest(
 	return result;
 }
 
-/** A digest's state counts as a record, for the page. */
+/** A tally's state counts as a record, for the page. */
 export const stateCounts = (states: readonly number[]): Record<SyncState, number> =>
 	Object.fromEntries(SYNC_STATES.map((s, i) => [s, states[i] ?? 0])) as Record<SyncState, number>;

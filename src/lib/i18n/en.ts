@@ -244,6 +244,11 @@ export const en: typeof id = {
 		login: 'Sign in'
 	},
 	problem: {
+		tpsNotFound: 'TPS {{code}} was not found',
+		badCursor:
+			'Unknown page cursor: use the "next" value of the previous page, or start without one',
+		badLimit: 'limit must be a whole number from 1 to {{max}}, not "{{given}}"',
+		streamLevel: 'The JSON stream is for a district and below; for {{code}} use format=csv',
 		pageNotFound: 'Page not found',
 		regionNotFound: 'Region {{code}} was not found',
 		outsideScope: 'Region {{code}} is outside your scope',

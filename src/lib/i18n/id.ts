@@ -243,6 +243,12 @@ export const id = {
 		login: 'Masuk'
 	},
 	problem: {
+		tpsNotFound: 'TPS {{code}} tidak ditemukan',
+		badCursor:
+			'Kursor halaman tidak dikenal: pakai nilai "next" dari halaman sebelumnya, atau mulai tanpa kursor',
+		badLimit: 'limit harus bilangan bulat 1 sampai {{max}}, bukan "{{given}}"',
+		streamLevel:
+			'Aliran JSON tersedia untuk kecamatan dan di bawahnya; untuk {{code}} pakai format=csv',
 		pageNotFound: 'Halaman tidak ditemukan',
 		regionNotFound: 'Wilayah {{code}} tidak ditemukan',
 		outsideScope: 'Wilayah {{code}} di luar wilayah tugas Anda',

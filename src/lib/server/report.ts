@@ -24,7 +24,7 @@ import type { ChartDay } from '../region-view';
 import { dashboard, type ChildRow } from './dashboard';
 import { rows } from './db/client';
 import { withinRegion } from './db/sql';
-import { digestAt, recentClosing, snapshotsOn } from './history/snapshots';
+import { tallyAt, recentClosing, snapshotsOn } from './history/snapshots';
 import { breadcrumb, regionFor, viewRegion } from './regions';
 import type { ViewDeps } from './views';
 
@@ -150,15 +150,15 @@ async function build(views: ViewDeps, code: string, date: string): Promise<Share
 		states = own.syncStates ? stateCounts(own.syncStates) : null;
 		gaps = own.largestGaps;
 	} else {
-		const digested = digestAt(
+		const tallied = tallyAt(
 			{ activity: views.activity, plan, now },
 			code,
 			date,
 			(c) => c === code,
 			() => true
 		).get(code);
-		states = stateCounts(digested?.states ?? []);
-		gaps = digested?.largestGaps ?? [];
+		states = stateCounts(tallied?.states ?? []);
+		gaps = tallied?.largestGaps ?? [];
 	}
 
 	const end = new Date(dayStart(addDays(date, 1), zone)).toISOString();

@@ -30,6 +30,7 @@ import { config, type Config } from './env';
 import { StartupError } from './startup-error';
 import { EventBus } from './events';
 import { readinessCheck, type Readiness } from './health';
+import { createPartitions, wantedDays } from './heartbeat-log';
 import { freezeEndedDays } from './history/snapshots';
 import { requestLogger, type RequestLog } from './http/request-log';
 import { handleNodeRequest } from './ingest/node-http';
@@ -149,6 +150,21 @@ async function start(log: (line: string) => void): Promise<Services> {
 			log(`[clock] demo clock at ${new Date(clock.now()).toISOString()}, ${cfg.CLOCK_SPEED}x`);
 		}
 
+		// The heartbeat log's day partitions, before the first heartbeat can arrive (and again each
+		// interval): the campaign's days and a week ahead, also after a night the server was down.
+		const partitions = async () => {
+			const { created, leftInDefault } = await createPartitions(
+				db,
+				wantedDays(clock.now(), await currentCampaign(db))
+			);
+			if (created.length > 0) log(`[log] heartbeat partitions made for ${created.join(', ')}`);
+			if (leftInDefault.length > 0)
+				logger().warn(
+					`[log] ${leftInDefault.join(', ')} keep their heartbeats in the default partition (they came before a partition existed)`
+				);
+		};
+		await partitions();
+
 		const bus = new EventBus();
 		const store = new RollupStore();
 		let started = performance.now();
@@ -262,6 +278,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 			busy = true;
 			try {
 				await reloadPlan();
+				await partitions();
 				const frozen = await freezeEndedDays({ db, store, activity, plan, now: clock.now() });
 				if (frozen.length > 0) log(`[history] froze ${frozen.join(', ')}`);
 				const ran = performance.now();

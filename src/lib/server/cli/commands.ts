@@ -21,6 +21,7 @@ import { changeAccount, createAccount, issueApiToken } from '../verbs/accounts';
 import { enrolPhones, revokePhone } from '../verbs/devices';
 import { importRoster } from '../verbs/imports';
 import { freezeOnDemand } from '../verbs/snapshots';
+import { verifyDay } from '../verify';
 
 export interface CommandServices {
 	handle: DatabaseHandle;
@@ -187,6 +188,43 @@ export const commands: Record<string, Command> = {
 				values.correct?.trim()
 			))
 				out(`${zone} ${values.date}: ${written} region row(s) written`);
+		}
+	},
+	'evidence:verify': {
+		summary:
+			"recompute a frozen day's digests from the heartbeat log and compare them with the frozen ones, region by region",
+		usage: 'evidence:verify --date YYYY-MM-DD [--region <code>]',
+		async run({ handle, out }, args) {
+			const { values } = parse(args, { date: { type: 'string' }, region: { type: 'string' } });
+			if (!values.date || !isLocalDate(values.date))
+				throw new UsageError('--date YYYY-MM-DD is required');
+			const region = values.region ?? 'id';
+			if (!/^(id|\d{2}|\d{4}|\d{6}|\d{10})$/.test(region))
+				throw new UsageError('--region takes id or a province, regency, district or village code');
+			const provinces = (
+				await rows<{ code: string }>(
+					handle.db,
+					sql`select code from regions where level = 'province' order by code`
+				)
+			).map((r) => r.code);
+			const verdicts = await verifyDay(handle.db, provinces, values.date, region);
+			const different = verdicts.filter((v) => !v.equal);
+			// A region and the level below it in full; deeper levels only where something differs.
+			const shown = verdicts.filter(
+				(v) => !v.equal || v.code === region || v.code.length <= Math.max(2, region.length + 2)
+			);
+			for (const v of shown) {
+				const what = v.equal
+					? `equal (${numbers.format(v.now.heartbeats)} heartbeats, ${v.now.digest ?? 'none'})`
+					: v.stored === null
+						? `different: never frozen with a digest; the log now gives ${numbers.format(v.now.heartbeats)} heartbeats, ${v.now.digest ?? 'none'}`
+						: `different: frozen ${numbers.format(v.stored.heartbeats)} heartbeats, ${v.stored.digest ?? 'none'}; the log now gives ${numbers.format(v.now.heartbeats)}, ${v.now.digest ?? 'none'}`;
+				out(`${v.code.padEnd(10)} ${what}`);
+			}
+			out(
+				`${values.date}: ${numbers.format(verdicts.length - different.length)} region(s) equal, ${numbers.format(different.length)} different`
+			);
+			if (different.length > 0) throw new UsageError(`${different.length} region(s) differ`);
 		}
 	},
 	import: {

@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { SYNC_STATES, type ActivityIndex } from '../../domain/activity';
 import { NATION_CODE, regionLevel } from '../../domain/codes';
-import { digest, type RegionDigest, type TpsGap } from '../../domain/report';
+import { tally, type RegionTally, type TpsGap } from '../../domain/report';
 import {
 	addDays,
 	campaignDay,
@@ -21,6 +21,7 @@ import { Plan } from '../campaign';
 import { rows, type Database } from '../db/client';
 import { loadActivity } from '../activity';
 import { RollupStore } from '../rollup/store';
+import { dayDigests, nationDigest, type DayDigest } from '../evidence';
 
 const CHUNK = 2_000;
 
@@ -38,6 +39,9 @@ export interface SnapshotRow {
 	/** Null in rows frozen before the report existed (migration 0007). */
 	syncStates: number[] | null;
 	largestGaps: TpsGap[] | null;
+	/** Heartbeats received that local day, and their digest (evidence.ts); null before 0010. */
+	heartbeats: number | null;
+	digest: string | null;
 }
 
 /** Regions whose frozen rows keep their largest gaps: villages are left out (83,731 a day). */
@@ -63,14 +67,14 @@ export function sharesOn(plan: Plan, date: string): (code: string) => number {
  * Sync-state counts and largest gaps for the regions `wanted` inside `scope`, as they stand at
  * `now`, against the target share of `date`.
  */
-export function digestAt(
+export function tallyAt(
 	ctx: Pick<FreezeContext, 'activity' | 'plan' | 'now'>,
 	scope: string,
 	date: string,
 	wanted: (code: string) => boolean,
 	withGaps: (code: string) => boolean = keepsGaps
-): Map<string, RegionDigest> {
-	return digest(ctx.activity, scope, {
+): Map<string, RegionTally> {
+	return tally(ctx.activity, scope, {
 		now: ctx.now,
 		thresholds: ctx.plan.settings,
 		shareOf: sharesOn(ctx.plan, date),
@@ -94,21 +98,59 @@ export async function freezeContextFrom(db: Database, now = Date.now()): Promise
 	return { db, store, activity: await loadActivity(db), plan: await Plan.load(db), now };
 }
 
-/** The numbers of every region of a zone for `date`, as they stand now. */
+/**
+ * The evidence digests of a zone's regions for `date`; with the WIB zone, the nation's too, from
+ * every province's (WITA and WIT provinces' as frozen earlier that evening, or computed now).
+ */
+export async function zoneDigests(
+	ctx: Pick<FreezeContext, 'db' | 'store'>,
+	zone: Zone,
+	date: string
+): Promise<Map<string, DayDigest>> {
+	const provinces = ctx.store.children(NATION_CODE).map((p) => p.code);
+	const result = new Map<string, DayDigest>();
+	for (const province of provinces.filter((p) => zoneOf(p) === zone))
+		for (const [code, d] of await dayDigests(ctx.db, province, date)) result.set(code, d);
+	if (zone === ZONES.WIB) {
+		const stored = await snapshotsOn(ctx.db, provinces, date);
+		const perProvince = new Map<string, DayDigest>();
+		for (const province of provinces) {
+			const own = result.get(province);
+			const frozen = stored.get(province);
+			perProvince.set(
+				province,
+				own ??
+					(zoneOf(province) === zone
+						? { heartbeats: 0, digest: null }
+						: frozen && frozen.heartbeats !== null
+							? { heartbeats: frozen.heartbeats, digest: frozen.digest }
+							: ((await dayDigests(ctx.db, province, date)).get(province) ?? {
+									heartbeats: 0,
+									digest: null
+								}))
+			);
+		}
+		result.set(NATION_CODE, nationDigest(perProvince));
+	}
+	return result;
+}
+
+/** The numbers of every region of a zone for `date`, as they stand now, with the day's digests. */
 export function snapshotRows(
 	ctx: Omit<FreezeContext, 'db'>,
 	zone: Zone,
-	date: string
+	date: string,
+	digests: ReadonlyMap<string, DayDigest> = new Map()
 ): SnapshotRow[] {
 	const { store, activity, plan, now } = ctx;
 	const since = dayStart(date, zone);
 	const day = plan.campaign ? campaignDay(plan.campaign, date) : 0;
 	const list: SnapshotRow[] = [];
-	const digests = digestAt(ctx, NATION_CODE, date, (code) => zoneOf(code) === zone);
+	const tallies = tallyAt(ctx, NATION_CODE, date, (code) => zoneOf(code) === zone);
 	const shareOf = sharesOn(plan, date);
 	for (const region of store.all()) {
 		if (zoneOf(region.code) !== zone) continue;
-		const digested = digests.get(region.code);
+		const tallied = tallies.get(region.code);
 		const counts = activity.counts(
 			region.code,
 			now,
@@ -127,8 +169,10 @@ export function snapshotRows(
 			tpsComplete: region.tpsComplete,
 			silentPantarlih: counts.silent,
 			targetShare: shareOf(region.code),
-			syncStates: digested?.states ?? SYNC_STATES.map(() => 0),
-			largestGaps: keepsGaps(region.code) ? (digested?.largestGaps ?? []) : null
+			syncStates: tallied?.states ?? SYNC_STATES.map(() => 0),
+			largestGaps: keepsGaps(region.code) ? (tallied?.largestGaps ?? []) : null,
+			heartbeats: digests.get(region.code)?.heartbeats ?? 0,
+			digest: digests.get(region.code)?.digest ?? null
 		});
 	}
 	return list;
@@ -145,7 +189,7 @@ export async function freezeDay(
 	date: string,
 	correction?: string
 ): Promise<number> {
-	const list = snapshotRows(ctx, zone, date);
+	const list = snapshotRows(ctx, zone, date, await zoneDigests(ctx, zone, date));
 	const takenAt = new Date(ctx.now).toISOString();
 	let written = 0;
 	for (let i = 0; i < list.length; i += CHUNK) {
@@ -154,23 +198,23 @@ export async function freezeDay(
 			ctx.db,
 			correction === undefined
 				? sql`insert into daily_snapshots (region_code, date, verified, target, tps, tps_synced,
-						tps_synced_today, tps_complete, silent_pantarlih, target_share, sync_states, largest_gaps, taken_at)
+						tps_synced_today, tps_complete, silent_pantarlih, target_share, sync_states, largest_gaps, heartbeats, digest, taken_at)
 					select x."regionCode", x.date, x.verified, x.target, x.tps, x."tpsSynced", x."tpsSyncedToday",
-						x."tpsComplete", x."silentPantarlih", x."targetShare", x."syncStates", x."largestGaps", ${takenAt}::timestamptz
+						x."tpsComplete", x."silentPantarlih", x."targetShare", x."syncStates", x."largestGaps", x.heartbeats, x.digest, ${takenAt}::timestamptz
 					from json_to_recordset(${chunk}::json) as x("regionCode" text, date date, verified int,
 						target int, tps int, "tpsSynced" int, "tpsSyncedToday" int, "tpsComplete" int,
-						"silentPantarlih" int, "targetShare" float8, "syncStates" int[], "largestGaps" jsonb)
+						"silentPantarlih" int, "targetShare" float8, "syncStates" int[], "largestGaps" jsonb, heartbeats int, digest text)
 					on conflict (region_code, date) where corrects_id is null do nothing
 					returning id`
 				: sql`insert into daily_snapshots (region_code, date, verified, target, tps, tps_synced,
-						tps_synced_today, tps_complete, silent_pantarlih, target_share, sync_states, largest_gaps, taken_at, corrects_id, reason)
+						tps_synced_today, tps_complete, silent_pantarlih, target_share, sync_states, largest_gaps, heartbeats, digest, taken_at, corrects_id, reason)
 					select x."regionCode", x.date, x.verified, x.target, x.tps, x."tpsSynced", x."tpsSyncedToday",
-						x."tpsComplete", x."silentPantarlih", x."targetShare", x."syncStates", x."largestGaps", ${takenAt}::timestamptz,
+						x."tpsComplete", x."silentPantarlih", x."targetShare", x."syncStates", x."largestGaps", x.heartbeats, x.digest, ${takenAt}::timestamptz,
 						(select max(id) from daily_snapshots d where d.region_code = x."regionCode" and d.date = x.date),
 						${correction}
 					from json_to_recordset(${chunk}::json) as x("regionCode" text, date date, verified int,
 						target int, tps int, "tpsSynced" int, "tpsSyncedToday" int, "tpsComplete" int,
-						"silentPantarlih" int, "targetShare" float8, "syncStates" int[], "largestGaps" jsonb)
+						"silentPantarlih" int, "targetShare" float8, "syncStates" int[], "largestGaps" jsonb, heartbeats int, digest text)
 					returning id`
 		);
 		written += inserted.length;
@@ -192,7 +236,9 @@ export async function freezeEndedDays(ctx: FreezeContext): Promise<string[]> {
 	const campaign = ctx.plan.campaign;
 	if (!campaign) return [];
 	const done: string[] = [];
-	for (const zone of Object.values(ZONES)) {
+	// Eastern zones first (their day ends first): the nation's digest, frozen with WIB, reads their
+	// provinces' frozen digests even when a restart freezes all three at once.
+	for (const zone of [ZONES.WIT, ZONES.WITA, ZONES.WIB]) {
 		const probe = probeCode(zone, ctx.store);
 		if (!probe) continue;
 		const yesterday = addDays(localDate(new Date(ctx.now), zone), -1);
@@ -221,7 +267,7 @@ export async function snapshotsOn(
 				target, tps, tps_synced as "tpsSynced", tps_synced_today as "tpsSyncedToday",
 				tps_complete as "tpsComplete", silent_pantarlih as "silentPantarlih",
 				target_share as "targetShare", sync_states as "syncStates",
-				largest_gaps as "largestGaps", taken_at::text as "takenAt", reason
+				largest_gaps as "largestGaps", heartbeats, digest, taken_at::text as "takenAt", reason
 			from daily_snapshots
 			where date = ${date} and region_code in (select json_array_elements_text(${JSON.stringify(codes)}::json))
 			order by region_code, id desc`
@@ -229,7 +275,7 @@ export async function snapshotsOn(
 	return new Map(list.map((r) => [r.regionCode, r]));
 }
 
-export type ClosingRow = Omit<SnapshotRow, 'syncStates' | 'largestGaps'>;
+export type ClosingRow = Omit<SnapshotRow, 'syncStates' | 'largestGaps' | 'heartbeats' | 'digest'>;
 
 /** A region's closing numbers per day (newest row per date), oldest first: the chart's history. */
 export function seriesOf(db: Database, code: string): Promise<ClosingRow[]> {

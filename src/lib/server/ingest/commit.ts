@@ -1,8 +1,9 @@
 /**
  * One group commit is one SQL statement (atomic on its own, no BEGIN/COMMIT round trips): it
- * stores the new heartbeats of many requests, locks their TPS rows in code order, moves each TPS
- * to its winning snapshot and returns every touched TPS's state from before, with the heartbeats
- * it stored. The caller then applies the pure maths (domain/coverage.ts) to those rows: the same
+ * stores the new heartbeats of many requests (a re-sent one, same id and recorded time, is stored
+ * once and its return noted in heartbeat_resends), locks their TPS rows in code order, moves each
+ * TPS to its winning snapshot and returns every touched TPS's state from before, with the
+ * heartbeats it stored. The caller then applies the pure maths (domain/coverage.ts) to those rows: the same
  * winning rule (`supersedes`), the data-quality flags and the region deltas. No request is
  * answered before the statement has committed.
  */
@@ -58,12 +59,17 @@ export async function commitBatch(
 	requests: readonly PendingRequest[],
 	receivedAt = new Date()
 ): Promise<BatchResult> {
-	// The first occurrence of an id in the batch is the one that may be accepted.
+	// The first occurrence of an id in the batch is the one that may be accepted; later ones in
+	// the same batch are re-sends already.
 	const candidates: { item: HeartbeatItem; device: DeviceIdentity; request: number }[] = [];
+	const repeats: { id: string; token: number }[] = [];
 	const seen = new Set<string>();
 	requests.forEach((request, index) => {
 		for (const item of request.items) {
-			if (seen.has(item.id)) continue;
+			if (seen.has(item.id)) {
+				repeats.push({ id: item.id, token: request.device.tokenId });
+				continue;
+			}
 			seen.add(item.id);
 			candidates.push({ item, device: request.device, request: index });
 		}
@@ -99,8 +105,17 @@ export async function commitBatch(
 				select id, tps, pantarlih, token, verified, tms, new_voters, pending,
 					to_timestamp(recorded_at / 1000.0), ${now}::timestamptz, app, battery, lat, lng
 				from x order by id
-				on conflict (id) do nothing
+				on conflict (id, recorded_at) do nothing
 				returning id, tps_code, verified, tms, new_voters, pending, recorded_at, app, lat, lng
+			),
+			-- Heartbeats stored before (a phone's retry): each return noted, the log left as it is.
+			resent as (
+				insert into heartbeat_resends (heartbeat_id, received_at, device_token_id)
+				select x.id, ${now}::timestamptz, x.token from x
+				where not exists (select 1 from inserted i where i.id = x.id)
+				union all
+				select r.id, ${now}::timestamptz, r.token
+				from json_to_recordset(${json(repeats)}) as r(id uuid, token int)
 			),
 			-- The winning snapshot among the new ones: latest recorded, then largest count
 			-- (coverage.ts supersedes()); it replaces the TPS's current one only if it supersedes it.
@@ -203,15 +218,21 @@ export async function commitBatch(
 	}
 
 	const outcomes = before.map((state) => applySnapshots(state, inserted.get(state.code) ?? []));
+	const recordedOf = new Map<string, number>();
+	for (const list of inserted.values()) for (const s of list) recordedOf.set(s.id, s.recordedAt);
 	const anomalies = outcomes.flatMap((o) =>
-		[...o.anomalies].map(([id, flags]) => ({ id, anomaly: flags.join(',') }))
+		[...o.anomalies].map(([id, flags]) => ({
+			id,
+			recorded_at: recordedOf.get(id)!,
+			flags: flags.join(',')
+		}))
 	);
 	if (anomalies.length > 0) {
-		// Advisory flags for Bawaslu and alerts; the heartbeats themselves are already committed.
+		// Advisory flags for Bawaslu and alerts, beside the log (which never changes).
 		await db.execute(
-			sql`update heartbeats set anomaly = x.anomaly
-				from json_to_recordset(${json(anomalies)}) as x(id uuid, anomaly text)
-				where heartbeats.id = x.id`
+			sql`insert into heartbeat_flags (heartbeat_id, recorded_at, flags, flagged_at)
+				select x.id, to_timestamp(x.recorded_at / 1000.0), x.flags, ${now}::timestamptz
+				from json_to_recordset(${json(anomalies)}) as x(id uuid, recorded_at double precision, flags text)`
 		);
 	}
 	return { results, tps: outcomes, deltas: rollUp(outcomes), receivedAt: receivedAt.getTime() };

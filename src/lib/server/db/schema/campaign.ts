@@ -75,6 +75,10 @@ export const dailySnapshots = pgTable(
 		syncStates: integer('sync_states').array(),
 		/** The TPS furthest behind the day's target (domain/report.ts), district level and up. */
 		largestGaps: jsonb('largest_gaps').$type<TpsGap[]>(),
+		/** Heartbeats received that local day in the region (null before 0010). */
+		heartbeats: integer('heartbeats'),
+		/** SHA-256 (hex) over them, as the README's "Evidence" defines it (null before 0010). */
+		digest: text('digest'),
 		takenAt: timestamptz('taken_at').notNull(),
 		correctsId: integer('corrects_id'),
 		reason: text('reason')

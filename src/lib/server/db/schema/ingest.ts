@@ -1,4 +1,14 @@
-import { doublePrecision, index, integer, pgTable, real, text, timestamptz, uuid } from './columns';
+import {
+	doublePrecision,
+	index,
+	integer,
+	pgTable,
+	primaryKey,
+	real,
+	text,
+	timestamptz,
+	uuid
+} from './columns';
 import { pantarlih } from './geography';
 
 /** A phone's credential: random, stored only as a SHA-256 hash, bound to one Pantarlih and TPS. */
@@ -20,14 +30,16 @@ export const deviceTokens = pgTable(
 );
 
 /**
- * Every accepted heartbeat, as received: the evidence for Bawaslu. The phone's UUID is the key,
- * so a retried sync is stored once. `anomaly` flags data-quality problems (decrease,
- * above_target) without rejecting the data.
+ * Every accepted heartbeat, as received: the evidence for Bawaslu, append-only (the database
+ * refuses UPDATE and DELETE). Partitioned by the phone's recorded day (one partition per day, at
+ * 00:00 WIB, created ahead of time by the server, server/heartbeat-log.ts; anything without a
+ * partition of its own lands in the default one). The key is the phone's UUID with its recorded
+ * time: a re-sent heartbeat carries both unchanged, so it is stored once, whenever it comes back.
  */
 export const heartbeats = pgTable(
 	'heartbeats',
 	{
-		id: uuid('id').primaryKey(),
+		id: uuid('id').notNull(),
 		tpsCode: text('tps_code').notNull(),
 		pantarlihId: integer('pantarlih_id').notNull(),
 		deviceTokenId: integer('device_token_id').notNull(),
@@ -40,11 +52,46 @@ export const heartbeats = pgTable(
 		app: text('app'),
 		battery: real('battery'),
 		lat: doublePrecision('lat'),
-		lng: doublePrecision('lng'),
-		anomaly: text('anomaly')
+		lng: doublePrecision('lng')
 	},
-	(table) => [index('heartbeats_tps_code_received_at_idx').on(table.tpsCode, table.receivedAt)]
+	(table) => [
+		primaryKey({ columns: [table.id, table.recordedAt] }),
+		index('heartbeats_tps_idx').on(table.tpsCode, table.receivedAt, table.id),
+		index('heartbeats_received_idx').using('brin', table.receivedAt)
+	]
 );
+
+/**
+ * Data-quality flags written after a heartbeat's commit (a decrease, a count above the target):
+ * beside the log, not in it, so the log itself never changes. Append-only too.
+ */
+export const heartbeatFlags = pgTable(
+	'heartbeat_flags',
+	{
+		heartbeatId: uuid('heartbeat_id').notNull(),
+		recordedAt: timestamptz('recorded_at').notNull(),
+		flags: text('flags').notNull(),
+		flaggedAt: timestamptz('flagged_at').notNull()
+	},
+	(table) => [index('heartbeat_flags_heartbeat_id_idx').on(table.heartbeatId)]
+);
+
+/** Each time an already stored heartbeat came again (a phone's retry): when, from which token. */
+export const heartbeatResends = pgTable(
+	'heartbeat_resends',
+	{
+		heartbeatId: uuid('heartbeat_id').notNull(),
+		receivedAt: timestamptz('received_at').notNull(),
+		deviceTokenId: integer('device_token_id').notNull()
+	},
+	(table) => [index('heartbeat_resends_heartbeat_id_idx').on(table.heartbeatId)]
+);
+
+/** Server-wide secrets made once (the chronology's cursor key), shared by every process. */
+export const serverSecrets = pgTable('server_secrets', {
+	name: text('name').primaryKey(),
+	value: text('value').notNull()
+});
 
 export type DeviceToken = typeof deviceTokens.$inferSelect;
 export type Heartbeat = typeof heartbeats.$inferSelect;

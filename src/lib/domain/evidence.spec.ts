@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalLine, childLines, effects, type EvidenceRow } from './evidence';
+
+const row = (over: Partial<EvidenceRow> = {}): EvidenceRow => ({
+	id: '6f1d2c3b-8a9e-4f00-9b1a-2c3d4e5f6a7b',
+	tps: '3501010001001',
+	recordedAt: Date.parse('2026-11-23T09:15:00+07:00'),
+	receivedAt: Date.parse('2026-11-23T02:15:03.120Z'),
+	verified: 42,
+	tms: 1,
+	newVoters: 0,
+	pending: 3,
+	app: '2.1.0',
+	battery: 0.8,
+	lat: -8.19,
+	lng: 111.1,
+	deviceToken: 7,
+	...over
+});
+
+describe('canonicalLine', () => {
+	it('writes the fields in the defined order, times in UTC with milliseconds, one line', () => {
+		expect(canonicalLine(row())).toBe(
+			'{"id":"6f1d2c3b-8a9e-4f00-9b1a-2c3d4e5f6a7b","tps":"3501010001001",' +
+				'"recordedAt":"2026-11-23T02:15:00.000Z","receivedAt":"2026-11-23T02:15:03.120Z",' +
+				'"verified":42,"tms":1,"newVoters":0,"pending":3,"app":"2.1.0","battery":0.8,' +
+				'"lat":-8.19,"lng":111.1,"deviceToken":7}\n'
+		);
+	});
+
+	it('writes what was not sent as null, and escapes text so that it stays one line', () => {
+		const line = canonicalLine(row({ app: 'a"b\nc', battery: null, lat: null, lng: null }));
+		expect(line.split('\n')).toHaveLength(2);
+		expect(line).toContain('"app":"a\\"b\\nc","battery":null,"lat":null,"lng":null');
+	});
+});
+
+describe('childLines', () => {
+	it('lists children in code order, one "code digest" line each', () => {
+		expect(
+			childLines(
+				new Map([
+					['3502', 'bb'],
+					['3501', 'aa']
+				])
+			)
+		).toBe('3501 aa\n3502 bb\n');
+		expect(childLines(new Map())).toBe('');
+	});
+});
+
+describe('effects', () => {
+	const at = (minute: number) => Date.parse('2026-11-23T02:00:00Z') + minute * 60_000;
+	const hb = (id: string, recorded: number, received: number, verified: number) => ({
+		id,
+		recordedAt: at(recorded),
+		receivedAt: at(received),
+		verified
+	});
+
+	it('a late, older snapshot is stored but moves nothing', () => {
+		const result = effects(null, [hb('a', 0, 1, 10), hb('b', 10, 11, 30), hb('late', 5, 20, 20)]);
+		expect(result.get('a')).toEqual({ moved: true, from: null, to: 10 });
+		expect(result.get('b')).toEqual({ moved: true, from: 10, to: 30 });
+		expect(result.get('late')).toEqual({ moved: false, current: 30 });
+	});
+
+	it('replays one commit in recorded order, whatever order the rows come in', () => {
+		const batch = [hb('second', 5, 9, 25), hb('first', 3, 9, 20)];
+		const result = effects({ recordedAt: at(0), verified: 10 }, batch);
+		expect(result.get('first')).toEqual({ moved: true, from: 10, to: 20 });
+		expect(result.get('second')).toEqual({ moved: true, from: 20, to: 25 });
+	});
+
+	it('as late with a larger count moves it; as late and not larger does not', () => {
+		const result = effects({ recordedAt: at(5), verified: 20 }, [
+			hb('same', 5, 6, 20),
+			hb('more', 5, 7, 21)
+		]);
+		expect(result.get('same')).toEqual({ moved: false, current: 20 });
+		expect(result.get('more')).toEqual({ moved: true, from: 20, to: 21 });
+	});
+});

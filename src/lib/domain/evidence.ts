@@ -1,0 +1,106 @@
+/**
+ * The evidence of a day, pure: how a heartbeat is written canonically (one line of JSON, the same
+ * line the read API streams), and how a region's digest is made from its villages' (a tree, so that
+ * every level costs one pass over the day). The README's "Evidence" section says the same, for
+ * anyone who wants to recompute a digest from the API.
+ *
+ * - A heartbeat's line: `JSON.stringify` of the fields in this order, then "\n":
+ *   id, tps, recordedAt, receivedAt (ISO 8601 UTC with milliseconds), verified, tms, newVoters,
+ *   pending, app, battery, lat, lng (null when absent), deviceToken (the token's number).
+ * - A village's digest for a local day: SHA-256 (hex) of the lines of every heartbeat of its TPS
+ *   received that day (00:00 to 24:00 in the region's zone), ordered by TPS code, receive time, id:
+ *   exactly the body of `GET /api/v1/regions/<village>/heartbeats?date=<day>`.
+ * - Any larger region's: SHA-256 of one line `<child code> <child digest>\n` per child that
+ *   received any heartbeat that day, in code order (district from villages, … the nation from the
+ *   provinces, each province on its own zone's day).
+ */
+
+export interface EvidenceRow {
+	id: string;
+	tps: string;
+	/** ms since the epoch */
+	recordedAt: number;
+	receivedAt: number;
+	verified: number;
+	tms: number;
+	newVoters: number;
+	pending: number;
+	app: string | null;
+	battery: number | null;
+	lat: number | null;
+	lng: number | null;
+	deviceToken: number;
+}
+
+/** The canonical line of a heartbeat (what is hashed, and what the read API streams). */
+export function canonicalLine(h: EvidenceRow): string {
+	return (
+		JSON.stringify({
+			id: h.id,
+			tps: h.tps,
+			recordedAt: new Date(h.recordedAt).toISOString(),
+			receivedAt: new Date(h.receivedAt).toISOString(),
+			verified: h.verified,
+			tms: h.tms,
+			newVoters: h.newVoters,
+			pending: h.pending,
+			app: h.app,
+			battery: h.battery,
+			lat: h.lat,
+			lng: h.lng,
+			deviceToken: h.deviceToken
+		}) + '\n'
+	);
+}
+
+/** What a parent's digest is made of: its children's digests, one line each, in code order. */
+export function childLines(children: ReadonlyMap<string, string>): string {
+	return [...children]
+		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+		.map(([code, digest]) => `${code} ${digest}\n`)
+		.join('');
+}
+
+/** A heartbeat as the chronology replays it. */
+export interface Received {
+	id: string;
+	recordedAt: number;
+	receivedAt: number;
+	verified: number;
+}
+
+/** What one heartbeat did to its TPS when it was committed. */
+export type Effect =
+	{ moved: true; from: number | null; to: number } | { moved: false; current: number };
+
+/**
+ * What each heartbeat did, replayed as the commits did it: in receive order, and within one
+ * commit (one receive time) in recorded order, each moves the TPS when it supersedes the snapshot
+ * that counts (coverage.ts: later recorded, or as late with a larger count); `start` is the
+ * snapshot that counted before the first of them.
+ */
+export function effects(
+	start: { recordedAt: number; verified: number } | null,
+	heartbeats: readonly Received[]
+): Map<string, Effect> {
+	const ordered = [...heartbeats].sort(
+		(a, b) =>
+			a.receivedAt - b.receivedAt ||
+			a.recordedAt - b.recordedAt ||
+			a.verified - b.verified ||
+			(a.id < b.id ? -1 : 1)
+	);
+	const result = new Map<string, Effect>();
+	let current = start;
+	for (const h of ordered) {
+		const wins =
+			current === null ||
+			h.recordedAt > current.recordedAt ||
+			(h.recordedAt === current.recordedAt && h.verified > current.verified);
+		if (wins) {
+			result.set(h.id, { moved: true, from: current?.verified ?? null, to: h.verified });
+			current = { recordedAt: h.recordedAt, verified: h.verified };
+		} else result.set(h.id, { moved: false, current: current!.verified });
+	}
+	return result;
+}

@@ -1,0 +1,185 @@
+/**
+ * The heartbeat log as evidence: a region's heartbeats of a local day, streamed in the canonical
+ * order (TPS code, receive time, id) a page at a time, never held whole; and the SHA-256 digests of
+ * a day (domain/evidence.ts says how they are made), computed from that same stream, so what the
+ * nightly freeze stores, what `evidence:verify` recomputes and what anyone recomputes from the read
+ * API are one computation.
+ */
+import { createHash } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { addDays, dayStart, zoneOf, type Zone } from '../domain/calendar';
+import { NATION_CODE, parentCode, regionLevel } from '../domain/codes';
+import { canonicalLine, childLines, type EvidenceRow } from '../domain/evidence';
+import { rows, type Database } from './db/client';
+import { withinRegion } from './db/sql';
+
+/** [from, to) in ms: the local day in the zone. */
+export const dayWindow = (date: string, zone: Zone): [number, number] => [
+	dayStart(date, zone),
+	dayStart(addDays(date, 1), zone)
+];
+
+const PAGE = 5_000;
+
+interface Raw {
+	id: string;
+	tps: string;
+	recorded_at: number;
+	received_at: number;
+	verified: number;
+	tms: number;
+	new_voters: number;
+	pending: number;
+	app: string | null;
+	battery: string | null;
+	lat: string | null;
+	lng: string | null;
+	device_token_id: number;
+}
+
+const toRow = (r: Raw): EvidenceRow => ({
+	id: r.id,
+	tps: r.tps,
+	recordedAt: r.recorded_at,
+	receivedAt: r.received_at,
+	verified: r.verified,
+	tms: r.tms,
+	newVoters: r.new_voters,
+	pending: r.pending,
+	app: r.app,
+	// As PostgreSQL writes them (the shortest exact text), read back as numbers: the same on both
+	// engines, and the same as the API streams.
+	battery: r.battery === null ? null : Number(r.battery),
+	lat: r.lat === null ? null : Number(r.lat),
+	lng: r.lng === null ? null : Number(r.lng),
+	deviceToken: r.device_token_id
+});
+
+/**
+ * The heartbeats of one region (not the nation) received on `date` in its zone, in canonical
+ * order, `PAGE` at a time (keyset pages on the (tps_code, received_at, id) index).
+ */
+async function* regionPages(
+	db: Database,
+	code: string,
+	date: string
+): AsyncGenerator<EvidenceRow[]> {
+	const [from, to] = dayWindow(date, zoneOf(code));
+	const [start, end] = [new Date(from).toISOString(), new Date(to).toISOString()];
+	let after: [string, string, string] | null = null;
+	for (;;) {
+		const cursor: [string, string, string] | null = after;
+		const page: Raw[] = await rows<Raw>(
+			db,
+			sql`select id::text as id, tps_code as tps,
+					round(extract(epoch from recorded_at) * 1000)::float8 as recorded_at,
+					round(extract(epoch from received_at) * 1000)::float8 as received_at,
+					verified, tms, new_voters, pending, app, battery::text as battery, lat::text as lat,
+					lng::text as lng, device_token_id
+				from heartbeats
+				where ${withinRegion(sql`tps_code`, code)}
+					and received_at >= ${start}::timestamptz and received_at < ${end}::timestamptz
+					${cursor ? sql`and (tps_code, received_at, id) > (${cursor[0]}, ${cursor[1]}::timestamptz, ${cursor[2]}::uuid)` : sql``}
+				order by tps_code, received_at, id
+				limit ${PAGE}`
+		);
+		if (page.length === 0) return;
+		yield page.map(toRow);
+		if (page.length < PAGE) return;
+		const last: Raw = page.at(-1)!;
+		after = [last.tps, new Date(last.received_at).toISOString(), last.id];
+	}
+}
+
+/**
+ * The heartbeats of a region (the nation: each province on its own zone's day, in code order)
+ * received on `date`, a page at a time.
+ */
+export async function* heartbeatsOfDay(
+	db: Database,
+	code: string,
+	date: string,
+	provinces: () => Promise<string[]>
+): AsyncGenerator<EvidenceRow[]> {
+	for (const region of code === NATION_CODE ? await provinces() : [code])
+		yield* regionPages(db, region, date);
+}
+
+export interface DayDigest {
+	heartbeats: number;
+	/** SHA-256 hex; null when the region received no heartbeat that day. */
+	digest: string | null;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The digests of `date` for a region and every region inside it (villages up to it), from one
+ * pass over its heartbeats of that day. The nation's, from its provinces', is `nationDigest`.
+ */
+export async function dayDigests(
+	db: Database,
+	code: string,
+	date: string
+): Promise<Map<string, DayDigest>> {
+	const counts = new Map<string, number>();
+	// Children's digests per parent, filled bottom-up.
+	const children = new Map<string, Map<string, string>>();
+	const result = new Map<string, DayDigest>();
+	let village: string | null = null;
+	let hash = createHash('sha256');
+	let inVillage = 0;
+	const closeVillage = () => {
+		if (village === null) return;
+		const digest = hash.digest('hex');
+		result.set(village, { heartbeats: inVillage, digest });
+		const parent = parentCode(village)!;
+		if (!children.has(parent)) children.set(parent, new Map());
+		children.get(parent)!.set(village, digest);
+	};
+	for await (const page of regionPages(db, code, date)) {
+		for (const row of page) {
+			const here = row.tps.slice(0, 10);
+			if (here !== village) {
+				closeVillage();
+				village = here;
+				hash = createHash('sha256');
+				inVillage = 0;
+			}
+			hash.update(canonicalLine(row));
+			inVillage += 1;
+			for (let r: string | null = here; r !== null && r !== NATION_CODE; r = parentCode(r))
+				counts.set(r, (counts.get(r) ?? 0) + 1);
+		}
+	}
+	closeVillage();
+	// Districts, then regencies, then provinces: each from the level below.
+	for (const level of ['district', 'regency', 'province'] as const) {
+		for (const [parent, kids] of [...children]) {
+			if (regionLevel(parent) !== level) continue;
+			const digest = sha256(childLines(kids));
+			result.set(parent, { heartbeats: counts.get(parent) ?? 0, digest });
+			const up = parentCode(parent);
+			if (up !== null && up !== NATION_CODE && (code === NATION_CODE || up.length >= code.length)) {
+				if (!children.has(up)) children.set(up, new Map());
+				children.get(up)!.set(parent, digest);
+			}
+		}
+	}
+	// Regions inside `code` that exist but received nothing are absent: the caller reads them as
+	// { heartbeats: 0, digest: null }.
+	return new Map(
+		[...result].filter(([region]) => region.startsWith(code === NATION_CODE ? '' : code))
+	);
+}
+
+/** The nation's digest of `date`: from each province's (each on its own zone's day). */
+export function nationDigest(provinces: ReadonlyMap<string, DayDigest>): DayDigest {
+	const withData = new Map(
+		[...provinces].filter(([, d]) => d.digest !== null).map(([c, d]) => [c, d.digest!])
+	);
+	return {
+		heartbeats: [...provinces.values()].reduce((n, d) => n + d.heartbeats, 0),
+		digest: withData.size > 0 ? sha256(childLines(withData)) : null
+	};
+}

@@ -1,0 +1,105 @@
+// GET /api/v1/regions/<code>/heartbeats?date=YYYY-MM-DD[&format=ndjson|csv]: every heartbeat the
+// region received that local day, streamed a page at a time (a million rows never sit in memory).
+// NDJSON (district level and below) is one canonical line per heartbeat: its SHA-256 is the
+// village's evidence digest (README, "Evidence"); CSV works at any level. Each download is audited.
+import { stringify } from 'csv-stringify/sync';
+import { regionLevel } from '$lib/domain/codes';
+import { canonicalLine, type EvidenceRow } from '$lib/domain/evidence';
+import { AppError } from '$lib/domain/errors';
+import { audit } from '$lib/server/auth/audit';
+import { heartbeatsOfDay } from '$lib/server/evidence';
+import { guard } from '$lib/server/http/errors';
+import { dateParam } from '$lib/server/http/params';
+import { regionFor } from '$lib/server/regions';
+import { reportDate } from '$lib/server/report';
+import { services } from '$lib/server/runtime';
+import { actorOf } from '$lib/server/verbs/actor';
+import { formatZoneTime } from '$lib/format';
+import { zoneOf } from '$lib/domain/calendar';
+import type { RequestHandler } from './$types';
+
+const CSV_HEADER = [
+	'id',
+	'kode_tps',
+	'waktu_ponsel_utc',
+	'waktu_diterima_utc',
+	'waktu_diterima_setempat',
+	'terverifikasi',
+	'tms',
+	'pemilih_baru',
+	'tertunda',
+	'versi_aplikasi',
+	'baterai',
+	'lat',
+	'lng',
+	'token_perangkat'
+];
+
+const NDJSON_LEVELS = ['district', 'village'];
+
+export const GET: RequestHandler = guard(async ({ params, locals, url, getClientAddress }) => {
+	const running = await services();
+	const viewer = locals.user!;
+	const code = params.code;
+	regionFor(running.store, viewer, code);
+	const format = url.searchParams.get('format') ?? 'ndjson';
+	if (format !== 'ndjson' && format !== 'csv')
+		throw new AppError('badFormat', { allowed: 'ndjson, csv' });
+	if (format === 'ndjson' && !NDJSON_LEVELS.includes(regionLevel(code) ?? ''))
+		throw new AppError('streamLevel', { code });
+	const date = reportDate(running.views, code, dateParam(url, 'date'));
+	await audit(running.handle.db, actorOf(viewer, getClientAddress()), {
+		action: `export.heartbeats.${format}`,
+		subject: `wilayah ${code} ${date}`
+	});
+	const provinces = async () => running.store.children('id').map((p) => p.code);
+	const pages = heartbeatsOfDay(running.handle.db, code, date, provinces);
+	const encoder = new TextEncoder();
+	const zone = zoneOf(code).name;
+	const csvLine = (h: EvidenceRow) =>
+		stringify([
+			[
+				h.id,
+				h.tps,
+				new Date(h.recordedAt).toISOString(),
+				new Date(h.receivedAt).toISOString(),
+				formatZoneTime(h.receivedAt, zoneOf(h.tps).name),
+				h.verified,
+				h.tms,
+				h.newVoters,
+				h.pending,
+				h.app ?? '',
+				h.battery ?? '',
+				h.lat ?? '',
+				h.lng ?? '',
+				h.deviceToken
+			]
+		]);
+	let started = false;
+	const body = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			if (!started && format === 'csv') {
+				// A byte-order mark, so that spreadsheets read the names as UTF-8.
+				controller.enqueue(encoder.encode('\ufeff' + stringify([CSV_HEADER])));
+			}
+			started = true;
+			const next = await pages.next();
+			if (next.done) return controller.close();
+			const text = next.value.map(format === 'csv' ? csvLine : canonicalLine).join('');
+			controller.enqueue(encoder.encode(text));
+		},
+		async cancel() {
+			await pages.return(undefined);
+		}
+	});
+	const name = `heartbeats-${code}-${date}.${format === 'csv' ? 'csv' : 'ndjson'}`;
+	return new Response(body, {
+		headers: {
+			'content-type':
+				format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+			'content-disposition': `attachment; filename="${name}"`,
+			'cache-control': 'no-store',
+			'x-zone': zone
+		}
+	});
+});
