@@ -1,3 +1,4 @@
+import tailwindcss from '@tailwindcss/vite';
 import { sveltekit } from '@sveltejs/kit/vite';
 import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
@@ -12,7 +13,7 @@ const liveInDevelopment: Plugin = {
 };
 
 export default defineConfig({
-	plugins: [sveltekit(), liveInDevelopment],
+	plugins: [tailwindcss(), sveltekit(), liveInDevelopment],
 	test: {
 		expect: { requireAssertions: true },
 		include: ['src/**/*.spec.ts', 'tests/integration/**/*.test.ts'],

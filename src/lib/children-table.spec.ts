@@ -10,6 +10,8 @@ const row = (code: string, name: string, verified: number, gap: number): ChildLi
 	gap,
 	syncedToday: 1,
 	silent: 0,
+	never: 0,
+	status: 'behind',
 	forecast: null
 });
 const rows = [
@@ -39,5 +41,31 @@ describe('children table', () => {
 		expect(isColumn('gap')).toBe(true);
 		expect(isColumn('drop table')).toBe(false);
 		expect(isColumn(null)).toBe(false);
+	});
+
+	it('sorts the finish by the real date, years included, with no forecast last', () => {
+		const finishing = [
+			{ ...row('3509', 'JEMBER', 21, 0), forecast: { finish: '2028-03-05', atRisk: true } },
+			{ ...row('3501', 'PACITAN', 43, 0), forecast: { finish: '2027-08-26', atRisk: true } },
+			{ ...row('3502', 'PONOROGO', 0, 0), forecast: { finish: null, atRisk: false } }
+		];
+		expect(arrange(finishing, 'finish', false, '').map((r) => r.name)).toEqual([
+			'PACITAN',
+			'JEMBER',
+			'PONOROGO'
+		]);
+	});
+
+	it('sorts the status worst first when descending', () => {
+		const states = [
+			{ ...row('1', 'A', 0, 0), status: 'onTrack' as const },
+			{ ...row('2', 'B', 0, 0), status: 'atRisk' as const },
+			{ ...row('3', 'C', 0, 0), status: 'behind' as const }
+		];
+		expect(arrange(states, 'status', true, '').map((r) => r.status)).toEqual([
+			'atRisk',
+			'behind',
+			'onTrack'
+		]);
 	});
 });

@@ -1,8 +1,9 @@
 /**
- * The region page's children table, shared by the page and its CSV download so that both list
- * the same rows in the same order: the columns, the sort and the name filter. Pure.
+ * The region page's children table, shared by the page and its CSV/XLSX downloads so that all
+ * list the same rows in the same order: the columns, the sort and the name filter. Pure.
  */
 import { coverage } from './domain/coverage';
+import type { PaceStatus } from './domain/status';
 
 export const COLUMNS = [
 	'code',
@@ -14,6 +15,8 @@ export const COLUMNS = [
 	'gap',
 	'syncedToday',
 	'silent',
+	'never',
+	'status',
 	'finish'
 ] as const;
 export type Column = (typeof COLUMNS)[number];
@@ -27,14 +30,22 @@ export interface ChildLike {
 	gap: number;
 	syncedToday: number;
 	silent: number;
+	never: number;
+	status: PaceStatus;
 	forecast: { finish: string | null; atRisk: boolean } | null;
 }
+
+/** Worst first when sorted descending: at risk, behind, on track, done. */
+const STATUS_ORDER: Record<PaceStatus, number> = { done: 0, onTrack: 1, behind: 2, atRisk: 3 };
 
 export function cell(c: ChildLike, column: Column): number | string {
 	switch (column) {
 		case 'coverage':
 			return coverage(c.verified, c.target) ?? 0;
+		case 'status':
+			return STATUS_ORDER[c.status];
 		case 'finish':
+			// Real dates (ISO) sort in time order; none (no pace yet) after every date.
 			return c.forecast?.finish ?? '9999-12-31';
 		default:
 			return c[column];

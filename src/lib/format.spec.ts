@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, formatPercent, formatZoneTime } from './format';
+import { formatDate, formatNumber, formatPercent, formatZoneTime } from './format';
 
 describe('Indonesian number formats', () => {
 	it('groups thousands with dots', () => {
@@ -27,5 +27,12 @@ describe('formatZoneTime', () => {
 
 	it('falls back to WIB for an unknown zone name', () => {
 		expect(formatZoneTime('2026-02-14T00:00:00Z', 'UTC')).toBe('14 Feb 2026, 07.00 WIB');
+	});
+});
+
+describe('formatDate', () => {
+	it('always says the year, the Indonesian way', () => {
+		expect(formatDate('2026-12-05')).toBe('5 Des 2026');
+		expect(formatDate('2028-03-05')).toBe('5 Mar 2028');
 	});
 });

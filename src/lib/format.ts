@@ -35,3 +35,13 @@ export function formatZoneTime(at: string | number, zone: string): string {
 	}
 	return `${formatter.format(new Date(at))} ${known.name}`;
 }
+
+const dateWithYear = new Intl.DateTimeFormat('id-ID', {
+	day: 'numeric',
+	month: 'short',
+	year: 'numeric',
+	timeZone: 'UTC'
+});
+
+/** A local date (YYYY-MM-DD) with its year, as the commission writes it: "5 Des 2026". */
+export const formatDate = (date: string) => dateWithYear.format(new Date(`${date}T00:00:00Z`));

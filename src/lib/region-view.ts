@@ -46,13 +46,13 @@ export function coverageChart(days: readonly ChartDay[], t: Translate): ChartCon
 				{
 					label: t('chart.coverage'),
 					data: days.map((p) => Math.round(p.coverage * 1000) / 10),
-					borderColor: '#b3261e',
-					backgroundColor: '#b3261e'
+					borderColor: '#2166ac',
+					backgroundColor: '#2166ac'
 				},
 				{
 					label: t('chart.target'),
 					data: days.map((p) => Math.round(p.share * 1000) / 10),
-					borderColor: '#5a6275',
+					borderColor: '#e6550d',
 					borderDash: [6, 4],
 					pointRadius: 0
 				}

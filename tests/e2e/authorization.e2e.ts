@@ -59,6 +59,14 @@ const EXPECTED: Record<string, Expect> = {
 	'page /wilayah/[code]/pantarlih': listByScope,
 	'endpoint /wilayah/[code]/pantarlih/unduh': listByScope,
 	'endpoint /api/v1/regions/[code]': apiByScope,
+	// A TPS: its page and read API, for everyone whose scope holds it.
+	'page /wilayah/[code=tps]': byScope,
+	'endpoint /api/v1/tps/[code]': apiByScope,
+	'endpoint /api/v1/tps/[code]/heartbeats': apiByScope,
+	// A region's heartbeats of a day: NDJSON from district level down (the scopes here are the
+	// nation, a province and a regency, so in scope the default format is refused with 400).
+	'endpoint /api/v1/regions/[code]/heartbeats': (who, where) =>
+		who === 'nobody' ? 401 : where === 'in' ? 400 : 403,
 	// The phones' endpoint takes device tokens, not sessions: a GET is refused for everyone.
 	'endpoint /api/v1/heartbeats': () => 405,
 	// The server's time and the campaign dates are public: phones check their clock against it.
@@ -72,6 +80,19 @@ const codeFor = (who: Who, where: 'in' | 'out') => {
 	const account = ACCOUNTS[who];
 	return where === 'in' ? account.scope : (account.outside ?? 'id');
 };
+
+/** A real TPS inside the scope (Pacitan, Jawa Timur) or outside it (the scope's neighbour). */
+const TPS_OUTSIDE: Record<string, string> = { '31': '3171011001001', '3502': '3502012001001' };
+const tpsFor = (who: Who, where: 'in' | 'out') =>
+	who === 'nobody' || where === 'in'
+		? '3501012001001'
+		: (TPS_OUTSIDE[ACCOUNTS[who].outside ?? ''] ?? '3171011001001');
+
+/** The route with its code filled in: a TPS code where the route is a TPS's. */
+const fill = (route: string, who: Who, where: 'in' | 'out') =>
+	route.includes('[code=tps]') || route.startsWith('/api/v1/tps/')
+		? route.replace(/\[code(=tps)?\]/, tpsFor(who, where))
+		: route.replace('[code]', codeFor(who, where));
 
 const routes = discover();
 
@@ -87,9 +108,9 @@ for (const who of WHO) {
 		for (const { route, kind } of routes) {
 			const expectation = EXPECTED[`${kind} ${route}`];
 			const wheres: ('in' | 'out')[] =
-				route.includes('[code]') && who !== 'admin' && who !== 'nobody' ? ['in', 'out'] : ['in'];
+				route.includes('[code') && who !== 'admin' && who !== 'nobody' ? ['in', 'out'] : ['in'];
 			for (const where of wheres) {
-				const url = route.replace('[code]', codeFor(who, where));
+				const url = fill(route, who, where);
 				const status = (await api.get(url)).status();
 				const want = expectation(who, where);
 				if (status !== want) results.push(`${who} GET ${url}: ${status}, expected ${want}`);

@@ -30,6 +30,8 @@ test('a coordinator sees sync states, writes a follow-up and downloads the list'
 		'href',
 		/^https:\/\/wa\.me\/628\d+\?text=/
 	);
+	// The follow-up form folds away under the row until it is wanted.
+	await row.getByText('Catat tindak lanjut').click();
 	await row.getByLabel('Catatan').fill('sudah dihubungi, sinkron besok');
 	await row.getByLabel('sudah dihubungi').check();
 	await row.getByRole('button', { name: 'Simpan' }).click();
@@ -44,10 +46,18 @@ test('a coordinator sees sync states, writes a follow-up and downloads the list'
 		(await page.getByTestId('download-csv').getAttribute('href'))!
 	);
 	expect(csv.status()).toBe(200);
-	const lines = (await csv.text()).trim().split('\n');
-	expect(lines[0]).toMatch(/^TPS,Desa\/Kelurahan,Kecamatan,Pantarlih,Telepon,Status sinkron/);
+	const text = await csv.text();
+	expect(text.charCodeAt(0)).toBe(0xfeff);
+	const lines = text.slice(1).trim().split('\n');
+	expect(lines[0]).toMatch(
+		/^Kode,TPS,Desa\/Kelurahan,Kecamatan,Pantarlih,Telepon,Status sinkron,Sinkron terakhir \(WIB\)/
+	);
+	expect(lines[0]).toContain('Terakhir dihubungi oleh');
 	expect(lines.slice(1).every((line) => line.includes(',aktif,'))).toBe(true);
-	expect(lines.some((line) => line.startsWith(tps))).toBe(true);
+	// The state in words, the last sync as a Jakarta wall-clock time, the contact's author.
+	const mine = lines.find((line) => line.startsWith(tps))!;
+	expect(mine).toMatch(/,aktif,\d{4}-\d\d-\d\d \d\d:\d\d,12,/);
+	expect(mine).toContain('Dwi Lestari (demo)');
 });
 
 test('an observer sees masked phones in the page, the CSV and the XLSX, and no contact or enrol controls', async ({
@@ -58,9 +68,8 @@ test('an observer sees masked phones in the page, the CSV and the XLSX, and no c
 	await page.goto('/wilayah/3501/pantarlih?urut=tps');
 	const phones = await page
 		.getByTestId('pantarlih-row')
-		.evaluateAll((rows) =>
-			rows.slice(0, 20).map((r) => r.querySelectorAll('td')[2].textContent!.trim())
-		);
+		.getByTestId('phone')
+		.evaluateAll((cells) => cells.slice(0, 20).map((c) => c.textContent!.trim()));
 	expect(phones.length).toBe(20);
 	for (const phone of phones) expect(phone).toMatch(MASKED);
 	await expect(page.getByRole('link', { name: 'WhatsApp' })).toHaveCount(0);
@@ -73,7 +82,7 @@ test('an observer sees masked phones in the page, the CSV and the XLSX, and no c
 		.trim()
 		.split('\n')
 		.slice(1)
-		.map((line) => line.split(',')[4]);
+		.map((line) => line.split(',')[5]);
 	expect(csvPhones.length).toBeGreaterThan(1000);
 	for (const phone of csvPhones) expect(phone).toMatch(MASKED);
 
@@ -84,10 +93,13 @@ test('an observer sees masked phones in the page, the CSV and the XLSX, and no c
 	const book = new ExcelJS.Workbook();
 	await book.xlsx.load((await xlsx.body()) as unknown as ArrayBuffer);
 	const sheet = book.getWorksheet('Pantarlih')!;
-	expect(sheet.getRow(1).getCell(5).value).toBe('Telepon');
+	expect(sheet.getRow(1).getCell(6).value).toBe('Telepon');
+	// Codes and phones stay text (leading zeros and "+" survive a spreadsheet).
+	expect(typeof sheet.getRow(2).getCell(1).value).toBe('string');
+	expect(sheet.getColumn(6).numFmt).toBe('@');
 	expect(sheet.rowCount).toBe(csvPhones.length + 1);
 	for (let r = 2; r <= sheet.rowCount; r++)
-		expect(String(sheet.getRow(r).getCell(5).value)).toMatch(MASKED);
+		expect(String(sheet.getRow(r).getCell(6).value)).toMatch(MASKED);
 
 	const api = await client(baseURL!, 'observer');
 	const refused = await api.post('/wilayah/3501/pantarlih?/note', {
@@ -106,9 +118,22 @@ test('enrolling a phone shows its QR code once and revokes the old token', async
 	await page.goto(`/wilayah/${tps.slice(0, 10)}/pantarlih`);
 	const row = page.locator(`[data-testid="pantarlih-row"][data-tps="${tps}"]`);
 	await row.getByRole('button', { name: 'Terbitkan QR ponsel' }).click();
+	// It asks first, and says what it will do to the phone now enrolled.
+	const dialog = page.getByRole('alertdialog');
+	await expect(dialog).toContainText(`TPS ${tps.slice(10)}`);
+	await expect(dialog).toContainText('langsung dicabut');
+	await page.screenshot({ path: 'test-results/screens/pantarlih-qr-confirm.png' });
+	await dialog.getByRole('button', { name: 'Batal' }).click();
+	await expect(dialog).toHaveCount(0);
+	expect(await sync(baseURL!, oldToken, tps, 1)).toBe(200);
+	await row.getByRole('button', { name: 'Terbitkan QR ponsel' }).click();
+	await page
+		.getByRole('alertdialog')
+		.getByRole('button', { name: /Ya, terbitkan/ })
+		.click();
 	const sheet = page.getByTestId('enrolment-sheet');
 	await expect(sheet.locator('svg')).toHaveCount(1);
 	await expect(sheet).toContainText(tps);
 	await page.screenshot({ path: 'test-results/screens/pantarlih-qr.png' });
-	expect(await sync(baseURL!, oldToken, tps, 1)).toBe(401);
+	expect(await sync(baseURL!, oldToken, tps, 2)).toBe(401);
 });

@@ -135,6 +135,9 @@ export interface PointsOptions<T extends { lat: number; lng: number }> extends M
 	points: () => T[];
 	tileUrl?: string | null;
 	attribution: string;
+	/** A boundary drawn as an outline around the points (a regency's). */
+	outline?: { code: string; url: string } | null;
+	onSelect?: (point: T) => void;
 }
 
 export function pointsMap<T extends { lat: number; lng: number }>(
@@ -158,20 +161,38 @@ export function pointsMap<T extends { lat: number; lng: number }>(
 				return;
 			}
 			map = created;
+			let outlineBounds: ReturnType<GeoJsonLayer['getBounds']> | null = null;
+			if (options.outline) {
+				const geo = (await (await fetch(options.outline.url)).json()) as FeatureCollection<
+					Geometry,
+					Props
+				>;
+				if (cancelled) return;
+				const own = geo.features.filter((f) => f.properties.code === options.outline!.code);
+				if (own.length > 0) {
+					const drawn = L.geoJSON<Props>(
+						{ type: 'FeatureCollection', features: own } as FeatureCollection<Geometry, Props>,
+						{ style: () => ({ weight: 2, color: '#334155', fill: false }), interactive: false }
+					).addTo(map);
+					outlineBounds = drawn.getBounds();
+				}
+			}
 			const list = options.points();
 			for (const point of list) {
 				const dot = L.circleMarker([point.lat, point.lng], {
-					radius: 5,
+					radius: 6,
 					weight: 1,
-					color: '#333',
-					fillOpacity: 0.9
+					color: '#1e293b',
+					fillOpacity: 0.95
 				})
 					.bindTooltip('')
 					.addTo(map);
+				if (options.onSelect) dot.on('click', () => options.onSelect!(point));
 				dots.push([point, dot]);
 			}
 			const bounds = L.latLngBounds(list.map((p) => [p.lat, p.lng] as [number, number]));
-			if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], maxZoom: 13 });
+			const view = outlineBounds?.isValid() ? outlineBounds.extend(bounds) : bounds;
+			if (view.isValid()) map.fitBounds(view, { padding: [12, 12], maxZoom: 14 });
 			restyle();
 			expose?.({ restyle });
 		})();

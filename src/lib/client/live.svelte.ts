@@ -40,6 +40,8 @@ const subscriptions = new Set<Subscription>();
 const versions = new Map<string, number>();
 // eslint-disable-next-line svelte/prefer-svelte-reactivity
 const alertListeners = new Set<(message: AlertMessage) => void>();
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
+const heartbeatListeners = new Map<string, Set<() => void>>();
 /** Subscriptions sent again because something was missed (for tests and diagnostics). */
 export const resubscribes = { count: 0 };
 
@@ -90,6 +92,9 @@ function ensureSocket(): LiveSocket {
 	socket.on('alert', (message) => {
 		for (const listener of alertListeners) listener(message);
 	});
+	socket.on('heartbeats', (tps) => {
+		for (const code of tps) for (const listener of heartbeatListeners.get(code) ?? []) listener();
+	});
 	connection.status = 'connecting';
 	socket.connect();
 	return socket;
@@ -120,6 +125,20 @@ export function watchAlerts(
 	const stop = watchRegions(regions, () => {});
 	return () => {
 		alertListeners.delete(onAlert);
+		stop();
+	};
+}
+
+/** Calls `onHeartbeat` when the TPS stores a new heartbeat; returns the stop function. */
+export function watchTps(code: string, onHeartbeat: () => void): () => void {
+	let listeners = heartbeatListeners.get(code);
+	// Plain listener bookkeeping, not state the page renders.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	if (!listeners) heartbeatListeners.set(code, (listeners = new Set()));
+	listeners.add(onHeartbeat);
+	const stop = watchRegions([code], () => {});
+	return () => {
+		listeners!.delete(onHeartbeat);
 		stop();
 	};
 }

@@ -66,12 +66,11 @@ describe('ActivityIndex', () => {
 		expect(index.row(1).code).toBe('3501010001001');
 	});
 
-	it('counts TPS synced since a moment and silent Pantarlih per region', () => {
+	it('counts TPS synced since a moment, silent Pantarlih and never-synced ones apart, per region', () => {
 		const since = NOW - 12 * H;
-		expect(index.counts('3501', NOW, since, 24, false)).toEqual({ syncedToday: 1, silent: 1 });
-		expect(index.counts('3501', NOW, since, 24, true)).toEqual({ syncedToday: 1, silent: 2 });
-		expect(index.counts('35', NOW, since, 24, true)).toEqual({ syncedToday: 2, silent: 2 });
-		expect(index.counts('id', NOW, since, 24, true)).toEqual({ syncedToday: 3, silent: 2 });
+		expect(index.counts('3501', NOW, since, 24)).toEqual({ syncedToday: 1, silent: 1, never: 1 });
+		expect(index.counts('35', NOW, since, 24)).toEqual({ syncedToday: 2, silent: 1, never: 1 });
+		expect(index.counts('id', NOW, since, 24)).toEqual({ syncedToday: 3, silent: 1, never: 1 });
 	});
 
 	it('records a heartbeat: last sync, progress time only on a rise, pending since', () => {

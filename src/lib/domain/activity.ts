@@ -187,30 +187,30 @@ export class ActivityIndex {
 	}
 
 	/**
-	 * For a region: TPS whose phone synced at or after `since` (the start of the local day), and
-	 * Pantarlih silent for more than `silentHours` (never-synced ones count once `countNever`).
+	 * For a region: TPS whose phone synced at or after `since` (the start of the local day);
+	 * Pantarlih silent for more than `silentHours` (synced before, quiet since); and Pantarlih who
+	 * never synced. Two different things, counted and named apart.
 	 */
 	counts(
 		code: string,
 		now: number,
 		since: number,
-		silentHours: number,
-		countNever: boolean
-	): { syncedToday: number; silent: number } {
+		silentHours: number
+	): { syncedToday: number; silent: number; never: number } {
 		const [from, to] = this.range(code);
 		const silentBefore = now - silentHours * HOUR;
 		let syncedToday = 0;
 		let silent = 0;
+		let never = 0;
 		for (let i = from; i < to; i++) {
 			const last = this.lastSync[i];
-			if (Number.isNaN(last)) {
-				if (countNever) silent += 1;
-			} else {
+			if (Number.isNaN(last)) never += 1;
+			else {
 				if (last >= since) syncedToday += 1;
 				if (last < silentBefore) silent += 1;
 			}
 		}
-		return { syncedToday, silent };
+		return { syncedToday, silent, never };
 	}
 
 	/**

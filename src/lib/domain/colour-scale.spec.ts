@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
+	behindShare,
 	COVERAGE_CLASSES,
 	coverageColour,
 	GAP_CLASSES,
 	gapColour,
-	gapPoints,
 	NO_DATA_COLOUR
 } from './colour-scale';
 
 describe('coverage colours', () => {
-	it('puts each share in its 20% class, 100% and above in the top one', () => {
-		expect(coverageColour(0, 100)).toBe(COVERAGE_CLASSES[0].colour);
-		expect(coverageColour(20, 100)).toBe(COVERAGE_CLASSES[1].colour);
-		expect(coverageColour(79, 100)).toBe(COVERAGE_CLASSES[3].colour);
-		expect(coverageColour(100, 100)).toBe(COVERAGE_CLASSES[4].colour);
-		expect(coverageColour(130, 100)).toBe(COVERAGE_CLASSES[4].colour);
+	it('separates the low end, where the first days are', () => {
+		expect(coverageColour(1, 100)).toBe(COVERAGE_CLASSES[0].colour);
+		expect(coverageColour(6, 100)).toBe(COVERAGE_CLASSES[1].colour);
+		expect(coverageColour(12, 100)).toBe(COVERAGE_CLASSES[2].colour);
+		expect(coverageColour(80, 100)).toBe(COVERAGE_CLASSES[5].colour);
+		expect(coverageColour(130, 100)).toBe(COVERAGE_CLASSES[5].colour);
 	});
 
 	it('greys out a region without a target', () => {
@@ -22,16 +22,22 @@ describe('coverage colours', () => {
 	});
 });
 
-describe('gap colours', () => {
-	it('is green when today’s target is met and warmer the further behind', () => {
+describe('behind today’s target', () => {
+	it('on day 1 (3.3% due) tells 0.8% from 3% apart, which coverage classes cannot', () => {
+		const due = 0.033;
+		expect(gapColour(8, 1_000, due)).not.toBe(gapColour(30, 1_000, due));
+		expect(coverageColour(8, 1_000)).toBe(coverageColour(30, 1_000));
+	});
+
+	it('is blue when met, and warmer the larger the share of what is due still missing', () => {
 		expect(gapColour(50, 100, 0.5)).toBe(GAP_CLASSES[0].colour);
 		expect(gapColour(60, 100, 0.5)).toBe(GAP_CLASSES[0].colour);
-		expect(gapColour(46, 100, 0.5)).toBe(GAP_CLASSES[1].colour);
 		expect(gapColour(45, 100, 0.5)).toBe(GAP_CLASSES[1].colour);
-		expect(gapColour(44, 100, 0.5)).toBe(GAP_CLASSES[2].colour);
-		expect(gapColour(35, 100, 0.5)).toBe(GAP_CLASSES[3].colour);
-		expect(gapColour(10, 100, 0.5)).toBe(GAP_CLASSES[4].colour);
+		expect(gapColour(30, 100, 0.5)).toBe(GAP_CLASSES[2].colour);
+		expect(gapColour(20, 100, 0.5)).toBe(GAP_CLASSES[3].colour);
+		expect(gapColour(0, 100, 0.5)).toBe(GAP_CLASSES[4].colour);
 		expect(gapColour(0, 0, 0.5)).toBe(NO_DATA_COLOUR);
-		expect(gapPoints(40, 200, 0.5)).toBe(30);
+		expect(behindShare(25, 100, 0.5)).toBe(0.5);
+		expect(behindShare(10, 100, 0)).toBeNull();
 	});
 });

@@ -1,11 +1,21 @@
-/** Coverage classes for maps and legends: five steps of 20%, plus "no data". Pure. */
+/**
+ * Colour classes for maps and legends, pure. Two views of a region (or TPS):
+ * - coverage: how much of its list is verified, in classes fine at the low end (0–5%, 5–10% …)
+ *   so that regions differ from the first days on; one hue, light to dark;
+ * - behind today's target: how much of what is due by today is still missing, as a share of what
+ *   is due (0 when met), so day 1's 3% target separates regions as well as day 20's 66%; blue when
+ *   met, oranges the further behind (blue and orange stay apart for colour-blind readers, and the
+ *   shades differ in lightness, so the map prints in grey).
+ */
 import { coverage } from './coverage';
+
 export const COVERAGE_CLASSES = [
-	{ upTo: 0.2, colour: '#fde0dd', label: '0–20%' },
-	{ upTo: 0.4, colour: '#fcc5c0', label: '20–40%' },
-	{ upTo: 0.6, colour: '#fa9fb5', label: '40–60%' },
-	{ upTo: 0.8, colour: '#dd3497', label: '60–80%' },
-	{ upTo: Infinity, colour: '#7a0177', label: '80–100%' }
+	{ upTo: 0.05, colour: '#eff3ff', label: '< 5%' },
+	{ upTo: 0.1, colour: '#c6dbef', label: '5–10%' },
+	{ upTo: 0.25, colour: '#9ecae1', label: '10–25%' },
+	{ upTo: 0.5, colour: '#6baed6', label: '25–50%' },
+	{ upTo: 0.75, colour: '#3182bd', label: '50–75%' },
+	{ upTo: Infinity, colour: '#08519c', label: '≥ 75%' }
 ] as const;
 export const NO_DATA_COLOUR = '#d9d9d9';
 
@@ -16,23 +26,25 @@ export function coverageColour(verified: number, target: number): string {
 }
 
 /**
- * Gap classes: how far below today's target a region is, as a share of its list (points of
- * coverage). Green when the target is met, then warmer the further behind.
+ * The share of what is due by today that is still missing: 0 when today's target is met, 1 when
+ * nothing of it is done. Null without a target, or before anything is due.
  */
+export function behindShare(verified: number, target: number, share: number): number | null {
+	const due = target * share;
+	if (target <= 0 || due <= 0) return null;
+	return Math.max(0, (due - verified) / due);
+}
+
 export const GAP_CLASSES = [
-	{ upTo: 0, colour: '#1a9850', label: '0' },
-	{ upTo: 5, colour: '#fee08b', label: '< 5' },
-	{ upTo: 10, colour: '#fdae61', label: '5–10' },
-	{ upTo: 20, colour: '#f46d43', label: '10–20' },
-	{ upTo: Infinity, colour: '#a50026', label: '> 20' }
+	{ upTo: 0, colour: '#2166ac', label: 'met' },
+	{ upTo: 0.25, colour: '#fee6ce', label: '< 25%' },
+	{ upTo: 0.5, colour: '#fdae6b', label: '25–50%' },
+	{ upTo: 0.75, colour: '#e6550d', label: '50–75%' },
+	{ upTo: Infinity, colour: '#a63603', label: '≥ 75%' }
 ] as const;
 
-/** Points of coverage still missing to reach today's target share (0 when met). */
-export const gapPoints = (verified: number, target: number, share: number) =>
-	target > 0 ? Math.max(0, share * 100 - coverage(verified, target)! * 100) : 0;
-
 export function gapColour(verified: number, target: number, share: number): string {
-	if (target <= 0) return NO_DATA_COLOUR;
-	const points = gapPoints(verified, target, share);
-	return GAP_CLASSES.find((c) => points <= c.upTo)!.colour;
+	const behind = behindShare(verified, target, share);
+	if (behind === null) return NO_DATA_COLOUR;
+	return GAP_CLASSES.find((c) => behind <= c.upTo)!.colour;
 }

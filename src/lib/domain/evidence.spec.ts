@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalLine, childLines, effects, type EvidenceRow } from './evidence';
+import { canonicalLine, childLines, countedSteps, effects, type EvidenceRow } from './evidence';
 
 const row = (over: Partial<EvidenceRow> = {}): EvidenceRow => ({
 	id: '6f1d2c3b-8a9e-4f00-9b1a-2c3d4e5f6a7b',
@@ -79,5 +79,16 @@ describe('effects', () => {
 		]);
 		expect(result.get('same')).toEqual({ moved: false, current: 20 });
 		expect(result.get('more')).toEqual({ moved: true, from: 20, to: 21 });
+	});
+
+	it('steps once per commit, at the count the commit left (not the last row listed)', () => {
+		// A backlog of three arrives in one commit, listed newest-recorded first.
+		const backlog = [hb('newest', 30, 40, 53), hb('oldest', 10, 40, 27), hb('middle', 20, 40, 38)];
+		const later = hb('after', 50, 60, 60);
+		const all = [...backlog, later];
+		expect(countedSteps(all, effects(null, all))).toEqual([
+			{ at: at(40), verified: 53 },
+			{ at: at(60), verified: 60 }
+		]);
 	});
 });

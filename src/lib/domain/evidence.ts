@@ -69,6 +69,36 @@ export interface Received {
 	verified: number;
 }
 
+/** Heartbeats in the order the commits applied them: receive time, then recorded time, count, id. */
+export function inCommitOrder<T extends Received>(heartbeats: readonly T[]): T[] {
+	return [...heartbeats].sort(
+		(a, b) =>
+			a.receivedAt - b.receivedAt ||
+			a.recordedAt - b.recordedAt ||
+			a.verified - b.verified ||
+			(a.id < b.id ? -1 : 1)
+	);
+}
+
+/**
+ * The count that counted after each commit (one point per receive time that moved it), for the
+ * TPS chart's step line.
+ */
+export function countedSteps(
+	heartbeats: readonly Received[],
+	did: ReadonlyMap<string, Effect>
+): { at: number; verified: number }[] {
+	const steps: { at: number; verified: number }[] = [];
+	for (const h of inCommitOrder(heartbeats)) {
+		const effect = did.get(h.id);
+		if (!effect?.moved) continue;
+		const last = steps.at(-1);
+		if (last && last.at === h.receivedAt) last.verified = effect.to;
+		else steps.push({ at: h.receivedAt, verified: effect.to });
+	}
+	return steps;
+}
+
 /** What one heartbeat did to its TPS when it was committed. */
 export type Effect =
 	{ moved: true; from: number | null; to: number } | { moved: false; current: number };
@@ -83,13 +113,7 @@ export function effects(
 	start: { recordedAt: number; verified: number } | null,
 	heartbeats: readonly Received[]
 ): Map<string, Effect> {
-	const ordered = [...heartbeats].sort(
-		(a, b) =>
-			a.receivedAt - b.receivedAt ||
-			a.recordedAt - b.recordedAt ||
-			a.verified - b.verified ||
-			(a.id < b.id ? -1 : 1)
-	);
+	const ordered = inCommitOrder(heartbeats);
 	const result = new Map<string, Effect>();
 	let current = start;
 	for (const h of ordered) {

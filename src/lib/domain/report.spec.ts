@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActivityIndex, syncState, SYNC_STATES, type TpsActivity } from './activity';
 import { ancestors } from './codes';
-import { byGap, tally, LARGEST_GAPS, stateCounts } from './report';
+import { byGap, spreadGaps, tally, LARGEST_GAPS, stateCounts } from './report';
 import { gapToTarget } from './target-curve';
 
 const H = 3_600_000;
@@ -113,5 +113,33 @@ describe('digest', () => {
 				.slice(0, LARGEST_GAPS);
 			expect(result.get(region)).toEqual({ states, largestGaps: gaps });
 		}
+	});
+});
+
+describe('spreadGaps', () => {
+	const gap = (code: string, g: number) => ({
+		code,
+		verified: 0,
+		target: 200,
+		gap: g,
+		state: 'belum_pernah' as const
+	});
+	it("takes each child's worst TPS before any child's second", () => {
+		// Aceh's TPS are all 10 short; the others' worst are less short, but they are elsewhere.
+		const aceh = Array.from({ length: 10 }, (_, i) => gap(`110101000100${i}`, 10));
+		const picked = spreadGaps(
+			new Map([
+				['11', aceh],
+				['35', [gap('3501010001001', 8), gap('3501010001002', 7)]],
+				['94', [gap('9401010001001', 9)]]
+			]),
+			4
+		);
+		expect(picked.map((g) => g.code.slice(0, 2))).toEqual(['11', '94', '35', '11']);
+	});
+
+	it('returns fewer when there are fewer, and nothing from children without a gap', () => {
+		expect(spreadGaps(new Map([['35', []]]))).toEqual([]);
+		expect(spreadGaps(new Map([['35', [gap('3501010001001', 3)]]]))).toHaveLength(1);
 	});
 });

@@ -115,3 +115,24 @@ export function tally(
 /** A tally's state counts as a record, for the page. */
 export const stateCounts = (states: readonly number[]): Record<SyncState, number> =>
 	Object.fromEntries(SYNC_STATES.map((s, i) => [s, states[i] ?? 0])) as Record<SyncState, number>;
+
+/**
+ * The TPS furthest behind across a region's children, taken from each child's own list in turn
+ * (the worst of every child first, then the second worst, …), so that the nation's list is not
+ * ten TPS of one province that are all 10 voters short. Largest gap first within each round.
+ */
+export function spreadGaps(
+	children: ReadonlyMap<string, readonly TpsGap[]>,
+	n = LARGEST_GAPS
+): TpsGap[] {
+	const lists = [...children.values()]
+		.map((list) => [...list].sort(byGap))
+		.filter((l) => l.length > 0);
+	const picked: TpsGap[] = [];
+	for (let round = 0; picked.length < n; round++) {
+		const layer = lists.flatMap((list) => (list[round] ? [list[round]] : [])).sort(byGap);
+		if (layer.length === 0) break;
+		picked.push(...layer.slice(0, n - picked.length));
+	}
+	return picked;
+}

@@ -39,6 +39,7 @@ export const MAX_REQUESTS_PER_10S = 30;
 export const MAX_MESSAGE_BYTES = 16 * 1024;
 
 export interface SubscribeRequest {
+	/** Region codes, and TPS codes (13 digits) to hear of each new heartbeat of that TPS. */
 	regions: string[];
 }
 
@@ -46,6 +47,8 @@ export interface SubscribeAnswer {
 	/** Identifies the server process's version numbering; it changes when the server restarts. */
 	epoch: string;
 	snapshots: { region: RegionNumbers; children: RegionNumbers[] }[];
+	/** The TPS codes now watched (no snapshot: their numbers are the TPS API's). */
+	tps?: string[];
 	/** Regions refused one by one (unknown, outside the caller's scope). */
 	errors: { code: string; error: string }[];
 	/** Set when the whole request was refused (wrong shape, too many regions): nothing changed. */
@@ -93,6 +96,8 @@ export interface ServerToClientEvents {
 	alert: (message: AlertMessage) => void;
 	/** A subscribe or unsubscribe sent without an acknowledgement callback was refused. */
 	refused: (refusal: Refusal) => void;
+	/** Watched TPS that stored new heartbeats (read them from the chronology API). */
+	heartbeats: (tps: string[], sentAt: number, epoch: string) => void;
 }
 
 export interface ClientToServerEvents {

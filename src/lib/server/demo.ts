@@ -26,22 +26,22 @@ export async function ensureDemoAccounts(db: Database): Promise<string[]> {
 		.orderBy(asc(regions.code))
 		.limit(1);
 	const accounts = [
-		{ email: 'admin@demo.pantau.id', name: 'Admin KPU RI (demo)', role: 'admin', scope: 'id' },
+		{ email: 'admin@demo.pantau.id', name: 'Ratna Sari (demo)', role: 'admin', scope: 'id' },
 		{
 			email: 'pimpinan@demo.pantau.id',
-			name: 'Pimpinan KPU Provinsi (demo)',
+			name: 'Hendra Wijaya (demo)',
 			role: 'leader',
 			scope: province.code
 		},
 		{
 			email: 'koordinator@demo.pantau.id',
-			name: 'Koordinator KPU Kab/Kota (demo)',
+			name: 'Dwi Lestari (demo)',
 			role: 'coordinator',
 			scope: regency.code
 		},
 		{
 			email: 'bawaslu@demo.pantau.id',
-			name: 'Pengawas Bawaslu (demo)',
+			name: 'Agus Salim (demo)',
 			role: 'observer',
 			scope: province.code
 		}

@@ -35,6 +35,8 @@ export interface PantarlihRow {
 	app: string | null;
 	state: SyncState;
 	note: { text: string; author: string; at: number } | null;
+	/** The last time someone marked the Pantarlih as contacted, and who. */
+	lastContact: { author: string; at: number } | null;
 	contactedToday: boolean;
 }
 
@@ -54,6 +56,7 @@ interface Raw extends TpsActivity {
 	author: string | null;
 	noteAt: number | null;
 	contactedAt: number | null;
+	contactedBy: string | null;
 }
 
 export async function pantarlihList(
@@ -74,12 +77,14 @@ export async function pantarlihList(
 		sql`select t.code, t.target, t.verified, t.pending, t.app, ${epochMs(sql`t.first_sync_at`)} as "firstSyncAt",
 				${epochMs(sql`t.last_sync_at`)} as "lastSyncAt", ${epochMs(sql`t.progress_at`)} as "progressAt",
 				${epochMs(sql`t.pending_since`)} as "pendingSince", p.name, p.phone,
-				f.note, f.author, ${epochMs(sql`f.at`)} as "noteAt", ${epochMs(sql`c.at`)} as "contactedAt"
+				f.note, f.author, ${epochMs(sql`f.at`)} as "noteAt", ${epochMs(sql`c.at`)} as "contactedAt",
+				c.author as "contactedBy"
 			from tps t
 			join pantarlih p on p.tps_code = t.code
 			left join lateral (select note, author, at from followups where tps_code = t.code and note <> ''
 				order by at desc limit 1) f on true
-			left join lateral (select max(at) as at from followups where tps_code = t.code and contacted) c on true
+			left join lateral (select author, at from followups where tps_code = t.code and contacted
+				order by at desc limit 1) c on true
 			where ${withinRegion(sql`t.code`, code)}
 			order by t.code`
 	);
@@ -109,6 +114,8 @@ export async function pantarlihList(
 			app: r.app,
 			state: syncState(r, now, settings),
 			note: r.note ? { text: r.note, author: r.author!, at: r.noteAt! } : null,
+			lastContact:
+				r.contactedAt !== null ? { author: r.contactedBy ?? '', at: r.contactedAt } : null,
 			contactedToday: r.contactedAt !== null && r.contactedAt >= todayStart
 		};
 	});
@@ -146,7 +153,8 @@ export async function pantarlihList(
 		districts,
 		villages,
 		canContact: contact,
-		silentHours: settings.silentHours
+		silentHours: settings.silentHours,
+		thresholds: { ...settings }
 	};
 }
 

@@ -8,8 +8,9 @@ import { sql } from 'drizzle-orm';
 import { ALERT_RULES, type AlertRule } from '../domain/alerts';
 import type { SyncState } from '../domain/activity';
 import { forecast } from '../domain/forecast';
-import { stateCounts, type TpsGap } from '../domain/report';
-import { NATION_CODE } from '../domain/codes';
+import { spreadGaps, stateCounts, type TpsGap } from '../domain/report';
+import { paceStatus } from '../domain/status';
+import { NATION_CODE, type RegionLevel } from '../domain/codes';
 import { AppError } from '../domain/errors';
 import type { Principal } from '../domain/roles';
 import {
@@ -81,6 +82,8 @@ export function reportDate(views: ViewDeps, code: string, asked: string | null):
  * sync states and gaps of all 820,161 TPS, about a quarter of a second of the server's time.
  */
 const LIVE_REPORT_MS = 15_000;
+/** Levels whose "furthest behind" list spreads over their children. */
+const SPREAD_LEVELS: readonly RegionLevel[] = ['nation', 'province', 'regency'];
 /** What a cached report holds: everything but what depends on who looks (the breadcrumb). */
 type SharedReport = Omit<Report, 'parents'>;
 const liveReports = new WeakMap<
@@ -136,29 +139,44 @@ async function build(views: ViewDeps, code: string, date: string): Promise<Share
 	if (final) {
 		// The dashboard's frozen rows carry no forecast: compute it as it stood that evening.
 		const closing = await recentClosing(db, codes, date);
-		for (const r of [board.region, ...board.children])
+		for (const r of [board.region, ...board.children]) {
 			r.forecast = forecast(campaign, date, r.verified, r.target, closing.get(r.code) ?? new Map());
+			r.status = paceStatus(r);
+		}
 	}
 	const previousRow =
 		date > campaign.firstDay
 			? (await snapshotsOn(db, [code], addDays(date, -1))).get(code)
 			: undefined;
 
+	// Above districts, the TPS furthest behind are taken from every child in turn (spreadGaps), so
+	// the list names places to act on, not one province's ties.
+	const spread = SPREAD_LEVELS.includes(view.region.level);
+	const childCodes = view.children.map((c) => c.code);
+	const childSet = new Set(childCodes);
 	let states: Record<SyncState, number> | null;
 	let gaps: TpsGap[] | null;
 	if (final) {
 		states = own.syncStates ? stateCounts(own.syncStates) : null;
-		gaps = own.largestGaps;
+		if (spread) {
+			const frozenChildren = await snapshotsOn(db, childCodes, date);
+			gaps = spreadGaps(
+				new Map(childCodes.map((c) => [c, frozenChildren.get(c)?.largestGaps ?? []]))
+			);
+		} else gaps = own.largestGaps;
 	} else {
-		const tallied = tallyAt(
+		const tallies = tallyAt(
 			{ activity: views.activity, plan, now },
 			code,
 			date,
-			(c) => c === code,
+			(c) => c === code || (spread && childSet.has(c)),
 			() => true
-		).get(code);
+		);
+		const tallied = tallies.get(code);
 		states = stateCounts(tallied?.states ?? []);
-		gaps = tallied?.largestGaps ?? [];
+		gaps = spread
+			? spreadGaps(new Map(childCodes.map((c) => [c, tallies.get(c)?.largestGaps ?? []])))
+			: (tallied?.largestGaps ?? []);
 	}
 
 	const end = new Date(dayStart(addDays(date, 1), zone)).toISOString();

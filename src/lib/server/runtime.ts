@@ -202,6 +202,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 
 		const live = new LiveService(db, store, {
 			windowMs: cfg.LIVE_WINDOW_MS,
+			tpsExists: (code) => activity.indexOf(code) >= 0,
 			origins: [cfg.ORIGIN, ...(cfg.ALLOWED_ORIGINS ?? [])].filter((o): o is string => !!o)
 		});
 		live.listen(bus);

@@ -11,7 +11,7 @@ import { zoneOf } from '../domain/calendar';
 import { isTpsCode } from '../domain/codes';
 import { coverage } from '../domain/coverage';
 import { AppError } from '../domain/errors';
-import { effects, type Effect } from '../domain/evidence';
+import { countedSteps, effects, type Effect } from '../domain/evidence';
 import { canView, showPhone, type Principal } from '../domain/roles';
 import { gapToTarget } from '../domain/target-curve';
 import { rows, type Database } from './db/client';
@@ -319,19 +319,14 @@ export async function tpsSeries(views: ViewDeps, code: string) {
 				${epochMs(sql`received_at`)} as received_at, verified
 			from heartbeats where tps_code = ${code} order by received_at, id limit 20000`
 	);
-	const did = effects(
-		null,
-		all.map((h) => ({
-			id: h.id,
-			recordedAt: h.recorded_at,
-			receivedAt: h.received_at,
-			verified: h.verified
-		}))
-	);
+	const received = all.map((h) => ({
+		id: h.id,
+		recordedAt: h.recorded_at,
+		receivedAt: h.received_at,
+		verified: h.verified
+	}));
 	return {
 		marks: all.map((h) => ({ at: h.recorded_at, verified: h.verified })),
-		steps: all
-			.filter((h) => did.get(h.id)!.moved)
-			.map((h) => ({ at: h.received_at, verified: h.verified }))
+		steps: countedSteps(received, effects(null, received))
 	};
 }

@@ -8,15 +8,7 @@ import { sql } from 'drizzle-orm';
 import { SYNC_STATES, type ActivityIndex } from '../../domain/activity';
 import { NATION_CODE, regionLevel } from '../../domain/codes';
 import { tally, type RegionTally, type TpsGap } from '../../domain/report';
-import {
-	addDays,
-	campaignDay,
-	dayStart,
-	localDate,
-	zoneOf,
-	ZONES,
-	type Zone
-} from '../../domain/calendar';
+import { addDays, dayStart, localDate, zoneOf, ZONES, type Zone } from '../../domain/calendar';
 import { Plan } from '../campaign';
 import { rows, type Database } from '../db/client';
 import { loadActivity } from '../activity';
@@ -144,20 +136,13 @@ export function snapshotRows(
 ): SnapshotRow[] {
 	const { store, activity, plan, now } = ctx;
 	const since = dayStart(date, zone);
-	const day = plan.campaign ? campaignDay(plan.campaign, date) : 0;
 	const list: SnapshotRow[] = [];
 	const tallies = tallyAt(ctx, NATION_CODE, date, (code) => zoneOf(code) === zone);
 	const shareOf = sharesOn(plan, date);
 	for (const region of store.all()) {
 		if (zoneOf(region.code) !== zone) continue;
 		const tallied = tallies.get(region.code);
-		const counts = activity.counts(
-			region.code,
-			now,
-			since,
-			plan.settings.silentHours,
-			day > plan.settings.neverAfterDay
-		);
+		const counts = activity.counts(region.code, now, since, plan.settings.silentHours);
 		list.push({
 			regionCode: region.code,
 			date,

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { parse as parseCookies } from 'cookie';
 import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
-import { isWithin, parentCode } from '../../domain/codes';
+import { isTpsCode, isWithin, parentCode } from '../../domain/codes';
 import { canView, type Principal } from '../../domain/roles';
 import { describeZodError } from '../../domain/validation';
 import {
@@ -52,7 +52,8 @@ export type LiveServer = Server<
 >;
 
 const ROOM_PREFIX = 'region:';
-const room = (code: string) => `${ROOM_PREFIX}${code}`;
+const TPS_PREFIX = 'tps:';
+const room = (code: string) => (isTpsCode(code) ? `${TPS_PREFIX}${code}` : `${ROOM_PREFIX}${code}`);
 const ALERTS_PER_MESSAGE = 100;
 const REQUEST_WINDOW_MS = 10_000;
 
@@ -71,6 +72,8 @@ export const regionsRequest = z.strictObject({
 
 export interface LiveOptions {
 	windowMs: number;
+	/** Whether a TPS exists (TPS rooms: the TPS page's live chronology). */
+	tpsExists?: (code: string) => boolean;
 	/** Origins whose pages may open the socket (ORIGIN and ALLOWED_ORIGINS); empty = same host. */
 	origins: readonly string[];
 }
@@ -80,6 +83,8 @@ export class LiveService {
 	readonly epoch = randomBytes(6).toString('hex');
 	private io: LiveServer | null = null;
 	private changed = new Map<string, RegionChange>();
+	/** Watched TPS with new heartbeats since the last flush. */
+	private changedTps = new Set<string>();
 	private timer: NodeJS.Timeout | null = null;
 	private lastFlush = 0;
 	private origins: Set<string>;
@@ -141,10 +146,19 @@ export class LiveService {
 		return this.io?.of('/').sockets.size ?? 0;
 	}
 
-	/** What goes out: the regions that moved, and alert changes. */
+	/** What goes out: the regions that moved, new heartbeats of watched TPS, alert changes. */
 	listen(bus: EventBus): void {
 		bus.on('regions', (regions) => this.publish(regions));
+		bus.on('commit', (commit) => this.publishTps(commit.touched.map((t) => t.code)));
 		bus.on('alerts', (events) => this.publishAlerts(events));
+	}
+
+	/** TPS that stored heartbeats: announced to the sockets watching them, in the same windows. */
+	publishTps(codes: readonly string[]): void {
+		const rooms = this.io?.of('/').adapter.rooms;
+		if (!rooms) return;
+		for (const code of codes) if (rooms.has(`${TPS_PREFIX}${code}`)) this.changedTps.add(code);
+		this.schedule();
 	}
 
 	attach(io: LiveServer): void {
@@ -229,15 +243,29 @@ export class LiveService {
 	private subscribe(socket: LiveSocket, codes: string[]): SubscribeAnswer {
 		const principal = socket.data.principal;
 		const answer: SubscribeAnswer = { epoch: this.epoch, snapshots: [], errors: [] };
-		const watching = [...socket.rooms].filter((r) => r.startsWith(ROOM_PREFIX));
+		const watching = [...socket.rooms].filter(
+			(r) => r.startsWith(ROOM_PREFIX) || r.startsWith(TPS_PREFIX)
+		);
+		const exists = (code: string) =>
+			isTpsCode(code) ? (this.options.tpsExists?.(code) ?? false) : this.store.get(code) !== null;
 		const adding = codes.filter(
-			(code) => !socket.rooms.has(room(code)) && this.store.get(code) && canView(principal, code)
+			(code) => !socket.rooms.has(room(code)) && exists(code) && canView(principal, code)
 		);
 		if (watching.length + adding.length > MAX_WATCHED_REGIONS) {
 			answer.error = `a connection may watch at most ${MAX_WATCHED_REGIONS} regions; it watches ${watching.length}: unsubscribe some first`;
 			return answer;
 		}
 		for (const code of codes) {
+			if (isTpsCode(code)) {
+				if (!exists(code)) answer.errors.push({ code, error: `unknown TPS ${code}` });
+				else if (!canView(principal, code))
+					answer.errors.push({ code, error: `TPS ${code} is outside your scope` });
+				else {
+					void socket.join(room(code));
+					(answer.tps ??= []).push(code);
+				}
+				continue;
+			}
 			const region = this.store.get(code);
 			if (!region) answer.errors.push({ code, error: `unknown region ${code}` });
 			else if (!canView(principal, code))
@@ -262,7 +290,11 @@ export class LiveService {
 			const previousVersion = pending ? pending.previousVersion : region.version - 1;
 			this.changed.set(region.code, { ...region, previousVersion });
 		}
-		if (this.timer || this.changed.size === 0) return;
+		this.schedule();
+	}
+
+	private schedule(): void {
+		if (this.timer || (this.changed.size === 0 && this.changedTps.size === 0)) return;
 		const wait = Math.max(0, this.lastFlush + this.options.windowMs - Date.now());
 		this.timer = setTimeout(() => this.flush(), wait);
 		this.timer.unref();
@@ -275,6 +307,9 @@ export class LiveService {
 		const io = this.io;
 		const changed = [...this.changed.values()];
 		this.changed.clear();
+		const tps = [...this.changedTps];
+		this.changedTps.clear();
+		if (io && tps.length > 0) this.flushTps(io, tps);
 		if (!io || changed.length === 0) return;
 		// A change shows in the room of the region itself and in its parent's (as a child row).
 		const byRoom = new Map<string, RegionChange[]>();
@@ -311,6 +346,20 @@ export class LiveService {
 			io.to(ids).emit('progress', payload, sentAt, this.epoch);
 			this.emitted.progress += ids.length;
 		}
+	}
+
+	/** Each socket watching some of these TPS hears which of them stored heartbeats. */
+	private flushTps(io: LiveServer, codes: string[]): void {
+		const sentAt = Date.now();
+		const bySocket = new Map<string, string[]>();
+		const rooms = io.of('/').adapter.rooms;
+		for (const code of codes)
+			for (const id of rooms.get(`${TPS_PREFIX}${code}`) ?? []) {
+				const list = bySocket.get(id);
+				if (list) list.push(code);
+				else bySocket.set(id, [code]);
+			}
+		for (const [id, list] of bySocket) io.to(id).emit('heartbeats', list, sentAt, this.epoch);
 	}
 
 	/** Alert changes go at once to every socket watching a region that contains their subject. */

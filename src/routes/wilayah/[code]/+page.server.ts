@@ -1,13 +1,41 @@
+import { addDays } from '$lib/domain/calendar';
+import { FIELD_LEVELS } from '$lib/domain/codes';
+import { canWriteNotes } from '$lib/domain/roles';
 import { dashboard } from '$lib/server/dashboard';
 import { guard } from '$lib/server/http/errors';
 import { dateParam } from '$lib/server/http/params';
+import { pantarlihList } from '$lib/server/pantarlih';
 import { services } from '$lib/server/runtime';
 import type { PageServerLoad } from './$types';
 
+/** How many Pantarlih the coordinator's "call now" panel lists before the full list. */
+const CALL_NOW = 6;
+const TO_CALL = new Set(['belum_pernah', 'senyap', 'tertahan']);
+
 export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
 	const running = await services();
+	const viewer = locals.user!;
+	const date = dateParam(url);
+	const board = await dashboard(running.views, viewer, params.code, date);
+	// Role first: who may call the Pantarlih of this region sees whom to call now.
+	let callNow = null;
+	if (!date && FIELD_LEVELS.includes(board.region.level) && canWriteNotes(viewer, params.code)) {
+		const list = await pantarlihList(running.views, viewer, params.code, { sort: 'senyap' });
+		const waiting = list.rows.filter((r) => TO_CALL.has(r.state));
+		callNow = { rows: waiting.slice(0, CALL_NOW), waiting: waiting.length, total: list.total };
+	}
+	// The days that can be looked at: the campaign's, up to yesterday (frozen), newest first.
+	const days: string[] = [];
+	const plan = running.plan();
+	if (plan.campaign && board.today) {
+		const last =
+			board.today.date < plan.campaign.lastDay ? board.today.date : plan.campaign.lastDay;
+		for (let d = plan.campaign.firstDay; d < last; d = addDays(d, 1)) days.unshift(d);
+	}
 	return {
-		...(await dashboard(running.views, locals.user!, params.code, dateParam(url))),
+		...board,
+		days,
+		callNow,
 		tileUrl: running.config.MAP_TILE_URL ?? null,
 		epoch: running.live.epoch
 	};

@@ -1,17 +1,20 @@
-// GET /wilayah/<code>/csv?urut=<column>&arah=naik|turun&cari=<name>&tanggal=<date>: the children
-// table as CSV, the same rows in the same order as on the page, in the viewer's language. Every
-// download is in the audit log.
-import { stringify } from 'csv-stringify/sync';
+// GET /wilayah/<code>/csv?urut=<column>&arah=naik|turun&cari=<name>&tanggal=<date>&format=csv|xlsx:
+// the children table, the same rows in the same order as on the page (a village: its TPS), in the
+// viewer's language. XLSX is the table to work with (numbers as numbers, codes as text, the
+// coverage as a percentage, finish dates as dates); CSV carries a byte-order mark so spreadsheets
+// read it as UTF-8. Every download is in the audit log.
 import { COLUMNS, arrange, isColumn } from '$lib/children-table';
+import { zoneOf } from '$lib/domain/calendar';
 import { coverage } from '$lib/domain/coverage';
+import { AppError } from '$lib/domain/errors';
 import { requestTranslator } from '$lib/i18n';
 import { audit } from '$lib/server/auth/audit';
 import { dashboard } from '$lib/server/dashboard';
-import { AppError } from '$lib/domain/errors';
 import { guard } from '$lib/server/http/errors';
 import { dateParam } from '$lib/server/http/params';
-import { actorOf } from '$lib/server/verbs/actor';
+import { tableResponse, type Cell } from '$lib/server/http/table-export';
 import { services } from '$lib/server/runtime';
+import { actorOf } from '$lib/server/verbs/actor';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = guard(
@@ -21,47 +24,62 @@ export const GET: RequestHandler = guard(
 		const direction = url.searchParams.get('arah') ?? 'naik';
 		if (direction !== 'naik' && direction !== 'turun')
 			throw new AppError('badFilter', { name: 'arah', value: direction });
+		const format = url.searchParams.get('format') ?? 'csv';
+		if (format !== 'csv' && format !== 'xlsx')
+			throw new AppError('badFormat', { allowed: 'csv, xlsx' });
 		const date = dateParam(url);
 		const running = await services();
 		const view = await dashboard(running.views, locals.user!, params.code, date);
-		const rows = arrange(
-			view.children,
-			column,
-			direction === 'turun',
-			url.searchParams.get('cari') ?? ''
-		);
 		const t = requestTranslator(cookies);
-		// The page's columns; the forecast (finish, at risk) only for live numbers.
-		const header = COLUMNS.filter((c) => c !== 'finish');
-		const csv = stringify([
-			[
-				...header.map((h) => t(`table.${h}`)),
-				...(date ? [] : [t('table.finish'), t('region.atRisk')])
-			],
-			...rows.map((r) => [
-				r.code,
-				r.name,
-				r.tps,
-				r.target,
-				r.verified,
-				coverage(r.verified, r.target)?.toFixed(4) ?? '',
-				r.gap,
-				r.syncedToday,
-				r.silent,
-				...(date ? [] : [r.forecast?.finish ?? '', r.forecast?.atRisk ? 1 : 0])
-			])
-		]);
+		const zone = zoneOf(params.code).name;
+		let table: Cell[][];
+		if (view.tps) {
+			table = view.tps.map((r) => [
+				{ header: t('table.code'), value: r.code, kind: 'text' },
+				{ header: t('table.number'), value: r.number, kind: 'text' },
+				{ header: t('table.pantarlih'), value: r.pantarlih },
+				{ header: t('table.verified'), value: r.verified, kind: 'int' },
+				{ header: t('table.target'), value: r.target, kind: 'int' },
+				{ header: t('table.coverage'), value: coverage(r.verified, r.target), kind: 'percent' },
+				{ header: t('table.gap'), value: r.gap, kind: 'int' },
+				{ header: t('table.state'), value: t(`pantarlih.state.${r.state}`) },
+				{ header: `${t('table.lastSync')} (${zone})`, value: r.lastSyncAt, kind: 'time' }
+			]);
+		} else {
+			const rows = arrange(
+				view.children,
+				column,
+				direction === 'turun',
+				url.searchParams.get('cari') ?? ''
+			);
+			const header = COLUMNS.filter((c) => c !== 'finish' && c !== 'status');
+			const label = (c: string) => t(`table.${c === 'silent' ? 'silentShort' : c}`);
+			table = rows.map((r) => [
+				...header.map((c): Cell =>
+					c === 'code' || c === 'name'
+						? { header: label(c), value: r[c], kind: 'text' }
+						: c === 'coverage'
+							? { header: label(c), value: coverage(r.verified, r.target), kind: 'percent' }
+							: { header: label(c), value: r[c], kind: 'int' }
+				),
+				{ header: t('table.status'), value: t(`status.${r.status}`) },
+				...(date
+					? []
+					: [
+							{
+								header: t('table.finish'),
+								value: r.forecast?.finish ?? null,
+								kind: 'date' as const
+							}
+						])
+			]);
+		}
 		await audit(running.handle.db, actorOf(locals.user!, getClientAddress()), {
-			action: 'export.csv',
+			action: `export.${format}`,
 			subject: `wilayah ${params.code}${date ? ` ${date}` : ''}`,
-			after: { rows: rows.length, sort: column, direction }
+			after: { rows: table.length, sort: column, direction }
 		});
-		return new Response(csv, {
-			headers: {
-				'content-type': 'text/csv; charset=utf-8',
-				'content-disposition': `attachment; filename="pantau-coklit-${params.code}${date ? `-${date}` : ''}.csv"`,
-				'cache-control': 'no-store'
-			}
-		});
+		const name = `pantau-coklit-${params.code}${date ? `-${date}` : ''}`;
+		return tableResponse({ name, sheet: view.region.name, zone, rows: table }, format);
 	}
 );

@@ -1,76 +1,57 @@
-// GET /wilayah/<code>/pantarlih/unduh?format=csv|xlsx (&status, kecamatan, desa, urut): the
-// filtered follow-up list, with the same phone masking as the page; each download is audited.
-import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
+// GET /wilayah/<code>/pantarlih/unduh?format=xlsx|csv (&status, kecamatan, desa, urut): the
+// filtered follow-up list as on the page, in the viewer's language, with the same phone masking;
+// times in the region's zone (named in the header), states in words, codes and phones as text,
+// the last note and the last contact with who and when. Each download is in the audit log.
 import { AppError } from '$lib/domain/errors';
+import { requestTranslator } from '$lib/i18n';
 import { audit } from '$lib/server/auth/audit';
 import { guard } from '$lib/server/http/errors';
-import { actorOf } from '$lib/server/verbs/actor';
+import { tableResponse, type Cell } from '$lib/server/http/table-export';
 import { filtersFrom, pantarlihList } from '$lib/server/pantarlih';
 import { services } from '$lib/server/runtime';
+import { actorOf } from '$lib/server/verbs/actor';
 import type { RequestHandler } from './$types';
 
-const HEADER = [
-	'TPS',
-	'Desa/Kelurahan',
-	'Kecamatan',
-	'Pantarlih',
-	'Telepon',
-	'Status sinkron',
-	'Sinkron terakhir',
-	'Terverifikasi',
-	'Target',
-	'Tertunda di ponsel',
-	'Versi aplikasi',
-	'Catatan terakhir'
-];
-
-export const GET: RequestHandler = guard(async ({ params, locals, url, getClientAddress }) => {
-	const format = url.searchParams.get('format') ?? 'csv';
-	if (format !== 'csv' && format !== 'xlsx')
-		throw new AppError('badFormat', { allowed: 'csv, xlsx' });
-	const running = await services();
-	const list = await pantarlihList(running.views, locals.user!, params.code, filtersFrom(url));
-	const table = list.rows.map((r) => [
-		r.tps,
-		r.villageName,
-		r.districtName,
-		r.name,
-		r.phone,
-		r.state,
-		r.lastSyncAt === null ? '' : new Date(r.lastSyncAt).toISOString(),
-		r.verified,
-		r.target,
-		r.pending,
-		r.app ?? '',
-		r.note?.text ?? ''
-	]);
-	await audit(running.handle.db, actorOf(locals.user!, getClientAddress()), {
-		action: `export.pantarlih.${format}`,
-		subject: `wilayah ${params.code}`,
-		after: { rows: table.length, filters: Object.fromEntries(url.searchParams) }
-	});
-	const name = `pantarlih-${params.code}`;
-	if (format === 'csv') {
-		return new Response(stringify([HEADER, ...table]), {
-			headers: {
-				'content-type': 'text/csv; charset=utf-8',
-				'content-disposition': `attachment; filename="${name}.csv"`,
-				'cache-control': 'no-store'
+export const GET: RequestHandler = guard(
+	async ({ params, locals, url, cookies, getClientAddress }) => {
+		const format = url.searchParams.get('format') ?? 'xlsx';
+		if (format !== 'csv' && format !== 'xlsx')
+			throw new AppError('badFormat', { allowed: 'xlsx, csv' });
+		const running = await services();
+		const list = await pantarlihList(running.views, locals.user!, params.code, filtersFrom(url));
+		const t = requestTranslator(cookies);
+		const zone = list.zone;
+		const rows = list.rows.map((r): Cell[] => [
+			{ header: t('table.code'), value: r.tps, kind: 'text' },
+			{ header: 'TPS', value: r.number, kind: 'text' },
+			{ header: t('level.village'), value: r.villageName, kind: 'text' },
+			{ header: t('level.district'), value: r.districtName, kind: 'text' },
+			{ header: 'Pantarlih', value: r.name, kind: 'text' },
+			{ header: t('pantarlih.phone'), value: r.phone, kind: 'text' },
+			{ header: t('pantarlih.stateColumn'), value: t(`pantarlih.state.${r.state}`) },
+			{ header: `${t('pantarlih.lastSync')} (${zone})`, value: r.lastSyncAt, kind: 'time' },
+			{ header: t('table.verified'), value: r.verified, kind: 'int' },
+			{ header: t('table.target'), value: r.target, kind: 'int' },
+			{ header: t('pantarlih.pending'), value: r.pending, kind: 'int' },
+			{ header: t('pantarlih.app'), value: r.app, kind: 'text' },
+			{ header: t('pantarlih.lastNote'), value: r.note?.text ?? null, kind: 'text' },
+			{ header: t('pantarlih.lastNoteBy'), value: r.note?.author ?? null, kind: 'text' },
+			{ header: `${t('pantarlih.lastNoteAt')} (${zone})`, value: r.note?.at ?? null, kind: 'time' },
+			{ header: t('pantarlih.lastContactBy'), value: r.lastContact?.author ?? null, kind: 'text' },
+			{
+				header: `${t('pantarlih.lastContactAt')} (${zone})`,
+				value: r.lastContact?.at ?? null,
+				kind: 'time'
 			}
+		]);
+		await audit(running.handle.db, actorOf(locals.user!, getClientAddress()), {
+			action: `export.pantarlih.${format}`,
+			subject: `wilayah ${params.code}`,
+			after: { rows: rows.length, filters: Object.fromEntries(url.searchParams) }
 		});
+		return tableResponse(
+			{ name: `pantarlih-${params.code}`, sheet: 'Pantarlih', zone, rows },
+			format
+		);
 	}
-	const book = new ExcelJS.Workbook();
-	const sheet = book.addWorksheet('Pantarlih');
-	sheet.addRow(HEADER).font = { bold: true };
-	for (const row of table) sheet.addRow(row);
-	sheet.columns.forEach((column) => (column.width = 18));
-	const buffer = await book.xlsx.writeBuffer();
-	return new Response(buffer as ArrayBuffer, {
-		headers: {
-			'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-			'content-disposition': `attachment; filename="${name}.xlsx"`,
-			'cache-control': 'no-store'
-		}
-	});
-});
+);

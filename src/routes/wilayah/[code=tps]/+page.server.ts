@@ -1,0 +1,54 @@
+import { addDays, campaignLength } from '$lib/domain/calendar';
+import { guard } from '$lib/server/http/errors';
+import { snapshotsOn } from '$lib/server/history/snapshots';
+import { services } from '$lib/server/runtime';
+import { chronology, tpsSeries, tpsState } from '$lib/server/tps';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
+	const running = await services();
+	const viewer = locals.user!;
+	const tps = await tpsState(running.views, viewer, params.code);
+	const page = await chronology(
+		running.views,
+		viewer,
+		params.code,
+		url.searchParams.get('setelah'),
+		50
+	);
+	const plan = running.plan();
+	const now = running.clock.now();
+	const today = plan.today(params.code, now);
+	// The TPS's share of the target curve, one point per campaign day so far.
+	const curve: { date: string; target: number }[] = [];
+	if (plan.campaign && today) {
+		const days = Math.min(today.day, campaignLength(plan.campaign));
+		for (let day = 1; day <= days; day++) {
+			const date = addDays(plan.campaign.firstDay, day - 1);
+			curve.push({ date, target: Math.ceil(tps.target * plan.shareOn(params.code, date)) });
+		}
+	}
+	// The evidence of the last frozen day (within a week): the village's digest over its
+	// heartbeats of that day.
+	let evidence: { date: string; heartbeats: number | null; digest: string | null } | null = null;
+	for (let back = 1; today && back <= 7 && !evidence; back++) {
+		const date = addDays(today.date, -back);
+		const frozen = (await snapshotsOn(running.handle.db, [tps.village.code], date)).get(
+			tps.village.code
+		);
+		if (frozen) evidence = { date, heartbeats: frozen.heartbeats, digest: frozen.digest };
+	}
+	return {
+		tps,
+		chronology: page,
+		cursor: url.searchParams.get('setelah'),
+		series: await tpsSeries(running.views, params.code),
+		curve,
+		today,
+		evidence,
+		thresholds: { ...plan.settings },
+		simulated: plan.campaign?.simulated ?? false,
+		epoch: running.live.epoch,
+		now
+	};
+});
