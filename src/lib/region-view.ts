@@ -5,12 +5,23 @@
  */
 import type { ChartConfiguration } from 'chart.js';
 import type { Translate } from './i18n';
+import type { Forecast } from './domain/forecast';
+import { finishState } from './domain/status';
+import { formatDate } from './format';
 
-/** Boundaries exist for provinces and regencies only; below that, TPS points and the table. */
-export const BOUNDARIES: Partial<Record<string, string>> = {
-	nation: '/geo/provinces-2024.geo.json',
-	province: '/geo/regencies-2024.geo.json'
-};
+/**
+ * The file of a region's children's boundaries: the provinces for the nation, a province's own
+ * regencies (one file per province, so Jawa Timur's map loads 71 KB, not the country's 2 MB).
+ * Boundaries exist for provinces and regencies only; below that, TPS points and the table.
+ */
+export function boundaryUrl(level: string, code: string): string | undefined {
+	if (level === 'nation') return '/geo/provinces-2024.geo.json';
+	if (level === 'province') return `/geo/regencies/${code}.geo.json`;
+	return undefined;
+}
+
+/** The regency boundary a regency, district or village map draws as its outline. */
+export const regencyOutlineUrl = (code: string) => `/geo/regencies/${code.slice(0, 2)}.geo.json`;
 
 export const CHILD_LEVEL: Record<string, string> = {
 	nation: 'province',
@@ -65,3 +76,25 @@ export function coverageChart(days: readonly ChartDay[], t: Translate): ChartCon
 		}
 	};
 }
+
+/**
+ * The finish of a forecast in words (domain/status.ts finishState): a date with its year, "no
+ * pace yet to project from", or "does not finish at this pace"; '–' without a forecast.
+ */
+export function finishLabel(
+	forecast: Pick<Forecast, 'finish' | 'atRisk'> | null | undefined,
+	t: Translate,
+	/** In a table: "no pace yet" is a dash, said once under the table (`noPaceNote`). */
+	inTable = false
+): string {
+	const state = finishState(forecast);
+	if (!state) return '–';
+	if (state.kind === 'date') return formatDate(state.date);
+	if (state.kind === 'noPace') return inTable ? '–' : t('region.forecastNoPace');
+	return t('report.noFinish');
+}
+
+/** Whether any row's finish is a dash for "no pace yet" (then the table says so once). */
+export const noPaceNote = (
+	forecasts: readonly (Pick<Forecast, 'finish' | 'atRisk'> | null | undefined)[]
+) => forecasts.some((f) => finishState(f)?.kind === 'noPace');

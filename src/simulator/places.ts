@@ -1,11 +1,12 @@
 /** Regency centres (middle of each boundary's bounding box), for phones that report a location. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** One boundary file per province (src/lib/server/data/split-boundaries.ts). */
 const GEOJSON = path.resolve(
 	path.dirname(fileURLToPath(import.meta.url)),
-	'../../static/geo/regencies-2024.geo.json'
+	'../../static/geo/regencies'
 );
 
 interface Feature {
@@ -13,8 +14,14 @@ interface Feature {
 	geometry: { coordinates: unknown };
 }
 
-export function regencyCentres(file = GEOJSON): Map<string, { lat: number; lng: number }> {
-	const { features } = JSON.parse(readFileSync(file, 'utf8')) as { features: Feature[] };
+export function regencyCentres(folder = GEOJSON): Map<string, { lat: number; lng: number }> {
+	const features = readdirSync(folder)
+		.filter((name) => name.endsWith('.geo.json'))
+		.flatMap(
+			(name) =>
+				(JSON.parse(readFileSync(path.join(folder, name), 'utf8')) as { features: Feature[] })
+					.features
+		);
 	const centres = new Map<string, { lat: number; lng: number }>();
 	for (const feature of features) {
 		let west = Infinity;

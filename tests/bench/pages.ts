@@ -12,7 +12,8 @@ import { chromium } from '@playwright/test';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { ZONES } from '../../src/lib/domain/calendar';
-import { openDatabase } from '../../src/lib/server/db/client';
+import { openDatabase, rows as queryRows } from '../../src/lib/server/db/client';
+import { createPartitions, wantedDays } from '../../src/lib/server/heartbeat-log';
 import { freezeContextFrom, freezeDay } from '../../src/lib/server/history/snapshots';
 import { seed } from '../../src/lib/server/seed';
 import { loginCookie, startServer } from '../fixtures/server';
@@ -20,6 +21,7 @@ import { loginCookie, startServer } from '../fixtures/server';
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const requests = Number(process.env.BENCH_REQUESTS ?? 200);
 const PORT = 3297;
+const METRICS = 'bench-metrics-token-0123456789';
 const base = `http://127.0.0.1:${PORT}`;
 const PAGES = [
 	{ label: 'nation (38 provinces)', path: '/wilayah/id' },
@@ -29,8 +31,15 @@ const PAGES = [
 	// the ten largest gaps); a past day's report reads the frozen rows instead.
 	{ label: 'report, nation', path: '/wilayah/id/laporan' },
 	{ label: 'report, Jawa Barat', path: '/wilayah/32/laporan' },
-	{ label: 'report, Kab. Bogor', path: '/wilayah/3201/laporan' }
+	{ label: 'report, Kab. Bogor', path: '/wilayah/3201/laporan' },
+	// A village lists its TPS; a TPS page with its chronology (a synced TPS: 007 is every 7th).
+	{ label: 'village (47 TPS)', path: '/wilayah/3201011001' },
+	{ label: 'TPS page', path: '/wilayah/3201011001007' },
+	{ label: 'chronology API, first page', path: '/api/v1/tps/3201011001007/heartbeats?limit=50' },
+	{ label: 'Pantarlih list, Kab. Bogor', path: '/wilayah/3201/pantarlih' }
 ];
+/** Heartbeats stored per synced TPS (every 7th TPS: 117,166 of them). */
+const PER_TPS = Number(process.env.BENCH_HEARTBEATS_PER_TPS ?? 17);
 
 const percentile = (sorted: number[], p: number) =>
 	sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -50,6 +59,25 @@ try {
 	await handle.db.execute(sql`update tps set verified = target / 3, recorded_at = now(),
 		first_sync_at = now(), last_sync_at = now(), progress_at = now()
 		where (substr(code, 11, 3)::int % 7) = 0`);
+	// The heartbeat log: PER_TPS heartbeats for each synced TPS, five hours apart, received now.
+	const plan = await freezeContextFrom(handle.db);
+	await createPartitions(handle.db, wantedDays(Date.now(), plan.plan.campaign));
+	const started = performance.now();
+	await handle.db.execute(sql`insert into heartbeats (id, tps_code, pantarlih_id, device_token_id,
+			verified, tms, new_voters, pending, recorded_at, received_at, app, battery)
+		select gen_random_uuid(), t.code, 0, 0, least(t.target, k * 10), 0, 0, 0,
+			now() - (${PER_TPS} - k) * interval '5 hours', now() - (${PER_TPS} - k) * interval '5 hours' + interval '2 minutes',
+			'2.4.1', 0.8
+		from tps t cross join generate_series(1, ${PER_TPS}) k
+		where (substr(t.code, 11, 3)::int % 7) = 0`);
+	await handle.db.execute(sql`analyze heartbeats`);
+	const [{ n }] = await queryRows<{ n: number }>(
+		handle.db,
+		sql`select count(*)::int as n from heartbeats`
+	);
+	console.log(
+		`[bench] ${n.toLocaleString('en')} heartbeats stored in ${((performance.now() - started) / 1000).toFixed(1)} s`
+	);
 	const ctx = await freezeContextFrom(handle.db);
 	const first = ctx.plan.campaign!.firstDay;
 	const freezeMs: string[] = [];
@@ -64,7 +92,11 @@ try {
 	console.log(`[bench] freezing one day, every region of each zone: ${freezeMs.join(', ')}`);
 	await handle.close();
 
-	server = await startServer(PORT, { DATABASE_URL: url.toString(), DEMO: '1' });
+	server = await startServer(PORT, {
+		DATABASE_URL: url.toString(),
+		DEMO: '1',
+		METRICS_TOKEN: METRICS
+	});
 	const cookie = await loginCookie(base, 'admin@demo.pantau.id', 'coklit-demo-2029');
 
 	const rows: string[][] = [];
@@ -127,6 +159,34 @@ try {
 			.map((t) => t.toFixed(0))
 			.join(', ')} ms`
 	);
+	// A regency's heartbeats of a day streamed as CSV: rows per second, and the server's RSS.
+	{
+		const rss = async () => {
+			const text = await (
+				await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS}` } })
+			).text();
+			return Number(/^pantau_process_resident_memory_bytes (\d+)/m.exec(text)?.[1] ?? NaN);
+		};
+		const day = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+		const before = await rss();
+		const started = performance.now();
+		const response = await fetch(`${base}/api/v1/regions/3201/heartbeats?date=${day}&format=csv`, {
+			headers: { cookie }
+		});
+		if (response.status !== 200) throw new Error(`the CSV stream answered ${response.status}`);
+		let lines = 0;
+		let chunks = 0;
+		let peak = before;
+		const reader = response.body!.getReader();
+		for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+			for (const byte of chunk.value) if (byte === 10) lines++;
+			if (++chunks % 100 === 0) peak = Math.max(peak, await rss());
+		}
+		const seconds = (performance.now() - started) / 1000;
+		console.log(
+			`[bench] Kab. Bogor's heartbeats of ${day} as CSV: ${(lines - 1).toLocaleString('en')} rows in ${seconds.toFixed(1)} s (${Math.round((lines - 1) / seconds).toLocaleString('en')} rows/s), server RSS ${Math.round(before / 2 ** 20)} → peak ${Math.round(peak / 2 ** 20)} MB`
+		);
+	}
 	await browser.close();
 	console.log(
 		`\nbench:pages (PostgreSQL, national data, ${requests} sequential requests per page, signed in as admin)\n`

@@ -24,8 +24,12 @@ test('a decrease opens a data-quality alert; the coordinator acknowledges it, th
 	const group = page.getByTestId('district-alerts').first();
 	await expect(group).toContainText('Kualitas data: 1');
 	await group.locator('summary').click();
-	const row = group.getByRole('row', { name: new RegExp(`TPS ${tps.slice(10)}`) });
-	await expect(row).toContainText('decrease: 40 → 30');
+	const row = group.getByTestId('tps-alert').filter({ hasText: `TPS ${tps.slice(10)}` });
+	await expect(row).toContainText('turun dari sebelumnya: 40 → 30');
+	await expect(row.getByRole('link', { name: new RegExp(`TPS ${tps.slice(10)}`) })).toHaveAttribute(
+		'href',
+		`/wilayah/${tps}`
+	);
 	await row.getByLabel('Catatan').fill('sudah dihubungi, salah input');
 	await row.getByRole('button', { name: 'Tandai ditangani' }).click();
 	await expect(page.getByText('Peringatan ditandai ditangani')).toBeVisible();

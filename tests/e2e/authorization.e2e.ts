@@ -220,8 +220,16 @@ test('a leader creates coordinators inside their province only; the audit log sh
 	expect(outside).toMatchObject({ type: 'failure', status: 403 });
 	await leader.dispose();
 
+	// An admin's download of another province's table is filed under that province.
+	const admin = await client(baseURL!, 'admin');
+	expect((await admin.get('/wilayah/31/csv')).status()).toBe(200);
+	expect(await (await admin.get('/audit')).text()).toContain('wilayah 31');
+	await admin.dispose();
+
 	const observer = await client(baseURL!, 'observer');
 	const audit = await (await observer.get('/audit')).text();
+	// The observer of Jawa Timur reads Jawa Timur's entries only.
+	expect(audit).not.toContain('wilayah 31');
 	expect(audit).toContain('user.create');
 	expect(audit).toContain('koordinator.tuban@example.id');
 	expect(audit).not.toContain('koordinator.jaksel@example.id');

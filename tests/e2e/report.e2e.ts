@@ -49,7 +49,11 @@ async function syncAll(tokens: [string, string][], verified: number) {
 /** What the report says, without the line that names the moment it was generated. */
 async function reportText(page: Page) {
 	await expect(page.locator('[data-report-ready]')).toHaveCount(1);
-	return (await page.getByTestId('report').innerText()).replace(/^(Dibuat|Generated) .*$/m, '');
+	// Everything but the line saying when it was printed (and by whom).
+	return (await page.getByTestId('report').innerText()).replace(
+		/^(Dicetak oleh|Printed by) .*$/m,
+		''
+	);
 }
 
 test('the rakor report of a frozen day: stable, printable as PDF and XLSX, audited', async ({
@@ -112,7 +116,7 @@ test('the rakor report of a frozen day: stable, printable as PDF and XLSX, audit
 		// Today's report is built at most every 15 s and shared: a second look 0.2 s later (12
 		// minutes on this clock) names the same moment of generation.
 		const generated = async () =>
-			/Dibuat ([^<]+)</.exec(
+			/Dicetak oleh [^<]+ pada ([^<]+)</.exec(
 				await (await page.request.get(`${base}/wilayah/75/laporan`)).text()
 			)?.[1];
 		const first = await generated();
@@ -134,6 +138,11 @@ test('the rakor report of a frozen day: stable, printable as PDF and XLSX, audit
 		expect(text).toContain(day2);
 		expect(text).toContain(headline);
 		expect(text).toMatch(/Halaman 1 dari \d/);
+		// Printed for the minutes: who printed it and when, in the province's zone; none of the
+		// page's navigation, language or logout buttons, or its download and print buttons.
+		expect(text).toMatch(/Dicetak oleh Ratna Sari \(demo\) pada [^\n]+ WITA/);
+		for (const control of ['Keluar', 'English', 'Unduh PDF', 'Cetak', 'Wilayah Peringatan'])
+			expect(text).not.toContain(control);
 		expect(pages.length).toBeGreaterThanOrEqual(1);
 
 		// The XLSX: the same tables.
@@ -165,8 +174,8 @@ test('the rakor report of a frozen day: stable, printable as PDF and XLSX, audit
 
 		// Both downloads are in the audit log.
 		await page.goto(`${base}/audit`);
-		await expect(page.getByText('export.report.pdf')).toHaveCount(1);
-		await expect(page.getByText('export.report.xlsx')).toHaveCount(1);
+		await expect(page.getByText('Unduh laporan rakor (PDF)')).toHaveCount(1);
+		await expect(page.getByText('Unduh laporan rakor (XLSX)')).toHaveCount(1);
 	} finally {
 		server.kill('SIGTERM');
 		await new Promise((resolve) => server.once('exit', resolve));

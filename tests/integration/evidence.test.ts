@@ -21,6 +21,7 @@ import { IngestService } from '../../src/lib/server/ingest/service';
 import { RollupStore } from '../../src/lib/server/rollup/store';
 import { seed } from '../../src/lib/server/seed';
 import { chronology, tpsState } from '../../src/lib/server/tps';
+import { dashboard } from '../../src/lib/server/dashboard';
 import { verifyDay } from '../../src/lib/server/verify';
 import type { ViewDeps } from '../../src/lib/server/views';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
@@ -261,5 +262,17 @@ describe.each(engines)('the evidence on %s', (engine) => {
 		expect(different).toEqual(
 			['75', tps[1].code.slice(0, 4), tps[1].code.slice(0, 6), village].sort()
 		);
+	});
+
+	it("the village page lists its TPS, and they add up to the village's numbers", async () => {
+		const village = tps[1].code.slice(0, 10);
+		const board = await dashboard(views, { role: 'admin', scope: 'id' }, village, null);
+		const rowsOfVillage = board.tps!;
+		expect(rowsOfVillage.length).toBe(board.region.tps);
+		expect(rowsOfVillage.map((r) => r.code)).toEqual([...rowsOfVillage.map((r) => r.code)].sort());
+		const sum = (key: 'verified' | 'target') => rowsOfVillage.reduce((n, r) => n + r[key], 0);
+		expect(sum('verified')).toBe(board.region.verified);
+		expect(sum('target')).toBe(board.region.target);
+		expect(sum('verified')).toBeGreaterThan(0);
 	});
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	ancestors,
+	commonRegion,
 	isTpsCode,
 	isWithin,
 	lineage,
@@ -84,5 +85,22 @@ describe('scope', () => {
 	it('provinceOf takes the first two digits', () => {
 		expect(provinceOf('3523012001001')).toBe('35');
 		expect(provinceOf('id')).toBeNull();
+	});
+});
+
+describe('commonRegion', () => {
+	it('files one code under itself, several under the smallest region holding them all', () => {
+		expect(commonRegion(['3501012001001'])).toBe('3501012001001');
+		expect(commonRegion(['3501012001001', '3501012001002'])).toBe('3501012001');
+		expect(commonRegion(['3501012001001', '3501012002001'])).toBe('350101');
+		expect(commonRegion(['3501012001001', '3502012001001'])).toBe('35');
+		// 3501 and 3510 share "35" and a stray "0" that is no region's code.
+		expect(commonRegion(['3501', '3510'])).toBe('35');
+	});
+
+	it('files codes of several provinces, or none, under the nation', () => {
+		expect(commonRegion(['3501', '3171'])).toBe('id');
+		expect(commonRegion([])).toBe('id');
+		expect(commonRegion(['id', '35'])).toBe('id');
 	});
 });

@@ -98,3 +98,22 @@ export function isWithin(code: string, scope: string): boolean {
 	if (scope === NATION_CODE) return true;
 	return code !== NATION_CODE && code.startsWith(scope);
 }
+
+/**
+ * The smallest region that holds every code (region or TPS codes): the nation when they share no
+ * province, or when there are none. What an audit entry about several places is filed under.
+ */
+export function commonRegion(codes: readonly string[]): string {
+	if (codes.length === 0 || codes.includes(NATION_CODE)) return NATION_CODE;
+	let prefix = codes[0];
+	for (const code of codes) {
+		let n = 0;
+		while (n < prefix.length && n < code.length && prefix[n] === code[n]) n++;
+		prefix = prefix.slice(0, n);
+	}
+	if (isTpsCode(prefix)) return prefix;
+	const lengths = Object.values(LENGTH_BY_LEVEL)
+		.filter((l) => l > 0 && l <= prefix.length)
+		.sort((a, b) => b - a);
+	return lengths.length > 0 ? prefix.slice(0, lengths[0]) : NATION_CODE;
+}

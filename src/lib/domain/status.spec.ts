@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareFinish, paceStatus } from './status';
+import { compareFinish, finishState, paceStatus } from './status';
 
 describe('paceStatus', () => {
 	it('day 1, 0.8% against a 3.3% target, no pace yet: behind, never "on track"', () => {
@@ -54,5 +54,19 @@ describe('compareFinish', () => {
 			'2028-03-05',
 			null
 		]);
+	});
+});
+
+describe('finishState', () => {
+	it('a date when there is one; before any pace exists, "no pace yet", not "never"', () => {
+		expect(finishState({ finish: '2027-03-06', atRisk: true })).toEqual({
+			kind: 'date',
+			date: '2027-03-06'
+		});
+		// Day 1: no closed day to measure a pace from.
+		expect(finishState({ finish: null, atRisk: false })).toEqual({ kind: 'noPace' });
+		// Days of zero progress: at this pace it never finishes.
+		expect(finishState({ finish: null, atRisk: true })).toEqual({ kind: 'stalled' });
+		expect(finishState(null)).toBeNull();
 	});
 });

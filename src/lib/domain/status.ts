@@ -31,3 +31,17 @@ export function compareFinish(a: string | null | undefined, b: string | null | u
 	if (!b) return -1;
 	return a < b ? -1 : 1;
 }
+
+/**
+ * What a forecast says about the finish, one way everywhere: a date; no pace yet to project from
+ * (the first day); or a pace of zero that never finishes. Null when there is no forecast.
+ */
+export type FinishState = { kind: 'date'; date: string } | { kind: 'noPace' } | { kind: 'stalled' };
+
+export function finishState(
+	forecast: Pick<Forecast, 'finish' | 'atRisk'> | null | undefined
+): FinishState | null {
+	if (!forecast) return null;
+	if (forecast.finish) return { kind: 'date', date: forecast.finish };
+	return forecast.atRisk ? { kind: 'stalled' } : { kind: 'noPace' };
+}

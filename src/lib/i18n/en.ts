@@ -3,6 +3,8 @@ import type { id } from './id';
 
 export const en: typeof id = {
 	nav: {
+		description:
+			'Pantau Coklit: live progress of the voter-list check per TPS, village, district, regency, province and nation.',
 		home: 'Regions',
 		skip: 'Skip to content',
 		label: 'Main navigation',
@@ -217,6 +219,7 @@ export const en: typeof id = {
 		print: 'Print'
 	},
 	alerts: {
+		totalLabel: 'Total:',
 		acknowledgedDone: 'Alert marked as being handled',
 		resolvedDone: 'Alert resolved',
 		title: 'Alerts',
@@ -256,6 +259,11 @@ export const en: typeof id = {
 		}
 	},
 	report: {
+		printedBy: 'Printed by {{name}} on {{time}}',
+		largestSpread: 'The TPS furthest behind, taken in turn from every {{level}}',
+		status: 'Status',
+		daysAvailable: 'Report date',
+		tpsLink: 'Open the TPS page',
 		title: 'Coklit coordination report',
 		link: 'Meeting report (PDF, XLSX)',
 		dayOf: 'Day {{day}} of {{days}}',
@@ -435,6 +443,7 @@ export const en: typeof id = {
 			passwordReset: 'Password of {{email}} reset'
 		},
 		import: {
+			file: 'File (CSV or XLSX)',
 			title: 'Import targets and Pantarlih',
 			heading: 'Import TPS targets and the Pantarlih list',
 			note: 'CSV (comma or semicolon, UTF-8) or XLSX, at most {{mb}} MB, the first row naming the columns: <code>kode_tps</code> (required), <code>target</code> (0–300), <code>nama_pantarlih</code>, <code>telepon</code> (08…, 628… or +628…). An empty cell changes nothing. Only TPS in region {{scope}} can be changed. Nothing is written before you approve the preview.',
@@ -487,6 +496,75 @@ export const en: typeof id = {
 			}
 		},
 		audit: {
+			yes: 'yes',
+			no: 'no',
+			scopeNote: 'Shown: the entries for {{scope}}.',
+			none: 'No entries for your region yet.',
+			byWhom: 'by {{actor}}',
+			region: 'region {{code}}',
+			removed: '(removed)',
+			actions: {
+				login_success: 'Signed in',
+				login_failure: 'Failed sign-in',
+				login_blocked: 'Sign-in held (too many attempts)',
+				logout: 'Signed out',
+				user_create: 'Account created',
+				user_update: 'Account role or region changed',
+				user_disable: 'Account disabled',
+				user_enable: 'Account enabled',
+				user_reset_password: 'Password reset',
+				apitoken_issue: 'API token issued',
+				apitoken_revoke: 'API token revoked',
+				device_enrol: 'Phone QR issued (old token revoked)',
+				device_revoke: 'Phone token revoked',
+				pantarlih_followup: 'Pantarlih follow-up recorded',
+				campaign_update: 'Campaign and target curve changed',
+				curve_override: "A region's target curve changed",
+				alerts_settings: 'Alert thresholds changed',
+				import_roster: 'Targets and Pantarlih imported',
+				alert_acknowledge: 'Alert acknowledged',
+				alert_resolve: 'Alert resolved',
+				snapshot_freeze: 'Daily numbers frozen',
+				snapshot_correct: 'Daily numbers corrected',
+				export: 'Downloaded {{what}} ({{format}})'
+			},
+			exports: {
+				table: 'the region table',
+				pantarlih: 'the Pantarlih list',
+				report: 'the meeting report',
+				heartbeats: "a day's heartbeats"
+			},
+			fields: {
+				email: 'email',
+				name: 'name',
+				role: 'role',
+				scope: 'region',
+				disabled: 'disabled',
+				note: 'note',
+				contacted: 'contacted',
+				status: 'status',
+				tps: 'TPS',
+				revoked: 'revoked',
+				rows: 'rows',
+				filters: 'filters',
+				date: 'date',
+				final: 'final',
+				changes: 'changes',
+				targets: 'targets',
+				people: 'Pantarlih',
+				errors: 'rows with problems',
+				validOnly: 'valid rows only',
+				label: 'label',
+				user: 'account',
+				knownDevice: 'known device',
+				firstDay: 'first day',
+				lastDay: 'last day',
+				points: 'curve',
+				reason: 'reason',
+				revokedEarlier: 'old token revoked',
+				sort: 'sort',
+				direction: 'direction'
+			},
 			title: 'Audit log',
 			intro: 'Every login, change by a user and export. No one can change it.',
 			time: 'Time (WIB)',
@@ -510,6 +588,7 @@ export const en: typeof id = {
 		next: 'Next'
 	},
 	tps: {
+		flag_jump: 'a sudden jump',
 		movedSame: 'a newer snapshot; the count stays {{to}}',
 		tmsShort: 'ineligible (TMS)',
 		newShort: 'new',

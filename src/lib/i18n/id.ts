@@ -1,6 +1,8 @@
 /** Bahasa Indonesia: the default language. Every key here must exist in en.ts (type-checked). */
 export const id = {
 	nav: {
+		description:
+			'Pantau Coklit: kemajuan pencocokan dan penelitian daftar pemilih per TPS, desa, kecamatan, kabupaten/kota, provinsi dan nasional, langsung.',
 		home: 'Wilayah',
 		skip: 'Langsung ke isi',
 		label: 'Navigasi utama',
@@ -215,6 +217,7 @@ export const id = {
 		print: 'Cetak'
 	},
 	alerts: {
+		totalLabel: 'Jumlah:',
 		acknowledgedDone: 'Peringatan ditandai ditangani',
 		resolvedDone: 'Peringatan diselesaikan',
 		title: 'Peringatan',
@@ -255,6 +258,11 @@ export const id = {
 		}
 	},
 	report: {
+		printedBy: 'Dicetak oleh {{name}} pada {{time}}',
+		largestSpread: 'TPS dengan kekurangan terbesar, diambil bergiliran dari setiap {{level}}',
+		status: 'Status',
+		daysAvailable: 'Tanggal laporan',
+		tpsLink: 'Buka halaman TPS',
 		title: 'Laporan rakor coklit',
 		link: 'Laporan rakor (PDF, XLSX)',
 		dayOf: 'Hari ke-{{day}} dari {{days}}',
@@ -439,6 +447,7 @@ export const id = {
 			passwordReset: 'Kata sandi {{email}} diatur ulang'
 		},
 		import: {
+			file: 'Berkas (CSV atau XLSX)',
 			title: 'Impor target dan Pantarlih',
 			heading: 'Impor target TPS dan daftar Pantarlih',
 			note: 'CSV (koma atau titik koma, UTF-8) atau XLSX, paling besar {{mb}} MB, baris pertama berisi nama kolom: <code>kode_tps</code> (wajib), <code>target</code> (0–300), <code>nama_pantarlih</code>, <code>telepon</code> (08…, 628… atau +628…). Sel kosong tidak mengubah apa pun. Hanya TPS di wilayah {{scope}} yang dapat diubah. Tidak ada yang ditulis sebelum Anda menyetujui pratinjau.',
@@ -491,6 +500,75 @@ export const id = {
 			}
 		},
 		audit: {
+			yes: 'ya',
+			no: 'tidak',
+			scopeNote: 'Yang tampil: entri untuk wilayah {{scope}}.',
+			none: 'Belum ada entri untuk wilayah Anda.',
+			byWhom: 'oleh {{actor}}',
+			region: 'wilayah {{code}}',
+			removed: '(dihapus)',
+			actions: {
+				login_success: 'Masuk',
+				login_failure: 'Gagal masuk',
+				login_blocked: 'Masuk ditahan (terlalu banyak percobaan)',
+				logout: 'Keluar',
+				user_create: 'Akun dibuat',
+				user_update: 'Peran atau wilayah akun diubah',
+				user_disable: 'Akun dinonaktifkan',
+				user_enable: 'Akun diaktifkan',
+				user_reset_password: 'Kata sandi diatur ulang',
+				apitoken_issue: 'Token API diterbitkan',
+				apitoken_revoke: 'Token API dicabut',
+				device_enrol: 'QR ponsel diterbitkan (token lama dicabut)',
+				device_revoke: 'Token ponsel dicabut',
+				pantarlih_followup: 'Tindak lanjut Pantarlih dicatat',
+				campaign_update: 'Kampanye dan kurva target diubah',
+				curve_override: 'Kurva target wilayah diubah',
+				alerts_settings: 'Ambang peringatan diubah',
+				import_roster: 'Impor target dan Pantarlih',
+				alert_acknowledge: 'Peringatan ditandai ditangani',
+				alert_resolve: 'Peringatan diselesaikan',
+				snapshot_freeze: 'Angka harian dibekukan',
+				snapshot_correct: 'Angka harian dikoreksi',
+				export: 'Unduh {{what}} ({{format}})'
+			},
+			exports: {
+				table: 'tabel wilayah',
+				pantarlih: 'daftar Pantarlih',
+				report: 'laporan rakor',
+				heartbeats: 'heartbeat harian'
+			},
+			fields: {
+				email: 'email',
+				name: 'nama',
+				role: 'peran',
+				scope: 'wilayah',
+				disabled: 'nonaktif',
+				note: 'catatan',
+				contacted: 'sudah dihubungi',
+				status: 'status',
+				tps: 'TPS',
+				revoked: 'dicabut',
+				rows: 'baris',
+				filters: 'saringan',
+				date: 'tanggal',
+				final: 'final',
+				changes: 'perubahan',
+				targets: 'target',
+				people: 'Pantarlih',
+				errors: 'baris bermasalah',
+				validOnly: 'hanya baris valid',
+				label: 'label',
+				user: 'akun',
+				knownDevice: 'perangkat dikenal',
+				firstDay: 'hari pertama',
+				lastDay: 'hari terakhir',
+				points: 'kurva',
+				reason: 'alasan',
+				revokedEarlier: 'token lama dicabut',
+				sort: 'urutan',
+				direction: 'arah'
+			},
 			title: 'Log audit',
 			intro: 'Setiap login, perubahan oleh pengguna dan ekspor. Tidak dapat diubah oleh siapa pun.',
 			time: 'Waktu (WIB)',
@@ -514,6 +592,7 @@ export const id = {
 		next: 'Berikutnya'
 	},
 	tps: {
+		flag_jump: 'lonjakan mendadak',
 		movedSame: 'snapshot lebih baru; angka tetap {{to}}',
 		tmsShort: 'TMS',
 		newShort: 'baru',

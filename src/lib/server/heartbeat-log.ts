@@ -3,7 +3,7 @@
  * heartbeats_pYYYYMMDD, created ahead of time so that a day's first heartbeat never waits for one
  * (at start, which also covers days missed while the server was down, and every interval). A
  * heartbeat whose day has no partition (a phone clock far off) lands in heartbeats_default and is
- * found like any other. Old days move out of the hot set with `evidence:archive` (archive.ts).
+ * found like any other.
  */
 import { sql } from 'drizzle-orm';
 import { addDays, localDate, ZONES } from '../domain/calendar';

@@ -50,7 +50,14 @@ export interface PdfRequest {
 
 async function render({ path, origin, session, footer }: PdfRequest): Promise<Uint8Array> {
 	const base = config().REPORT_ORIGIN ?? origin;
-	const context = await (await launch()).newContext({ locale: 'id-ID' });
+	// The page is laid out at the printed width (A4 less its margins) before it is printed, so the
+	// map fits the whole region as it will appear on paper (the nation with Papua).
+	const context = await (
+		await launch()
+	).newContext({
+		locale: 'id-ID',
+		viewport: { width: 718, height: 1000 }
+	});
 	try {
 		await context.addCookies([{ name: sessionCookieName, value: session, url: base }]);
 		const page = await context.newPage();

@@ -269,6 +269,7 @@ export class AlertService {
 			await audit(tx, actor, {
 				action: `alert.${action}`,
 				subject: `${alert.rule} ${alert.subjectCode}`,
+				region: alert.subjectCode,
 				before: { status: alert.status, note: alert.note },
 				after: { status: change.status, note: change.note }
 			});

@@ -2,7 +2,9 @@
  * The audit log: who did what, when, with the before and after of every change. A verb writes its
  * entry in the same transaction as its change (pass the transaction as `db`), so a change never
  * stands without its entry, nor an entry without its change. The table refuses UPDATE and DELETE.
+ * Each entry is filed under the region it is about, so that a reader sees their own scope's.
  */
+import { NATION_CODE } from '../../domain/codes';
 import type { Database } from '../db/client';
 import { auditLog } from '../db/schema';
 import type { Actor } from '../verbs/actor';
@@ -10,13 +12,15 @@ import type { Actor } from '../verbs/actor';
 export interface AuditEntry {
 	action: string;
 	subject?: string | null;
+	/** The region it is about (domain/codes.ts commonRegion for several); the actor's scope if omitted. */
+	region?: string;
 	before?: unknown;
 	after?: unknown;
 }
 
 export async function audit(
 	db: Database,
-	actor: Pick<Actor, 'userId' | 'email' | 'ip'>,
+	actor: Pick<Actor, 'userId' | 'email' | 'ip'> & { scope?: string },
 	entry: AuditEntry
 ): Promise<void> {
 	await db.insert(auditLog).values({
@@ -26,6 +30,7 @@ export async function audit(
 		subject: entry.subject ?? null,
 		before: entry.before ?? null,
 		after: entry.after ?? null,
-		ip: actor.ip ?? null
+		ip: actor.ip ?? null,
+		regionCode: entry.region ?? actor.scope ?? NATION_CODE
 	});
 }

@@ -13,6 +13,7 @@
  *
  * With REDIS_URL the counters live in Redis, shared by every server process.
  */
+import { NATION_CODE } from '../../domain/codes';
 import { and, eq, gt } from 'drizzle-orm';
 import {
 	RateLimiterMemory,
@@ -100,7 +101,11 @@ export async function login(
 		await audit(
 			db,
 			{ userId: user?.id ?? null, email: account || '(empty)', ip: attempt.ip },
-			{ action: 'login.blocked', after: { knownDevice: known !== null } }
+			{
+				action: 'login.blocked',
+				region: user?.scope ?? NATION_CODE,
+				after: { knownDevice: known !== null }
+			}
 		);
 		return { ok: false, status: 429, problem: 'tooMany', minutes: minutes(blocked) };
 	}
@@ -111,7 +116,7 @@ export async function login(
 		await audit(
 			db,
 			{ userId: user?.id ?? null, email: account || '(empty)', ip: attempt.ip },
-			{ action: 'login.failure' }
+			{ action: 'login.failure', region: user?.scope ?? NATION_CODE }
 		);
 		return { ok: false, status: 400, problem: 'wrongCredentials' };
 	}
@@ -124,7 +129,7 @@ export async function login(
 		await audit(
 			tx,
 			{ userId: user.id, email: user.email, ip: attempt.ip },
-			{ action: 'login.success' }
+			{ action: 'login.success', region: user.scope }
 		);
 		return { ok: true as const, token, expiresAt: session.expiresAt, device };
 	});

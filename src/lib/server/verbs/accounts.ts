@@ -5,6 +5,7 @@
  * account), runs in one transaction and writes its audit entry in it. A disabled account, a new
  * password or a new role or scope ends the account's sessions in that same transaction.
  */
+import { commonRegion } from '../../domain/codes';
 import { and, eq, isNull } from 'drizzle-orm';
 import { AppError, ensure } from '../../domain/errors';
 import { canManageUser, canManageUsers, type Role } from '../../domain/roles';
@@ -47,7 +48,12 @@ export async function createAccount(db: Database, actor: Actor, input: NewAccoun
 			.insert(users)
 			.values({ email, name: input.name?.trim() || email, passwordHash, role, scope })
 			.returning();
-		await audit(tx, actor, { action: 'user.create', subject: email, after: publicFields(user) });
+		await audit(tx, actor, {
+			action: 'user.create',
+			subject: email,
+			region: user.scope,
+			after: publicFields(user)
+		});
 		return user;
 	});
 }
@@ -110,6 +116,7 @@ export async function changeAccount(
 		await audit(tx, actor, {
 			action,
 			subject: after.email,
+			region: commonRegion([before.scope, after.scope]),
 			before: publicFields(before),
 			after: publicFields(after)
 		});
@@ -140,6 +147,7 @@ export async function issueApiToken(
 		await audit(tx, actor, {
 			action: 'apitoken.issue',
 			subject: `api token ${row.id}`,
+			region: user.scope,
 			after: { user: user.email, label }
 		});
 		return { token, user };
@@ -164,6 +172,7 @@ export async function revokeApiTokens(db: Database, actor: Actor, email: string)
 		await audit(tx, actor, {
 			action: 'apitoken.revoke',
 			subject: user.email,
+			region: user.scope,
 			after: { revoked: revoked.length }
 		});
 		return revoked.length;

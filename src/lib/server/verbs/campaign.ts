@@ -7,7 +7,7 @@
 import { eq } from 'drizzle-orm';
 import { THRESHOLD_RANGES, type AlertSettings, type Threshold } from '../../domain/alerts';
 import { campaignLength, isLocalDate } from '../../domain/calendar';
-import { regionLevel } from '../../domain/codes';
+import { NATION_CODE, regionLevel } from '../../domain/codes';
 import { AppError, ensure } from '../../domain/errors';
 import { canEditCampaign } from '../../domain/roles';
 import { readPoints } from '../../domain/target-curve';
@@ -50,6 +50,7 @@ export async function updateCampaign(deps: PlanDeps, actor: Actor, input: Campai
 		await audit(tx, actor, {
 			action: 'campaign.update',
 			subject: `campaign ${before.id}`,
+			region: NATION_CODE,
 			before: {
 				name: before.name,
 				firstDay: before.firstDay,
@@ -95,6 +96,7 @@ export async function setCurve(
 		await audit(tx, actor, {
 			action: 'curve.override',
 			subject: code,
+			region: code,
 			before: before?.points ?? null,
 			after: points
 		});
@@ -137,6 +139,7 @@ export async function setThresholds(
 		await audit(tx, actor, {
 			action: 'alerts.settings',
 			subject: 'alert_settings',
+			region: NATION_CODE,
 			before: stored?.settings ?? null,
 			after: settings
 		});

@@ -3,6 +3,7 @@
  * revoking them. Coordinators and admins, within their region; the change and its audit entry in
  * one transaction; then every process's token cache hears of it (`tokensRevoked`).
  */
+import { commonRegion } from '../../domain/codes';
 import { ensure } from '../../domain/errors';
 import { canManageDevices } from '../../domain/roles';
 import { audit } from '../auth/audit';
@@ -36,6 +37,7 @@ export async function enrolPhones(
 		await audit(tx, actor, {
 			action: 'device.enrol',
 			subject,
+			region: commonRegion(codes),
 			after: { tps: codes.length, revokedEarlier: true }
 		});
 		return tokens;
@@ -49,7 +51,12 @@ export async function revokePhone(deps: DeviceDeps, actor: Actor, tps: string): 
 	ensure(canManageDevices(actor, tps), 'devicesForbidden');
 	const count = await deps.db.transaction(async (tx) => {
 		const revoked = await revokeDeviceTokens(tx, tps);
-		await audit(tx, actor, { action: 'device.revoke', subject: tps, after: { revoked } });
+		await audit(tx, actor, {
+			action: 'device.revoke',
+			subject: tps,
+			region: tps,
+			after: { revoked }
+		});
 		return revoked;
 	});
 	deps.bus?.emit('tokensRevoked', { tps: [tps], origin: 'local' });

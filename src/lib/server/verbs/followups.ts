@@ -41,6 +41,7 @@ export async function addFollowup(
 		await audit(tx, actor, {
 			action: 'pantarlih.followup',
 			subject: input.tps,
+			region: input.tps,
 			after: { note, contacted: input.contacted }
 		});
 	});

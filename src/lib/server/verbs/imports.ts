@@ -5,6 +5,7 @@
  * entry and the preview's use in one transaction; then `roster`, which moves the roll-ups here and
  * (over Redis) in every other process.
  */
+import { commonRegion } from '../../domain/codes';
 import { randomUUID } from 'node:crypto';
 import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import { AppError, ensure } from '../../domain/errors';
@@ -109,6 +110,7 @@ async function writeChanges(
 	await audit(tx, actor, {
 		action: 'import.roster',
 		subject: name,
+		region: commonRegion(preview.changes.map((c) => c.tps)),
 		after: {
 			changes: preview.changes.length,
 			targets: preview.targets,

@@ -3,6 +3,7 @@
  * the audit entry saying who froze or corrected what, in one transaction. The nightly freeze is
  * the server's own (history/snapshots.ts freezeEndedDays) and needs no actor.
  */
+import { NATION_CODE } from '../../domain/codes';
 import { ensure } from '../../domain/errors';
 import type { Zone } from '../../domain/calendar';
 import { canEditCampaign } from '../../domain/roles';
@@ -31,6 +32,7 @@ export async function freezeOnDemand(
 		await audit(tx, actor, {
 			action: correction === undefined ? 'snapshot.freeze' : 'snapshot.correct',
 			subject: `${zones.map((z) => z.name).join(',')} ${date}`,
+			region: NATION_CODE,
 			after: { rows: done, reason: correction ?? null }
 		});
 		return done;

@@ -54,9 +54,17 @@ export const auditLog = pgTable(
 		subject: text('subject'),
 		before: jsonb('before'),
 		after: jsonb('after'),
-		ip: text('ip')
+		ip: text('ip'),
+		/**
+		 * The region the entry is about ('id' for the nation): readers see the entries within
+		 * their own scope. Null for entries written before regions were recorded (nation only).
+		 */
+		regionCode: text('region_code')
 	},
-	(table) => [index('audit_log_at_idx').on(table.at)]
+	(table) => [
+		index('audit_log_at_idx').on(table.at),
+		index('audit_log_region_idx').on(table.regionCode, table.id)
+	]
 );
 
 export type User = typeof users.$inferSelect;

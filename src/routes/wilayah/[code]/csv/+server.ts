@@ -77,6 +77,7 @@ export const GET: RequestHandler = guard(
 		await audit(running.handle.db, actorOf(locals.user!, getClientAddress()), {
 			action: `export.${format}`,
 			subject: `wilayah ${params.code}${date ? ` ${date}` : ''}`,
+			region: params.code,
 			after: { rows: table.length, sort: column, direction }
 		});
 		const name = `pantau-coklit-${params.code}${date ? `-${date}` : ''}`;

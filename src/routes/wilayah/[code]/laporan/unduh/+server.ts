@@ -14,6 +14,7 @@ import { actorOf } from '$lib/server/verbs/actor';
 import { report, type Report } from '$lib/server/report';
 import { services } from '$lib/server/runtime';
 import { translator } from '$lib/i18n';
+import { formatZoneTime } from '$lib/format';
 import type { RequestHandler } from './$types';
 
 const t = translator('id');
@@ -121,8 +122,9 @@ export const GET: RequestHandler = guard(
 				path: `/wilayah/${r.region.code}/laporan?tanggal=${r.date}`,
 				origin: url.origin,
 				session,
-				footer: `Pantau Coklit · ${r.region.name} · ${r.date} · ${t('report.generated', {
-					time: new Date(r.generatedAt).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
+				footer: `Pantau Coklit · ${r.region.name} · ${r.date} · ${t('report.printedBy', {
+					name: viewer.name,
+					time: formatZoneTime(r.generatedAt, r.zone)
 				})}`
 			});
 		} else {
@@ -131,6 +133,7 @@ export const GET: RequestHandler = guard(
 		await audit(running.handle.db, actorOf(viewer, getClientAddress()), {
 			action: `export.report.${format}`,
 			subject: `wilayah ${r.region.code}`,
+			region: r.region.code,
 			after: { date: r.date, final: r.final }
 		});
 		return new Response(body as BodyInit, {

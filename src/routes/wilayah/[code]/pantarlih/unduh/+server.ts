@@ -47,6 +47,7 @@ export const GET: RequestHandler = guard(
 		await audit(running.handle.db, actorOf(locals.user!, getClientAddress()), {
 			action: `export.pantarlih.${format}`,
 			subject: `wilayah ${params.code}`,
+			region: params.code,
 			after: { rows: rows.length, filters: Object.fromEntries(url.searchParams) }
 		});
 		return tableResponse(

@@ -50,7 +50,8 @@ export const GET: RequestHandler = guard(async ({ params, locals, url, getClient
 	const date = reportDate(running.views, code, dateParam(url, 'date'));
 	await audit(running.handle.db, actorOf(viewer, getClientAddress()), {
 		action: `export.heartbeats.${format}`,
-		subject: `wilayah ${code} ${date}`
+		subject: `wilayah ${code} ${date}`,
+		region: code
 	});
 	const provinces = async () => running.store.children('id').map((p) => p.code);
 	const pages = heartbeatsOfDay(running.handle.db, code, date, provinces);

@@ -1,0 +1,45 @@
+/**
+ * An audit entry in words: which fields a change touched, each before → after, for the audit
+ * page (the stored entry keeps the full before and after as JSON). Pure.
+ */
+
+export interface FieldChange {
+	/** The field's name; null when the entry's value is not a record of fields. */
+	field: string | null;
+	before: string | null;
+	after: string | null;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A value as a person reads it: text as is, numbers and lists compactly, nothing as null. */
+export function showValue(value: unknown): string | null {
+	if (value === null || value === undefined) return null;
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null))
+		return value.join(', ');
+	return JSON.stringify(value);
+}
+
+/**
+ * The fields that differ between before and after, in the order they first appear; every field
+ * of `after` when there was no before (a creation), every field of `before` when there is no
+ * after. Unchanged fields are left out.
+ */
+export function fieldChanges(before: unknown, after: unknown): FieldChange[] {
+	if (before === null && after === null) return [];
+	if ((before === null || isRecord(before)) && (after === null || isRecord(after))) {
+		const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
+		return keys
+			.map((field) => ({
+				field,
+				before: showValue(before?.[field]),
+				after: showValue(after?.[field])
+			}))
+			.filter((c) => c.before !== c.after);
+	}
+	const change = { field: null, before: showValue(before), after: showValue(after) };
+	return change.before === change.after ? [] : [change];
+}
