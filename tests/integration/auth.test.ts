@@ -140,6 +140,27 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
 		expect(await auditActions('target@example.id')).toContain('login.blocked');
 	});
 
+	it('guesses sent at once are counted before any password is checked: no more than the limit get through', async () => {
+		await createAccount(db(), CLI, {
+			email: 'serentak@example.id',
+			password: PASSWORD,
+			role: 'observer',
+			scope: '75'
+		});
+		const answers = await Promise.all(
+			Array.from({ length: 12 }, (_, i) =>
+				attempt('serentak@example.id', `wrong-${i}-xxxxxx`, `10.3.0.${i}`)
+			)
+		);
+		// Five are checked (and fail); the other seven are refused before any check.
+		expect(answers.filter((a) => !a.ok && a.status === 400)).toHaveLength(5);
+		expect(answers.filter((a) => !a.ok && a.status === 429)).toHaveLength(7);
+		expect(await attempt('serentak@example.id', PASSWORD, '10.3.0.99')).toMatchObject({
+			ok: false,
+			status: 429
+		});
+	});
+
 	it('a known browser is limited on its own, and a device cookie of another account counts for nothing', async () => {
 		await createAccount(db(), CLI, {
 			email: 'kedua@example.id',

@@ -18,8 +18,8 @@ import { and, eq, gt } from 'drizzle-orm';
 import {
 	RateLimiterMemory,
 	RateLimiterRedis,
-	type RateLimiterAbstract,
-	type RateLimiterRes
+	RateLimiterRes,
+	type RateLimiterAbstract
 } from 'rate-limiter-flexible';
 import type { Database } from '../db/client';
 import { trustedDevices } from '../db/schema';
@@ -95,9 +95,16 @@ export async function login(
 	const [limiter, key] = known
 		? [limits.perDevice, `${known.id}`]
 		: [limits.perAccount, account || '(empty)'];
-	const states = await Promise.all([limits.perAddress.get(attempt.ip), limiter.get(key)]);
-	const blocked = states.find((state) => state !== null && state.remainingPoints <= 0);
-	if (blocked) {
+	// Each attempt takes its point before the password is checked, atomically (in memory or in
+	// Redis), so that guesses sent at once cannot all pass a check made before any was counted.
+	// A correct password gives the points back.
+	const taken = await Promise.allSettled([
+		limits.perAddress.consume(attempt.ip),
+		limiter.consume(key)
+	]);
+	const refused = taken.find((t): t is PromiseRejectedResult => t.status === 'rejected');
+	if (refused) {
+		if (!(refused.reason instanceof RateLimiterRes)) throw refused.reason;
 		await audit(
 			db,
 			{ userId: user?.id ?? null, email: account || '(empty)', ip: attempt.ip },
@@ -107,12 +114,11 @@ export async function login(
 				after: { knownDevice: known !== null }
 			}
 		);
-		return { ok: false, status: 429, problem: 'tooMany', minutes: minutes(blocked) };
+		return { ok: false, status: 429, problem: 'tooMany', minutes: minutes(refused.reason) };
 	}
 	// Verify against a decoy when the account is unknown: the same time either way.
 	const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), attempt.password);
 	if (!user || !valid || user.disabledAt !== null) {
-		await Promise.all([limits.perAddress.penalty(attempt.ip, 1), limiter.penalty(key, 1)]);
 		await audit(
 			db,
 			{ userId: user?.id ?? null, email: account || '(empty)', ip: attempt.ip },
@@ -120,6 +126,7 @@ export async function login(
 		);
 		return { ok: false, status: 400, problem: 'wrongCredentials' };
 	}
+	await limits.perAddress.reward(attempt.ip, 1);
 	await limiter.delete(key);
 	const token = generateSessionToken();
 	// The session, the device cookie and the audit entry: all or nothing.
