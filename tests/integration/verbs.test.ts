@@ -27,6 +27,7 @@ import {
 } from '../../src/lib/server/verbs/accounts';
 import { setCurve, setThresholds, updateCampaign } from '../../src/lib/server/verbs/campaign';
 import { enrolPhones, revokePhone } from '../../src/lib/server/verbs/devices';
+import { endSession } from '../../src/lib/server/verbs/sessions';
 import { addFollowup } from '../../src/lib/server/verbs/followups';
 import { applyRoster, previewRoster } from '../../src/lib/server/verbs/imports';
 import { freezeOnDemand } from '../../src/lib/server/verbs/snapshots';
@@ -135,15 +136,23 @@ describe.each(engines)('verbs on %s', (engine) => {
 		expect(await audited('user.enable', 'baru@example.id')).toBe(1);
 	});
 
-	it('login: a session only with its login.success entry; logout-style deletes are audited elsewhere', async () => {
+	it('login and endSession: a session begins with its login.success entry and ends with its logout entry', async () => {
 		const sessions = () => count(sql`select count(*)::int as n from sessions`);
 		const before = await sessions();
 		const attempt = () =>
 			login(db(), loginLimits(), { email: 'baru@example.id', password: PASSWORD, ip: '10.9.0.2' });
 		await withFailingAudit('login.success', attempt);
 		expect(await sessions()).toBe(before);
-		expect((await attempt()).ok).toBe(true);
+		const signedIn = await attempt();
+		if (!signedIn.ok) throw new Error('login failed');
 		expect(await sessions()).toBe(before + 1);
+		const id = hashToken(signedIn.token);
+		const actor: Actor = { role: 'observer', scope: '75', userId: null, email: 'baru@example.id' };
+		await withFailingAudit('logout', () => endSession(db(), actor, id));
+		expect(await sessions()).toBe(before + 1);
+		await endSession(db(), actor, id);
+		expect(await sessions()).toBe(before);
+		expect(await audited('logout')).toBe(1);
 	});
 
 	it('API tokens: issued and revoked with their entries', async () => {
@@ -181,6 +190,26 @@ describe.each(engines)('verbs on %s', (engine) => {
 		expect(await live(first.token)).toBe(0);
 		expect(heard).toEqual(['tokensRevoked']);
 		expect(await audited('device.revoke', tps)).toBe(1);
+	});
+
+	it('enrolPhones with onlyUnenrolled issues only where no phone holds a live token, and revokes nothing', async () => {
+		const [a, b] = tpsCodes.slice(1, 3);
+		const live = (token: string) =>
+			count(sql`select count(*)::int as n from device_tokens
+				where token_hash = ${hashToken(token)} and revoked_at is null`);
+		await revokePhone({ db: db(), bus }, CLI, b);
+		const [kept] = await enrolPhones({ db: db(), bus }, CLI, [a], a);
+		const issued = await enrolPhones({ db: db(), bus }, CLI, [a, b], 'bulk', {
+			onlyUnenrolled: true
+		});
+		expect(issued.map((t) => t.tpsCode)).toEqual([b]);
+		expect(await live(kept.token)).toBe(1);
+		// Nothing left to issue: no entry, no event.
+		heard.length = 0;
+		expect(
+			await enrolPhones({ db: db(), bus }, CLI, [a, b], 'bulk', { onlyUnenrolled: true })
+		).toEqual([]);
+		expect(heard).toEqual([]);
 	});
 
 	it('addFollowup: the note and its entry together', async () => {

@@ -135,24 +135,28 @@ export const commands: Record<string, Command> = {
 			);
 			if (all.length === 0) throw new UsageError(`no TPS under region ${values.region}`);
 			const enrolled = all.filter((t) => t.enrolled).length;
-			const codes = all.filter((t) => values.replace || !t.enrolled).map((t) => t.code);
 			if (enrolled > 0 && values.replace)
 				out(
 					`revoking the tokens of ${numbers.format(enrolled)} enrolled phone(s) under ${values.region}: they stop syncing until they scan their new QR code`
 				);
+			// Without --replace the verb itself leaves enrolled phones alone (also one enrolled
+			// since the count above); the count only says what to expect.
 			const lines = ['tps,token'];
-			for (let i = 0; i < codes.length; i += 20_000) {
-				const chunk = codes.slice(i, i + 20_000);
-				const issued = await enrolPhones({ db: handle.db, bus }, CLI, chunk, values.region);
+			for (let i = 0; i < all.length; i += 20_000) {
+				const chunk = all.slice(i, i + 20_000).map((t) => t.code);
+				const issued = await enrolPhones({ db: handle.db, bus }, CLI, chunk, values.region, {
+					onlyUnenrolled: !values.replace
+				});
 				for (const t of issued) lines.push(`${t.tpsCode},${t.token}`);
 			}
+			const count = lines.length - 1;
 			writeFileSync(values.out, lines.join('\n') + '\n', { mode: 0o600 });
 			out(
-				`issued ${numbers.format(codes.length)} device token(s) under ${values.region} into ${values.out}`
+				`issued ${numbers.format(count)} device token(s) under ${values.region} into ${values.out}`
 			);
-			if (enrolled > 0 && !values.replace)
+			if (!values.replace && all.length > count)
 				out(
-					`left ${numbers.format(enrolled)} TPS whose phone is already enrolled as they were (--replace revokes their tokens and issues new ones)`
+					`left ${numbers.format(all.length - count)} TPS whose phone is already enrolled as they were (--replace revokes their tokens and issues new ones)`
 				);
 		}
 	},

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { csvBody, xlsxBody, zoneWallClock, type Table } from './table-export';
+import { csvBody, defuse, xlsxBody, zoneWallClock, type Table } from './table-export';
 
 // 2026-12-02 01:03:33.960 UTC is 08:03 WIB, 09:03 WITA, 10:03 WIT.
 const AT = Date.parse('2026-12-02T01:03:33.960Z');
@@ -38,6 +38,18 @@ describe('zoneWallClock', () => {
 		expect(zoneWallClock(AT, 'WIT')).toBe('2026-12-02 10:03');
 		// Across midnight: 23:30 UTC is the next day in WIB.
 		expect(zoneWallClock(Date.parse('2026-12-01T23:30:00Z'), 'WIB')).toBe('2026-12-02 06:30');
+	});
+});
+
+describe('defuse', () => {
+	it('keeps a formula from running in a spreadsheet, and phone numbers as they are', () => {
+		expect(defuse('=HYPERLINK("http://x")')).toBe(`'=HYPERLINK("http://x")`);
+		expect(defuse('@SUM(A1)')).toBe(`'@SUM(A1)`);
+		expect(defuse('+cmd|x')).toBe(`'+cmd|x`);
+		expect(defuse('-2+3')).toBe(`'-2+3`);
+		expect(defuse('+6281234567890')).toBe('+6281234567890');
+		expect(defuse('+62 816-****-**99')).toBe('+62 816-****-**99');
+		expect(defuse('Siti Aminah')).toBe('Siti Aminah');
 	});
 });
 

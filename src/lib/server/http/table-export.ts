@@ -39,8 +39,19 @@ export function zoneWallClock(ms: number, zone: Zone['name']): string {
 	return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
+/**
+ * A text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or a return first:
+ * OWASP's "CSV injection") gets a leading apostrophe. Digits with spaces, dashes, brackets and
+ * stars (a phone number, masked or not, a negative number) cannot call anything and stay as
+ * they are.
+ */
+export function defuse(text: string): string {
+	return /^[=+\-@\t\r]/.test(text) && !/^[+-]?[\d\s*()-]+$/.test(text) ? `'${text}` : text;
+}
+
 function csvValue(cell: Cell, zone: Zone['name']): string | number {
 	if (cell.value === null) return '';
+	if (typeof cell.value === 'string' && cell.kind !== 'time') return defuse(cell.value);
 	if (cell.kind === 'time' && typeof cell.value === 'number')
 		return zoneWallClock(cell.value, zone);
 	if (cell.kind === 'percent' && typeof cell.value === 'number') return cell.value.toFixed(4);

@@ -3,14 +3,19 @@
  * revoking them. Coordinators and admins, within their region; the change and its audit entry in
  * one transaction; then every process's token cache hears of it (`tokensRevoked`).
  */
+import { sql } from 'drizzle-orm';
 import { commonRegion } from '../../domain/codes';
 import { ensure } from '../../domain/errors';
 import { canManageDevices } from '../../domain/roles';
 import { audit } from '../auth/audit';
-import type { Database } from '../db/client';
+import { rows, type Database } from '../db/client';
+import { inList } from '../db/sql';
 import type { EventBus } from '../events';
 import { issueDeviceTokens, revokeDeviceTokens, type IssuedToken } from '../ingest/device-tokens';
 import type { Actor } from './actor';
+
+/** The advisory lock every enrolment holds for its transaction. */
+const ENROLMENT_LOCK = 7_301_001;
 
 export interface DeviceDeps {
 	db: Database;
@@ -20,29 +25,49 @@ export interface DeviceDeps {
 
 /**
  * New tokens for the Pantarlih of `codes` (one TPS, a village, or a CLI's bulk chunk), named
- * `subject` in the audit log. Their earlier tokens stop working at once.
+ * `subject` in the audit log. Their earlier tokens stop working at once; with `onlyUnenrolled`,
+ * TPS whose phone holds a live token are left as they are (decided inside the transaction, under
+ * the enrolment lock, so a phone enrolled meanwhile is never revoked by a bulk run).
  */
 export async function enrolPhones(
 	deps: DeviceDeps,
 	actor: Actor,
 	codes: readonly string[],
-	subject: string
+	subject: string,
+	options: { onlyUnenrolled?: boolean } = {}
 ): Promise<IssuedToken[]> {
 	ensure(
 		codes.length > 0 && codes.every((code) => canManageDevices(actor, code)),
 		'devicesForbidden'
 	);
 	const issued = await deps.db.transaction(async (tx) => {
-		const tokens = await issueDeviceTokens(tx, codes);
+		// One enrolment at a time (they are rare): the check below sees every earlier one.
+		await tx.execute(sql`select pg_advisory_xact_lock(${ENROLMENT_LOCK})`);
+		let chosen = codes;
+		if (options.onlyUnenrolled) {
+			const enrolled = new Set(
+				(
+					await rows<{ tps_code: string }>(
+						tx,
+						sql`select distinct tps_code from device_tokens
+							where revoked_at is null and ${inList(sql`tps_code`, codes)}`
+					)
+				).map((r) => r.tps_code)
+			);
+			chosen = codes.filter((code) => !enrolled.has(code));
+		}
+		if (chosen.length === 0) return [];
+		const tokens = await issueDeviceTokens(tx, chosen);
 		await audit(tx, actor, {
 			action: 'device.enrol',
 			subject,
-			region: commonRegion(codes),
-			after: { tps: codes.length, revokedEarlier: true }
+			region: commonRegion(chosen),
+			after: { tps: chosen.length, revokedEarlier: !options.onlyUnenrolled }
 		});
 		return tokens;
 	});
-	deps.bus?.emit('tokensRevoked', { tps: [...codes], origin: 'local' });
+	if (issued.length > 0)
+		deps.bus?.emit('tokensRevoked', { tps: issued.map((t) => t.tpsCode), origin: 'local' });
 	return issued;
 }
 

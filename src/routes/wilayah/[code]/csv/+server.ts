@@ -8,13 +8,13 @@ import { zoneOf } from '$lib/domain/calendar';
 import { coverage } from '$lib/domain/coverage';
 import { AppError } from '$lib/domain/errors';
 import { requestTranslator } from '$lib/i18n';
-import { audit } from '$lib/server/auth/audit';
 import { dashboard } from '$lib/server/dashboard';
 import { guard } from '$lib/server/http/errors';
 import { dateParam } from '$lib/server/http/params';
 import { tableResponse, type Cell } from '$lib/server/http/table-export';
 import { services } from '$lib/server/runtime';
 import { actorOf } from '$lib/server/verbs/actor';
+import { noteDownload } from '$lib/server/verbs/sessions';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = guard(
@@ -74,7 +74,7 @@ export const GET: RequestHandler = guard(
 						])
 			]);
 		}
-		await audit(running.handle.db, actorOf(locals.user!, getClientAddress()), {
+		await noteDownload(running.handle.db, actorOf(locals.user!, getClientAddress()), {
 			action: `export.${format}`,
 			subject: `wilayah ${params.code}${date ? ` ${date}` : ''}`,
 			region: params.code,

@@ -3,7 +3,6 @@
 // in the audit log.
 import ExcelJS from 'exceljs';
 import { SYNC_STATES } from '$lib/domain/activity';
-import { audit } from '$lib/server/auth/audit';
 import { sessionCookieName } from '$lib/server/auth/session';
 import { AppError } from '$lib/domain/errors';
 import { guard } from '$lib/server/http/errors';
@@ -11,6 +10,7 @@ import { dateParam } from '$lib/server/http/params';
 import { printPdf } from '$lib/server/pdf';
 import { regionFor } from '$lib/server/regions';
 import { actorOf } from '$lib/server/verbs/actor';
+import { noteDownload } from '$lib/server/verbs/sessions';
 import { report, type Report } from '$lib/server/report';
 import { services } from '$lib/server/runtime';
 import { translator } from '$lib/i18n';
@@ -130,7 +130,7 @@ export const GET: RequestHandler = guard(
 		} else {
 			body = await workbook(r);
 		}
-		await audit(running.handle.db, actorOf(viewer, getClientAddress()), {
+		await noteDownload(running.handle.db, actorOf(viewer, getClientAddress()), {
 			action: `export.report.${format}`,
 			subject: `wilayah ${r.region.code}`,
 			region: r.region.code,

@@ -4,12 +4,12 @@
 // the last note and the last contact with who and when. Each download is in the audit log.
 import { AppError } from '$lib/domain/errors';
 import { requestTranslator } from '$lib/i18n';
-import { audit } from '$lib/server/auth/audit';
 import { guard } from '$lib/server/http/errors';
 import { tableResponse, type Cell } from '$lib/server/http/table-export';
 import { filtersFrom, pantarlihList } from '$lib/server/pantarlih';
 import { services } from '$lib/server/runtime';
 import { actorOf } from '$lib/server/verbs/actor';
+import { noteDownload } from '$lib/server/verbs/sessions';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = guard(
@@ -44,7 +44,7 @@ export const GET: RequestHandler = guard(
 				kind: 'time'
 			}
 		]);
-		await audit(running.handle.db, actorOf(locals.user!, getClientAddress()), {
+		await noteDownload(running.handle.db, actorOf(locals.user!, getClientAddress()), {
 			action: `export.pantarlih.${format}`,
 			subject: `wilayah ${params.code}`,
 			region: params.code,

@@ -6,7 +6,6 @@ import { stringify } from 'csv-stringify/sync';
 import { regionLevel } from '$lib/domain/codes';
 import { canonicalLine, type EvidenceRow } from '$lib/domain/evidence';
 import { AppError } from '$lib/domain/errors';
-import { audit } from '$lib/server/auth/audit';
 import { heartbeatsOfDay } from '$lib/server/evidence';
 import { guard } from '$lib/server/http/errors';
 import { dateParam } from '$lib/server/http/params';
@@ -14,7 +13,8 @@ import { regionFor } from '$lib/server/regions';
 import { reportDate } from '$lib/server/report';
 import { services } from '$lib/server/runtime';
 import { actorOf } from '$lib/server/verbs/actor';
-import { formatZoneTime } from '$lib/format';
+import { noteDownload } from '$lib/server/verbs/sessions';
+import { defuse, zoneWallClock } from '$lib/server/http/table-export';
 import { zoneOf } from '$lib/domain/calendar';
 import type { RequestHandler } from './$types';
 
@@ -48,7 +48,7 @@ export const GET: RequestHandler = guard(async ({ params, locals, url, getClient
 	if (format === 'ndjson' && !NDJSON_LEVELS.includes(regionLevel(code) ?? ''))
 		throw new AppError('streamLevel', { code });
 	const date = reportDate(running.views, code, dateParam(url, 'date'));
-	await audit(running.handle.db, actorOf(viewer, getClientAddress()), {
+	await noteDownload(running.handle.db, actorOf(viewer, getClientAddress()), {
 		action: `export.heartbeats.${format}`,
 		subject: `wilayah ${code} ${date}`,
 		region: code
@@ -56,7 +56,6 @@ export const GET: RequestHandler = guard(async ({ params, locals, url, getClient
 	const provinces = async () => running.store.children('id').map((p) => p.code);
 	const pages = heartbeatsOfDay(running.handle.db, code, date, provinces);
 	const encoder = new TextEncoder();
-	const zone = zoneOf(code).name;
 	const csvLine = (h: EvidenceRow) =>
 		stringify([
 			[
@@ -64,12 +63,12 @@ export const GET: RequestHandler = guard(async ({ params, locals, url, getClient
 				h.tps,
 				new Date(h.recordedAt).toISOString(),
 				new Date(h.receivedAt).toISOString(),
-				formatZoneTime(h.receivedAt, zoneOf(h.tps).name),
+				`${zoneWallClock(h.receivedAt, zoneOf(h.tps).name)} ${zoneOf(h.tps).name}`,
 				h.verified,
 				h.tms,
 				h.newVoters,
 				h.pending,
-				h.app ?? '',
+				defuse(h.app ?? ''),
 				h.battery ?? '',
 				h.lat ?? '',
 				h.lng ?? '',
@@ -100,7 +99,7 @@ export const GET: RequestHandler = guard(async ({ params, locals, url, getClient
 				format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
 			'content-disposition': `attachment; filename="${name}"`,
 			'cache-control': 'no-store',
-			'x-zone': zone
+			'x-zone': zoneOf(code).name
 		}
 	});
 });
