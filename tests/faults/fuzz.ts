@@ -153,10 +153,14 @@ export async function fuzz(base: string, cookie: string, device: DeviceToken, co
 		...[
 			'/admin/users?/create',
 			'/admin/users?/update',
+			'/admin/users?/disable',
+			'/admin/users?/password',
+			'/admin/import?/apply',
 			'/admin/campaign?/campaign',
 			'/admin/campaign?/override',
 			'/admin/campaign?/settings',
 			'/peringatan?/acknowledge',
+			'/peringatan?/resolve',
 			'/wilayah/7501/pantarlih?/note',
 			'/wilayah/7501/pantarlih?/enrol'
 		].map((path) => () => ({
@@ -183,7 +187,10 @@ export async function fuzz(base: string, cookie: string, device: DeviceToken, co
 					id: pick(NASTY),
 					note: pick(NASTY),
 					tps: pick(NASTY),
-					village: pick(NASTY)
+					village: pick(NASTY),
+					disabled: pick(NASTY),
+					validOnly: pick(NASTY),
+					contacted: pick(NASTY)
 				})
 			}
 		})),

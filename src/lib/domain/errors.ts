@@ -80,6 +80,7 @@ export const PROBLEMS = {
 	thresholds: 400,
 	// Forms, filters and downloads.
 	formUnreadable: 400,
+	formInvalid: 400,
 	badFormat: 400,
 	badFilter: 400,
 	pdfNeedsSession: 403,

@@ -404,6 +404,7 @@ export const en: typeof id = {
 		pdfNeedsSession: 'A PDF is made from a browser session: sign in first',
 		pdfUnavailable: 'The PDF cannot be made now ({{detail}}); the page and the XLSX still work',
 		formUnreadable: 'The form could not be read; reload the page and try again',
+		formInvalid: 'The field "{{field}}" cannot be accepted: too long or of the wrong shape',
 		internal:
 			'Something went wrong on the server (code {{id}}). Try again; if it happens again, pass on this code.'
 	},

@@ -408,6 +408,7 @@ export const id = {
 		pdfNeedsSession: 'PDF dibuat dari sesi peramban: masuk lebih dulu',
 		pdfUnavailable: 'PDF tidak dapat dibuat saat ini ({{detail}}); halaman dan XLSX tetap tersedia',
 		formUnreadable: 'Formulir tidak terbaca; muat ulang halaman dan coba lagi',
+		formInvalid: 'Isian "{{field}}" tidak dapat diterima: terlalu panjang atau bentuknya salah',
 		internal:
 			'Terjadi kesalahan di server (kode {{id}}). Coba lagi; jika berulang, sampaikan kode ini.'
 	},

@@ -1,11 +1,15 @@
 import { fail, redirect } from '@sveltejs/kit';
+import { z } from 'zod';
 import { requestTranslator } from '$lib/i18n';
 import { deviceCookieName, login } from '$lib/server/auth/login';
 import { sessionCookieName } from '$lib/server/auth/session';
 import { cookieOptions } from '$lib/server/http/cookies';
+import { formText } from '$lib/server/http/errors';
 import { sameOriginPath } from '$lib/server/http/redirect';
 import { services } from '$lib/server/runtime';
 import type { Actions, PageServerLoad } from './$types';
+
+const loginForm = z.object({ email: formText(320), password: formText(1_000) });
 
 /** Only a path of this site after login: never an open redirect. */
 const safeTarget = (url: URL) => sameOriginPath(url.searchParams.get('ke'), url.origin);
@@ -17,9 +21,13 @@ export const load: PageServerLoad = ({ locals, url }) => {
 export const actions: Actions = {
 	default: async ({ request, cookies, url, getClientAddress }) => {
 		const t = requestTranslator(cookies);
-		const form = await request.formData();
-		const email = String(form.get('email') ?? '');
-		const password = String(form.get('password') ?? '');
+		const data = await request.formData().catch(() => null);
+		const form = loginForm.safeParse(
+			Object.fromEntries([...(data ?? [])].filter(([, v]) => typeof v === 'string'))
+		);
+		if (!data || !form.success)
+			return fail(400, { email: '', message: t('problem.formInvalid', { field: 'email' }) });
+		const { email, password } = form.data;
 		if (!email || !password) return fail(400, { email, message: t('login.missing') });
 		const { handle, loginLimits } = await services();
 		const result = await login(handle.db, loginLimits, {

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm';
+import { z } from 'zod';
 import { ALERT_RULES, districtOf, type AlertRule } from '$lib/domain/alerts';
 import { AppError } from '$lib/domain/errors';
 import { canAcknowledgeAlerts, canResolveAlerts } from '$lib/domain/roles';
 import { rows } from '$lib/server/db/client';
 import { withinRegion } from '$lib/server/db/sql';
-import { formAction, guard } from '$lib/server/http/errors';
+import { formAction, formText, guard } from '$lib/server/http/errors';
 import { regionFor } from '$lib/server/regions';
 import { services } from '$lib/server/runtime';
 import { actorOf } from '$lib/server/verbs/actor';
@@ -97,13 +98,14 @@ export const load: PageServerLoad = guard(async ({ locals, url }) => {
 });
 
 /** Leaders acknowledge; resolving by hand is for coordinators and admins (alerts/service.ts act). */
+const actForm = z.object({ id: formText(20), note: formText(10_000) });
 const act = (action: 'acknowledge' | 'resolve') =>
-	formAction(async ({ locals, getClientAddress }, form, _data, t) => {
+	formAction(actForm, async ({ locals, getClientAddress }, form, _data, t) => {
 		const id = Number(form.id);
-		if (!Number.isInteger(id) || id <= 0)
-			throw new AppError('alertNotFound', { id: form.id ?? '' });
+		if (!/^\d{1,15}$/.test(form.id) || id <= 0)
+			throw new AppError('alertNotFound', { id: form.id });
 		const { alerts } = await services();
-		await alerts.act(actorOf(locals.user!, getClientAddress()), id, action, form.note ?? '');
+		await alerts.act(actorOf(locals.user!, getClientAddress()), id, action, form.note);
 		return {
 			message: t(action === 'acknowledge' ? 'alerts.acknowledgedDone' : 'alerts.resolvedDone')
 		};

@@ -6,6 +6,7 @@
  * an id and shows "internal error" with that id.
  */
 import { error, fail, type Cookies, type RequestEvent } from '@sveltejs/kit';
+import { z } from 'zod';
 import { AppError } from '../../domain/errors';
 import { requestTranslator, type Translate } from '../../i18n';
 
@@ -53,12 +54,36 @@ export interface FormFailure {
 const typed = (form: FormFields) =>
 	Object.fromEntries(Object.entries(form).filter(([key]) => !/password/i.test(key)));
 
+/** Most text fields a form may send (ours send at most a dozen). */
+const MAX_FIELDS = 50;
+
+/** A text field of a form: at most `max` characters, '' when absent. */
+export const formText = (max: number) => z.string().max(max).default('');
+
 /**
- * A form action: the form is read once (a refusal if it cannot be), an AppError becomes
- * `fail(status, { message, problem, typed })` in the request's language (`typed`: what was typed).
+ * Checks a form's text fields against its schema before any code reads them: too many fields, a
+ * field too long or of the wrong shape is `formInvalid` (400), naming the field.
  */
-export function formAction<E extends RequestEvent = RequestEvent, R = unknown>(
-	handler: (event: E, form: FormFields, data: FormData, t: Translate) => R | Promise<R>
+export function checkForm<S extends z.ZodType>(schema: S, form: FormFields): z.infer<S> {
+	const names = Object.keys(form);
+	if (names.length > MAX_FIELDS)
+		throw new AppError('formInvalid', { field: names.slice(MAX_FIELDS, MAX_FIELDS + 1)[0] });
+	const result = schema.safeParse(form);
+	if (!result.success)
+		throw new AppError('formInvalid', {
+			field: String(result.error.issues[0]?.path[0] ?? '').slice(0, 40)
+		});
+	return result.data;
+}
+
+/**
+ * A form action: the form is read once and checked against `schema` (a refusal if it cannot be
+ * read or does not fit), an AppError becomes `fail(status, { message, problem, typed })` in the
+ * request's language (`typed`: what was typed, passwords aside).
+ */
+export function formAction<S extends z.ZodType, E extends RequestEvent = RequestEvent, R = unknown>(
+	schema: S,
+	handler: (event: E, form: z.infer<S>, data: FormData, t: Translate) => R | Promise<R>
 ) {
 	return async (event: E) => {
 		const t = requestTranslator(event.cookies);
@@ -71,7 +96,7 @@ export function formAction<E extends RequestEvent = RequestEvent, R = unknown>(
 			} as FormFailure);
 		const form = fields(data);
 		try {
-			return await handler(event, form, data, t);
+			return await handler(event, checkForm(schema, form), data, t);
 		} catch (caught) {
 			if (caught instanceof AppError)
 				return fail(caught.status, {

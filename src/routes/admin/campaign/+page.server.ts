@@ -1,6 +1,7 @@
 import { canEditCampaign } from '$lib/domain/roles';
 import { formatPoints } from '$lib/domain/target-curve';
-import { formAction, guard } from '$lib/server/http/errors';
+import { z } from 'zod';
+import { formAction, formText, guard } from '$lib/server/http/errors';
 import { services } from '$lib/server/runtime';
 import { actorOf } from '$lib/server/verbs/actor';
 import { setCurve, setThresholds, updateCampaign } from '$lib/server/verbs/campaign';
@@ -33,23 +34,28 @@ const deps = async () => {
 	return { db: running.handle.db, bus: running.bus };
 };
 
+const campaignForm = z.object({
+	name: formText(200),
+	firstDay: formText(40),
+	lastDay: formText(40),
+	points: formText(20_000)
+});
+const overrideForm = z.object({ code: formText(40), points: formText(20_000) });
+/** Each threshold as typed (setThresholds checks the ranges and names the field). */
+const settingsForm = z.record(z.string().max(40), z.string().max(40));
+
 export const actions: Actions = {
-	campaign: formAction(async ({ locals, getClientAddress }, form, _data, t) => {
-		await updateCampaign(await deps(), actorOf(locals.user!, getClientAddress()), {
-			name: form.name ?? '',
-			firstDay: form.firstDay ?? '',
-			lastDay: form.lastDay ?? '',
-			points: form.points ?? ''
-		});
+	campaign: formAction(campaignForm, async ({ locals, getClientAddress }, form, _data, t) => {
+		await updateCampaign(await deps(), actorOf(locals.user!, getClientAddress()), form);
 		return { message: t('admin.campaign.saved') };
 	}),
-	override: formAction(async ({ locals, getClientAddress }, form, _data, t) => {
-		const code = (form.code ?? '').trim();
+	override: formAction(overrideForm, async ({ locals, getClientAddress }, form, _data, t) => {
+		const code = form.code.trim();
 		const { removed } = await setCurve(
 			await deps(),
 			actorOf(locals.user!, getClientAddress()),
 			code,
-			form.points ?? ''
+			form.points
 		);
 		return {
 			message: t(removed ? 'admin.campaign.overrideRemoved' : 'admin.campaign.overrideSaved', {
@@ -57,7 +63,7 @@ export const actions: Actions = {
 			})
 		};
 	}),
-	settings: formAction(async ({ locals, getClientAddress }, form, _data, t) => {
+	settings: formAction(settingsForm, async ({ locals, getClientAddress }, form, _data, t) => {
 		await setThresholds(await deps(), actorOf(locals.user!, getClientAddress()), form);
 		return { message: t('admin.campaign.thresholdsSaved') };
 	})

@@ -1,6 +1,7 @@
 import { canImport } from '$lib/domain/roles';
 import { AppError } from '$lib/domain/errors';
-import { formAction, guard } from '$lib/server/http/errors';
+import { z } from 'zod';
+import { formAction, formText, guard } from '$lib/server/http/errors';
 import { MAX_IMPORT_BYTES } from '$lib/server/import';
 import { services } from '$lib/server/runtime';
 import { actorOf } from '$lib/server/verbs/actor';
@@ -12,8 +13,12 @@ export const load: PageServerLoad = guard(({ locals }) => {
 	return { scope: locals.user!.scope, maxMb: MAX_IMPORT_BYTES / 1024 / 1024 };
 });
 
+/** The roster is a file (checked by the verb); no text field is read. */
+const previewForm = z.object({});
+const applyForm = z.object({ id: formText(64), validOnly: formText(3) });
+
 export const actions: Actions = {
-	preview: formAction(async ({ locals, getClientAddress }, _form, data) => {
+	preview: formAction(previewForm, async ({ locals, getClientAddress }, _form, data) => {
 		const file = data.get('file');
 		if (!(file instanceof File) || file.size === 0) throw new AppError('importNoFile');
 		const running = await services();
@@ -38,12 +43,12 @@ export const actions: Actions = {
 			sample: preview.changes.slice(0, 20)
 		};
 	}),
-	apply: formAction(async ({ locals, getClientAddress }, form, _data, t) => {
+	apply: formAction(applyForm, async ({ locals, getClientAddress }, form, _data, t) => {
 		const running = await services();
 		const { name, applied } = await applyRoster(
 			{ db: running.handle.db, bus: running.bus },
 			actorOf(locals.user!, getClientAddress()),
-			form.id ?? '',
+			form.id,
 			form.validOnly === 'on' || form.validOnly === '1'
 		);
 		return { applied, message: t('admin.import.applied', { count: applied, name }) };

@@ -1,7 +1,8 @@
 import { AppError } from '$lib/domain/errors';
 import { canManageUser, canManageUsers, ROLES } from '$lib/domain/roles';
 import { listUsers } from '$lib/server/auth/users';
-import { formAction, guard } from '$lib/server/http/errors';
+import { z } from 'zod';
+import { formAction, formText, guard } from '$lib/server/http/errors';
 import { services } from '$lib/server/runtime';
 import { actorOf } from '$lib/server/verbs/actor';
 import { changeAccount, createAccount } from '$lib/server/verbs/accounts';
@@ -31,32 +32,36 @@ export const load: PageServerLoad = guard(async ({ locals }) => {
 
 const db = async () => (await services()).handle.db;
 
+/** The fields of the account forms (each action reads those it needs; the verbs check them). */
+const accountForm = z.object({
+	email: formText(320),
+	name: formText(200),
+	password: formText(1_000),
+	role: formText(40),
+	scope: formText(40),
+	disabled: formText(1)
+});
+
 export const actions: Actions = {
-	create: formAction(async ({ locals, getClientAddress }, form, _data, t) => {
-		const user = await createAccount(await db(), actorOf(locals.user!, getClientAddress()), {
-			email: form.email ?? '',
-			name: form.name ?? '',
-			password: form.password ?? '',
-			role: form.role ?? '',
-			scope: form.scope ?? ''
-		});
+	create: formAction(accountForm, async ({ locals, getClientAddress }, form, _data, t) => {
+		const user = await createAccount(await db(), actorOf(locals.user!, getClientAddress()), form);
 		return { message: t('admin.users.created', { email: user.email }) };
 	}),
-	update: formAction(async ({ locals, getClientAddress }, form, _data, t) => {
+	update: formAction(accountForm, async ({ locals, getClientAddress }, form, _data, t) => {
 		const user = await changeAccount(
 			await db(),
 			actorOf(locals.user!, getClientAddress()),
-			form.email ?? '',
-			{ role: form.role ?? '', scope: form.scope ?? '' }
+			form.email,
+			{ role: form.role, scope: form.scope }
 		);
 		return { message: t('admin.users.roleChanged', { email: user.email }) };
 	}),
-	disable: formAction(async ({ locals, getClientAddress }, form, _data, t) => {
+	disable: formAction(accountForm, async ({ locals, getClientAddress }, form, _data, t) => {
 		const disabled = form.disabled === '1';
 		const user = await changeAccount(
 			await db(),
 			actorOf(locals.user!, getClientAddress()),
-			form.email ?? '',
+			form.email,
 			{ disabled }
 		);
 		return {
@@ -65,12 +70,12 @@ export const actions: Actions = {
 			})
 		};
 	}),
-	password: formAction(async ({ locals, getClientAddress }, form, _data, t) => {
+	password: formAction(accountForm, async ({ locals, getClientAddress }, form, _data, t) => {
 		const user = await changeAccount(
 			await db(),
 			actorOf(locals.user!, getClientAddress()),
-			form.email ?? '',
-			{ password: form.password ?? '' }
+			form.email,
+			{ password: form.password }
 		);
 		return { message: t('admin.users.passwordReset', { email: user.email }) };
 	})
