@@ -4,6 +4,7 @@
  * WITA"; Intl knows the IANA zones, calendar.ts names them). Shared by server and browser.
  */
 import { ZONES } from './domain/calendar';
+import { coverage } from './domain/coverage';
 
 const integer = new Intl.NumberFormat('id-ID', { maximumFractionDigits: 0 });
 const percent = new Intl.NumberFormat('id-ID', {
@@ -16,7 +17,8 @@ export const formatNumber = (value: number) => integer.format(value);
 
 /** A ratio as a percentage with one decimal; a dash when there is nothing to divide by. */
 export function formatPercent(numerator: number, denominator: number): string {
-	return denominator > 0 ? percent.format(numerator / denominator) : '–';
+	const ratio = coverage(numerator, denominator);
+	return ratio === null ? '–' : percent.format(ratio);
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

@@ -4,11 +4,8 @@
 // running services (running.js), which waits while they start (in development: until the first
 // page request).
 import { Server } from 'socket.io';
+import { MAX_MESSAGE_BYTES } from '../lib/protocol/limits.js';
 import { runningServices } from './running.js';
-
-// The protocol's limit (src/lib/protocol/live.ts MAX_MESSAGE_BYTES): a larger message closes
-// the connection before anything parses it.
-const MAX_MESSAGE_BYTES = 16 * 1024;
 
 /** @param {import('node:http').Server} httpServer */
 export function attachSocketServer(httpServer) {

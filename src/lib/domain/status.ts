@@ -5,6 +5,7 @@
  * last day; "behind" otherwise; "done" at 100%. A finish date exists only once there is a pace.
  */
 import type { Forecast } from './forecast';
+import { coverage } from './coverage';
 
 export const PACE_STATUSES = ['done', 'onTrack', 'behind', 'atRisk'] as const;
 export type PaceStatus = (typeof PACE_STATUSES)[number];
@@ -20,8 +21,7 @@ export interface StatusInput {
 export function paceStatus({ verified, target, share, forecast }: StatusInput): PaceStatus {
 	if (target > 0 && verified >= target) return 'done';
 	if (forecast?.atRisk) return 'atRisk';
-	const covered = target > 0 ? verified / target : 0;
-	return covered >= share ? 'onTrack' : 'behind';
+	return (coverage(verified, target) ?? 0) >= share ? 'onTrack' : 'behind';
 }
 
 /** Finish dates in time order; none (no pace yet) after every date. For sorting columns. */

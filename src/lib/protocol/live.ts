@@ -36,7 +36,7 @@ export const MAX_WATCHED_REGIONS = 200;
 /** Most subscribe and unsubscribe requests per socket per 10 s. */
 export const MAX_REQUESTS_PER_10S = 30;
 /** A socket message larger than this closes the connection (socket.io's maxHttpBufferSize). */
-export const MAX_MESSAGE_BYTES = 16 * 1024;
+export { MAX_MESSAGE_BYTES } from './limits.js';
 
 export interface SubscribeRequest {
 	/** Region codes, and TPS codes (13 digits) to hear of each new heartbeat of that TPS. */

@@ -15,5 +15,18 @@ export function withinRegion(column: SQL, code: string): SQL {
 	return sql`(${column} >= ${code} and ${column} < ${code + 'a'})`;
 }
 
-/** A timestamptz column or expression as ms since the epoch (float8; null stays null). */
-export const epochMs = (column: SQL) => sql`(extract(epoch from ${column}) * 1000)::float8`;
+/**
+ * A timestamptz column or expression as whole ms since the epoch (float8; null stays null):
+ * rounded, so a time stored with microseconds (a default now(), a restore) reads as the same
+ * millisecond everywhere.
+ */
+export const epochMs = (column: SQL) => sql`round(extract(epoch from ${column}) * 1000)::float8`;
+
+/** `column in (values…)`, each value a bound parameter (callers keep lists under 10,000). */
+export const inList = (column: SQL, values: readonly string[]): SQL =>
+	values.length === 0
+		? sql`false`
+		: sql`${column} in (${sql.join(
+				values.map((v) => sql`${v}`),
+				sql`, `
+			)})`;

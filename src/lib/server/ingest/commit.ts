@@ -18,6 +18,7 @@ import {
 } from '../../domain/coverage';
 import type { HeartbeatItem } from '../../domain/heartbeat';
 import { preparedRows, type Database } from '../db/client';
+import { epochMs } from '../db/sql';
 import type { DeviceIdentity } from './device-tokens';
 
 export interface PendingRequest {
@@ -167,12 +168,12 @@ export async function commitBatch(
 				returning t.code
 			)
 			select 'tps' as kind, code, target, verified, tms, new_voters, pending,
-				round(extract(epoch from recorded_at) * 1000)::float8 as recorded_at,
+				${epochMs(sql`recorded_at`)} as recorded_at,
 				heartbeat_id::text as heartbeat_id
 			from before
 			union all
 			select 'hb', tps_code, null, verified, tms, new_voters, pending,
-				round(extract(epoch from recorded_at) * 1000)::float8, id::text
+				${epochMs(sql`recorded_at`)}, id::text
 			from inserted`
 	);
 
