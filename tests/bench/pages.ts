@@ -23,7 +23,7 @@ const requests = Number(process.env.BENCH_REQUESTS ?? 200);
 const PORT = 3297;
 const METRICS = 'bench-metrics-token-0123456789';
 const base = `http://127.0.0.1:${PORT}`;
-const PAGES = [
+const PAGES: { label: string; path: string; drawn?: string | null }[] = [
 	{ label: 'nation (38 provinces)', path: '/wilayah/id' },
 	{ label: 'Jawa Barat (27 regencies)', path: '/wilayah/32' },
 	{ label: 'Kab. Bogor (40 districts)', path: '/wilayah/3201' },
@@ -33,10 +33,22 @@ const PAGES = [
 	{ label: 'report, Jawa Barat', path: '/wilayah/32/laporan' },
 	{ label: 'report, Kab. Bogor', path: '/wilayah/3201/laporan' },
 	// A village lists its TPS; a TPS page with its chronology (a synced TPS: 007 is every 7th).
-	{ label: 'village (47 TPS)', path: '/wilayah/3201011001' },
-	{ label: 'TPS page', path: '/wilayah/3201011001007' },
-	{ label: 'chronology API, first page', path: '/api/v1/tps/3201011001007/heartbeats?limit=50' },
-	{ label: 'Pantarlih list, Kab. Bogor', path: '/wilayah/3201/pantarlih' }
+	{ label: 'village (47 TPS)', path: '/wilayah/3201011001', drawn: '[data-testid="tps-row"]' },
+	{
+		label: 'TPS page',
+		path: '/wilayah/3201011001007',
+		drawn: '[data-testid="chronology-entry"]'
+	},
+	{
+		label: 'chronology API, first page',
+		path: '/api/v1/tps/3201011001007/heartbeats?limit=50',
+		drawn: null
+	},
+	{
+		label: 'Pantarlih list, Kab. Bogor',
+		path: '/wilayah/3201/pantarlih',
+		drawn: '[data-testid="pantarlih-row"]'
+	}
 ];
 /** Heartbeats stored per synced TPS (every 7th TPS: 117,166 of them). */
 const PER_TPS = Number(process.env.BENCH_HEARTBEATS_PER_TPS ?? 17);
@@ -59,14 +71,21 @@ try {
 	await handle.db.execute(sql`update tps set verified = target / 3, recorded_at = now(),
 		first_sync_at = now(), last_sync_at = now(), progress_at = now()
 		where (substr(code, 11, 3)::int % 7) = 0`);
-	// The heartbeat log: PER_TPS heartbeats for each synced TPS, five hours apart, received now.
+	// The heartbeat log: PER_TPS heartbeats for each synced TPS, the last received now.
 	const plan = await freezeContextFrom(handle.db);
-	await createPartitions(handle.db, wantedDays(Date.now(), plan.plan.campaign));
+	// Day partitions for the month the log spans (the server makes them ahead in service).
+	const month = Array.from({ length: 32 }, (_, i) =>
+		new Date(Date.now() + 7 * 3_600_000 - i * 86_400_000).toISOString().slice(0, 10)
+	);
+	await createPartitions(handle.db, [...month, ...wantedDays(Date.now(), plan.plan.campaign)]);
+	// At most 5 hours apart, and within the last 30 days however many there are.
+	const spacingMinutes = Math.min(300, Math.floor((30 * 24 * 60) / PER_TPS));
 	const started = performance.now();
 	await handle.db.execute(sql`insert into heartbeats (id, tps_code, pantarlih_id, device_token_id,
 			verified, tms, new_voters, pending, recorded_at, received_at, app, battery)
 		select gen_random_uuid(), t.code, 0, 0, least(t.target, k * 10), 0, 0, 0,
-			now() - (${PER_TPS} - k) * interval '5 hours', now() - (${PER_TPS} - k) * interval '5 hours' + interval '2 minutes',
+			date_trunc('milliseconds', now() - (${PER_TPS} - k) * ${spacingMinutes} * interval '1 minute'),
+			date_trunc('milliseconds', now() - (${PER_TPS} - k) * ${spacingMinutes} * interval '1 minute' + interval '2 minutes'),
 			'2.4.1', 0.8
 		from tps t cross join generate_series(1, ${PER_TPS}) k
 		where (substr(t.code, 11, 3)::int % 7) = 0`);
@@ -120,13 +139,25 @@ try {
 			times.push(performance.now() - started);
 		}
 		times.sort((a, b) => a - b);
+		if (page.drawn === null) {
+			rows.push([
+				page.label,
+				percentile(times, 50).toFixed(1),
+				percentile(times, 95).toFixed(1),
+				percentile(times, 99).toFixed(1),
+				'–',
+				'–'
+			]);
+			continue;
+		}
 		const tab = await context.newPage();
 		const started = performance.now();
 		await tab.goto(base + page.path, { waitUntil: 'load' });
 		const loaded = performance.now() - started;
 		await tab
 			.locator(
-				'[data-testid="coverage-map"] path.leaflet-interactive, [data-testid="points-map"] path, [data-testid="child-row"], [data-report-ready]'
+				page.drawn ??
+					'[data-testid="coverage-map"] path.leaflet-interactive, [data-testid="points-map"] path, [data-testid="child-row"], [data-report-ready]'
 			)
 			.first()
 			.waitFor();

@@ -72,13 +72,17 @@ describe.each(engines)('Pantarlih sync states on %s', (engine) => {
 		tps = first.map((t) => ({ ...t, token: issued.get(t.code)! }));
 		await store.load(database.db);
 		const plan = await Plan.load(database.db);
+		const activity = await loadActivity(database.db);
+		// As the server's event bus does: the roll-ups and the activity index follow each commit.
 		ingest = new IngestService(database.db, {
 			tokenCacheMs: 0,
 			ratePerMinute: 100_000,
 			now: () => now,
-			onCommitted: (result) => store.apply(result.deltas)
+			onCommitted: (result) => {
+				store.apply(result.deltas);
+				for (const { after } of result.tps) activity.record(after.code, after, result.receivedAt);
+			}
 		});
-		const activity = await loadActivity(database.db);
 		views = { db: database.db, store, activity, now: () => now, plan: () => plan };
 	});
 	afterAll(async () => {

@@ -140,6 +140,14 @@ export class ActivityIndex {
 	codeAt(i: number): number {
 		return this.codes[i];
 	}
+	/** TPS i's code as text. */
+	codeOf(i: number): string {
+		return String(this.codes[i]).padStart(13, '0');
+	}
+	/** TPS i's last sync (ms), null when it never synced. */
+	lastSyncAt(i: number): number | null {
+		return fromMs(this.lastSync[i]);
+	}
 	verifiedAt(i: number): number {
 		return this.verified[i];
 	}

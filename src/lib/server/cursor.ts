@@ -52,6 +52,8 @@ export async function readCursor<T>(
 		!payload ||
 		!signature ||
 		extra !== undefined ||
+		// base64url only, so that equal lengths in characters are equal lengths in bytes.
+		!/^[A-Za-z0-9_-]+$/.test(signature) ||
 		signature.length !== expected.length ||
 		!timingSafeEqual(Buffer.from(signature), Buffer.from(expected))
 	)

@@ -143,9 +143,25 @@ export async function dashboard(
 			};
 		};
 		const own = frozen.get(view.region.code);
+		const region = asOf(view.region);
+		const children = view.children.map(asOf);
+		// The forecast as it stood that evening (the report says the same for that date).
+		if (plan.campaign) {
+			const closing = await recentClosing(db, codes, date);
+			for (const r of [region, ...children]) {
+				r.forecast = forecast(
+					plan.campaign,
+					date,
+					r.verified,
+					r.target,
+					closing.get(r.code) ?? new Map()
+				);
+				r.status = paceStatus(r);
+			}
+		}
 		return {
-			region: asOf(view.region),
-			children: view.children.map(asOf),
+			region,
+			children,
 			tps: null,
 			parents: view.parents,
 			today,

@@ -11,7 +11,7 @@ import { addDays, dayStart, zoneOf, type Zone } from '../domain/calendar';
 import { NATION_CODE, parentCode, regionLevel } from '../domain/codes';
 import { canonicalLine, childLines, type EvidenceRow } from '../domain/evidence';
 import { rows, type Database } from './db/client';
-import { withinRegion } from './db/sql';
+import { epochMs, withinRegion } from './db/sql';
 
 /** [from, to) in ms: the local day in the zone. */
 export const dayWindow = (date: string, zone: Zone): [number, number] => [
@@ -35,6 +35,8 @@ interface Raw {
 	lat: string | null;
 	lng: string | null;
 	device_token_id: number;
+	/** The exact stored time (microseconds), for the next page's cursor. */
+	received_exact: string;
 }
 
 const toRow = (r: Raw): EvidenceRow => ({
@@ -72,10 +74,9 @@ async function* regionPages(
 		const page: Raw[] = await rows<Raw>(
 			db,
 			sql`select id::text as id, tps_code as tps,
-					round(extract(epoch from recorded_at) * 1000)::float8 as recorded_at,
-					round(extract(epoch from received_at) * 1000)::float8 as received_at,
+					${epochMs(sql`recorded_at`)} as recorded_at, ${epochMs(sql`received_at`)} as received_at,
 					verified, tms, new_voters, pending, app, battery::text as battery, lat::text as lat,
-					lng::text as lng, device_token_id
+					lng::text as lng, device_token_id, received_at::text as received_exact
 				from heartbeats
 				where ${withinRegion(sql`tps_code`, code)}
 					and received_at >= ${start}::timestamptz and received_at < ${end}::timestamptz
@@ -87,7 +88,9 @@ async function* regionPages(
 		yield page.map(toRow);
 		if (page.length < PAGE) return;
 		const last: Raw = page.at(-1)!;
-		after = [last.tps, new Date(last.received_at).toISOString(), last.id];
+		// The stored time itself, not its milliseconds: a row stored with microseconds (a restore,
+		// a default now()) is neither skipped nor repeated at a page boundary.
+		after = [last.tps, last.received_exact, last.id];
 	}
 }
 
@@ -148,11 +151,13 @@ export async function dayDigests(
 			}
 			hash.update(canonicalLine(row));
 			inVillage += 1;
-			for (let r: string | null = here; r !== null && r !== NATION_CODE; r = parentCode(r))
-				counts.set(r, (counts.get(r) ?? 0) + 1);
 		}
 	}
 	closeVillage();
+	// Heartbeats per region: each village's count added to its district, regency and province.
+	for (const [region, { heartbeats }] of result)
+		for (let r = parentCode(region); r !== null && r !== NATION_CODE; r = parentCode(r))
+			counts.set(r, (counts.get(r) ?? 0) + heartbeats);
 	// Districts, then regencies, then provinces: each from the level below.
 	for (const level of ['district', 'regency', 'province'] as const) {
 		for (const [parent, kids] of [...children]) {

@@ -7,9 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { ALERT_RULES, type AlertRule } from '../domain/alerts';
 import type { SyncState } from '../domain/activity';
-import { forecast } from '../domain/forecast';
 import { spreadGaps, stateCounts, type TpsGap } from '../domain/report';
-import { paceStatus } from '../domain/status';
 import { NATION_CODE, type RegionLevel } from '../domain/codes';
 import { AppError } from '../domain/errors';
 import type { Principal } from '../domain/roles';
@@ -25,7 +23,7 @@ import type { ChartDay } from '../region-view';
 import { dashboard, type ChildRow } from './dashboard';
 import { rows } from './db/client';
 import { withinRegion } from './db/sql';
-import { tallyAt, recentClosing, snapshotsOn } from './history/snapshots';
+import { tallyAt, snapshotsOn } from './history/snapshots';
 import { breadcrumb, regionFor, viewRegion } from './regions';
 import type { ViewDeps } from './views';
 
@@ -130,20 +128,11 @@ async function build(views: ViewDeps, code: string, date: string): Promise<Share
 	const zone = zoneOf(code);
 	const final = date < plan.today(code, now)!.date;
 	const db = views.db;
-	const codes = [code, ...view.children.map((c) => c.code)];
-
 	const frozen = final ? await snapshotsOn(db, [code], date) : new Map();
 	const own = frozen.get(code);
 	if (final && !own) throw new AppError('dayNotFrozen', { date });
+	// A past day's rows carry the forecast as it stood that evening (dashboard.ts).
 	const board = await dashboard(views, EVERYTHING, code, final ? date : null);
-	if (final) {
-		// The dashboard's frozen rows carry no forecast: compute it as it stood that evening.
-		const closing = await recentClosing(db, codes, date);
-		for (const r of [board.region, ...board.children]) {
-			r.forecast = forecast(campaign, date, r.verified, r.target, closing.get(r.code) ?? new Map());
-			r.status = paceStatus(r);
-		}
-	}
 	const previousRow =
 		date > campaign.firstDay
 			? (await snapshotsOn(db, [code], addDays(date, -1))).get(code)

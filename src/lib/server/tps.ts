@@ -87,6 +87,7 @@ async function tpsRow(views: ViewDeps, viewer: Principal, code: string): Promise
 			where t.code = ${code}`
 	);
 	if (!row) throw new AppError('tpsNotFound', { code });
+	// As for regions: the geography is public, so an unknown code is 404 before scope's 403.
 	if (!canView(viewer, code)) throw new AppError('outsideScope', { code });
 	return row;
 }
@@ -317,8 +318,10 @@ export async function tpsSeries(views: ViewDeps, code: string) {
 		views.db,
 		sql`select id::text as id, ${epochMs(sql`recorded_at`)} as recorded_at,
 				${epochMs(sql`received_at`)} as received_at, verified
-			from heartbeats where tps_code = ${code} order by received_at, id limit 20000`
+			from heartbeats where tps_code = ${code} order by received_at desc, id desc limit 20000`
 	);
+	// The newest 20,000 (a TPS sends a few a day: the whole campaign), oldest first.
+	all.reverse();
 	const received = all.map((h) => ({
 		id: h.id,
 		recordedAt: h.recorded_at,

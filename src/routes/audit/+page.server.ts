@@ -15,7 +15,10 @@ export const load: PageServerLoad = guard(async ({ locals, url }) => {
 	const viewer = locals.user!;
 	if (!canReadAudit(viewer)) throw new AppError('auditForbidden');
 	const { handle } = await services();
-	const before = Number(url.searchParams.get('sebelum')) || null;
+	const given = url.searchParams.get('sebelum');
+	if (given !== null && !/^\d{1,15}$/.test(given))
+		throw new AppError('badFilter', { name: 'sebelum', value: given.slice(0, 40) });
+	const before = given === null ? null : Number(given);
 	// A reader sees the entries filed under their own scope: the nation's reader every entry
 	// (also those from before entries carried a region), a province's reader that province's.
 	const inScope =

@@ -1,4 +1,4 @@
-import { addDays, campaignLength } from '$lib/domain/calendar';
+import { addDays, campaignLength, dayStart, zoneOf } from '$lib/domain/calendar';
 import { guard } from '$lib/server/http/errors';
 import { snapshotsOn } from '$lib/server/history/snapshots';
 import { services } from '$lib/server/runtime';
@@ -20,12 +20,17 @@ export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
 	const now = running.clock.now();
 	const today = plan.today(params.code, now);
 	// The TPS's share of the target curve, one point per campaign day so far.
-	const curve: { date: string; target: number }[] = [];
+	const curve: { date: string; at: number; target: number }[] = [];
 	if (plan.campaign && today) {
 		const days = Math.min(today.day, campaignLength(plan.campaign));
 		for (let day = 1; day <= days; day++) {
 			const date = addDays(plan.campaign.firstDay, day - 1);
-			curve.push({ date, target: Math.ceil(tps.target * plan.shareOn(params.code, date)) });
+			// At the end of that local day (the target is the day's), in the TPS's own zone.
+			curve.push({
+				date,
+				at: dayStart(addDays(date, 1), zoneOf(params.code)) - 1,
+				target: Math.ceil(tps.target * plan.shareOn(params.code, date))
+			});
 		}
 	}
 	// The evidence of the last frozen day (within a week): the village's digest over its

@@ -1,4 +1,4 @@
-import { addDays } from '$lib/domain/calendar';
+import { addDays, campaignDay } from '$lib/domain/calendar';
 import { FIELD_LEVELS } from '$lib/domain/codes';
 import { canWriteNotes } from '$lib/domain/roles';
 import { dashboard } from '$lib/server/dashboard';
@@ -10,7 +10,7 @@ import type { PageServerLoad } from './$types';
 
 /** How many Pantarlih the coordinator's "call now" panel lists before the full list. */
 const CALL_NOW = 6;
-const TO_CALL = new Set(['belum_pernah', 'senyap', 'tertahan']);
+const TO_CALL = ['belum_pernah', 'senyap', 'tertahan'] as const;
 
 export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
 	const running = await services();
@@ -20,9 +20,14 @@ export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
 	// Role first: who may call the Pantarlih of this region sees whom to call now.
 	let callNow = null;
 	if (!date && FIELD_LEVELS.includes(board.region.level) && canWriteNotes(viewer, params.code)) {
-		const list = await pantarlihList(running.views, viewer, params.code, { sort: 'senyap' });
-		const waiting = list.rows.filter((r) => TO_CALL.has(r.state));
-		callNow = { rows: waiting.slice(0, CALL_NOW), waiting: waiting.length, total: list.total };
+		const list = await pantarlihList(
+			running.views,
+			viewer,
+			params.code,
+			{ sort: 'senyap', states: TO_CALL },
+			{ offset: 0, limit: CALL_NOW }
+		);
+		callNow = { rows: list.rows, waiting: list.shown, total: list.total };
 	}
 	// The days that can be looked at: the campaign's, up to yesterday (frozen), newest first.
 	const days: string[] = [];
@@ -34,6 +39,8 @@ export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
 	}
 	return {
 		...board,
+		// A past date's "Hari ke-N" is that date's day, not today's.
+		dayShown: date && plan.campaign ? campaignDay(plan.campaign, date) : null,
 		days,
 		callNow,
 		tileUrl: running.config.MAP_TILE_URL ?? null,
