@@ -217,10 +217,19 @@ describe.each(engines)('the evidence on %s', (engine) => {
 		await database.db.execute(
 			sql`insert into heartbeat_flags values (${one.id}::uuid, now(), 'decrease', now())`
 		);
+		// One day's partition and the default one, each on its own (their parent's statement
+		// triggers are not inherited).
+		const [part] = await rows<{ name: string }>(
+			database.db,
+			sql`select tableoid::regclass::text as name from heartbeats limit 1`
+		);
+		expect(part.name).toMatch(/^heartbeats_p\d{8}$/);
 		for (const statement of [
 			sql`update heartbeats set verified = 0`,
 			sql`delete from heartbeats`,
 			sql`truncate heartbeats`,
+			sql.raw(`truncate ${part.name}`),
+			sql`truncate heartbeats_default`,
 			sql`update heartbeat_resends set device_token_id = 0`,
 			sql`delete from heartbeat_flags`,
 			sql`truncate heartbeat_flags`

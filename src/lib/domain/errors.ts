@@ -54,6 +54,12 @@ export const PROBLEMS = {
 	badTpsCode: 400,
 	noPantarlih: 404,
 	enrolPick: 400,
+	// The heartbeat log's archive.
+	logForbidden: 403,
+	archiveNothing: 404,
+	archiveChanged: 409,
+	archiveUnreadable: 400,
+	archiveUnknown: 409,
 	// Imports.
 	importUnreadable: 400,
 	importNoFile: 400,

@@ -83,8 +83,18 @@ export const canReadAudit = (who: Principal) => who.role === 'admin' || who.role
 /** The campaign's dates, target curves and alert thresholds: admins only. */
 export const canEditCampaign = (who: Principal) => canChangeAnything(who) && who.role === 'admin';
 
+/** Moving closed days of the heartbeat log into archive files and back: national admins only. */
+export const canArchiveLog = (who: Principal) =>
+	canChangeAnything(who) && who.role === 'admin' && who.scope === NATION_CODE;
+
 /** Roster and target imports, each within the importer's own region. */
 export const canImport = canChangeAnything;
+
+/**
+ * What a region page opens on, by role (the same data and routes for all): an observer on the
+ * evidence; whoever may call Pantarlih on whom to call now; everyone else on who is behind.
+ */
+export const opensOnEvidence = (who: Principal) => who.role === 'observer';
 
 /** Only observers (and read-only tokens) see phone numbers masked. */
 export const seesFullPhone = (who: Principal) => who.role !== 'observer' && !who.readOnly;

@@ -36,6 +36,7 @@ export const id = {
 		tps: 'TPS'
 	},
 	region: {
+		details: 'Rincian',
 		actions: 'Tindakan',
 		todayTargetShort: 'Target hari ini',
 		pastTarget: 'Target pada tanggal itu',
@@ -258,6 +259,33 @@ export const id = {
 		}
 	},
 	report: {
+		workbook: {
+			summary: 'Ringkasan',
+			regions: 'Wilayah',
+			states: 'Status Pantarlih',
+			alerts: 'Peringatan',
+			largest: 'TPS terjauh',
+			item: 'Butir',
+			value: 'Nilai',
+			region: 'Wilayah',
+			date: 'Tanggal',
+			zone: 'Zona waktu',
+			day: 'Hari ke',
+			days: 'Jumlah hari coklit',
+			status: 'Status angka',
+			final: 'dibekukan',
+			provisional: 'sementara (hari ini)',
+			frozenAt: 'Dibekukan pada',
+			correction: 'Koreksi',
+			previous: 'Cakupan hari sebelumnya',
+			generated: 'Dibuat pada',
+			by: 'Dibuat oleh',
+			simulated: 'Data simulasi',
+			yes: 'ya',
+			no: 'tidak',
+			rule: 'Aturan',
+			open: 'Terbuka'
+		},
 		printedBy: 'Dicetak oleh {{name}} pada {{time}}',
 		largestSpread: 'TPS dengan kekurangan terbesar, diambil bergiliran dari setiap {{level}}',
 		status: 'Status',
@@ -407,6 +435,13 @@ export const id = {
 		badFilter: '{{name}} "{{value}}" tidak dikenal',
 		pdfNeedsSession: 'PDF dibuat dari sesi peramban: masuk lebih dulu',
 		pdfUnavailable: 'PDF tidak dapat dibuat saat ini ({{detail}}); halaman dan XLSX tetap tersedia',
+		logForbidden: 'Hanya admin nasional yang dapat mengarsipkan atau memulihkan log kiriman',
+		archiveNothing: 'Tidak ada hari log sebelum {{before}} yang dapat diarsipkan',
+		archiveChanged:
+			'Log tanggal {{day}} berubah saat diarsipkan ({{written}} baris ditulis, kini {{now}}); jalankan lagi',
+		archiveUnreadable: 'Arsip {{file}} tidak dapat dipakai: {{reason}}',
+		archiveUnknown:
+			'Arsip {{file}} tidak tercatat di log_archives dengan SHA-256 itu; tidak dipulihkan',
 		formUnreadable: 'Formulir tidak terbaca; muat ulang halaman dan coba lagi',
 		formInvalid: 'Isian "{{field}}" tidak dapat diterima: terlalu panjang atau bentuknya salah',
 		internal:
@@ -582,6 +617,7 @@ export const id = {
 		}
 	},
 	status: {
+		onTrackPast: 'sesuai target hari itu',
 		onTrack: 'sesuai target hari ini',
 		behind: 'di bawah target',
 		atRisk: 'berisiko tidak selesai',

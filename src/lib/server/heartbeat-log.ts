@@ -54,12 +54,21 @@ export async function createPartitions(
 			leftInDefault.push(day);
 			continue;
 		}
-		await db.execute(
-			sql.raw(
-				`create table if not exists ${partitionName(day)} partition of heartbeats
-				for values from ('${bound(day)}') to ('${bound(addDays(day, 1))}')`
-			)
-		);
+		// With its own TRUNCATE refusal: statement triggers are not inherited from the parent.
+		await db.transaction(async (tx) => {
+			await tx.execute(
+				sql.raw(
+					`create table if not exists ${partitionName(day)} partition of heartbeats
+					for values from ('${bound(day)}') to ('${bound(addDays(day, 1))}')`
+				)
+			);
+			await tx.execute(
+				sql.raw(
+					`create or replace trigger heartbeats_no_truncate before truncate on ${partitionName(day)}
+					for each statement execute function heartbeat_log_is_append_only()`
+				)
+			);
+		});
 		created.push(day);
 	}
 	return { created, leftInDefault };

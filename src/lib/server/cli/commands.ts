@@ -6,6 +6,7 @@
  * English as one line.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { isLocalDate, ZONES } from '../../domain/calendar';
@@ -18,6 +19,7 @@ import { previewImport, readRosterFile } from '../import';
 import { levelCounts, seed } from '../seed';
 import { CLI } from '../verbs/actor';
 import { changeAccount, createAccount, issueApiToken } from '../verbs/accounts';
+import { archiveLog, restoreLog } from '../verbs/archive';
 import { enrolPhones, revokePhone } from '../verbs/devices';
 import { importRoster } from '../verbs/imports';
 import { freezeOnDemand } from '../verbs/snapshots';
@@ -229,6 +231,48 @@ export const commands: Record<string, Command> = {
 				`${values.date}: ${numbers.format(verdicts.length - different.length)} region(s) equal, ${numbers.format(different.length)} different`
 			);
 			if (different.length > 0) throw new UsageError(`${different.length} region(s) differ`);
+		}
+	},
+	'log:archive': {
+		summary:
+			'move the closed days of the heartbeat log before a date into compressed files (one per day, with its SHA-256), out of the database',
+		usage: 'log:archive --before YYYY-MM-DD --to <folder>',
+		async run({ handle, out, now }, args) {
+			const { values } = parse(args, { before: { type: 'string' }, to: { type: 'string' } });
+			if (!values.before || !isLocalDate(values.before))
+				throw new UsageError('--before YYYY-MM-DD is required');
+			if (!values.to) throw new UsageError('--to <folder> is required');
+			const folder = path.resolve(values.to);
+			const { archived, heldBack } = await archiveLog(
+				{ db: handle.db, now: now ?? Date.now },
+				CLI,
+				{ before: values.before, folder }
+			);
+			for (const m of archived)
+				out(
+					`${m.day}: ${numbers.format(m.rows)} heartbeats into ${path.join(folder, m.file)} (SHA-256 ${m.sha256})`
+				);
+			if (heldBack)
+				out(
+					`kept ${heldBack.day} and later in the database: ${numbers.format(heldBack.late)} heartbeat(s) recorded then were received on a day not archived`
+				);
+		}
+	},
+	'log:restore': {
+		summary:
+			'put an archived day of the heartbeat log back into the database (checked against its SHA-256)',
+		usage: 'log:restore --file <folder>/heartbeats-YYYY-MM-DD.ndjson.gz',
+		async run({ handle, out, now }, args) {
+			const { values } = parse(args, { file: { type: 'string' } });
+			if (!values.file) throw new UsageError('--file is required');
+			const {
+				day,
+				rows: count,
+				inserted
+			} = await restoreLog({ db: handle.db, now: now ?? Date.now }, CLI, path.resolve(values.file));
+			out(
+				`${day}: ${numbers.format(inserted)} of ${numbers.format(count)} heartbeats restored (${numbers.format(count - inserted)} were there already)`
+			);
 		}
 	},
 	import: {

@@ -41,17 +41,10 @@ export interface BatchResult {
 	receivedAt: number;
 }
 
-interface ReturnedRow {
-	kind: 'tps' | 'hb';
-	code: string;
-	target: number | null;
-	verified: number;
-	tms: number;
-	new_voters: number;
-	pending: number;
-	recorded_at: number | null;
-	heartbeat_id: string | null;
-}
+/** A touched TPS before the commit: code, target, verified, tms, newVoters, pending, recordedAt, heartbeatId. */
+type BeforeRow = [string, number, number, number, number, number, number | null, string | null];
+/** A heartbeat stored: tps, verified, tms, newVoters, pending, recordedAt, id. */
+type StoredRow = [string, number, number, number, number, number, string];
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::json`;
 
@@ -77,7 +70,7 @@ export async function commitBatch(
 	});
 	const now = receivedAt.toISOString();
 
-	const returned = await preparedRows<ReturnedRow>(
+	const returned = await preparedRows<{ tps: string; hb: string }>(
 		db,
 		sql`with x as (
 				select * from json_to_recordset(${json(
@@ -167,45 +160,38 @@ export async function commitBatch(
 				from decided d where t.code = d.code
 				returning t.code
 			)
-			select 'tps' as kind, code, target, verified, tms, new_voters, pending,
-				${epochMs(sql`recorded_at`)} as recorded_at,
-				heartbeat_id::text as heartbeat_id
-			from before
-			union all
-			select 'hb', tps_code, null, verified, tms, new_voters, pending,
-				${epochMs(sql`recorded_at`)}, id::text
-			from inserted`
+			-- One row, two JSON arrays (the TPS before, the heartbeats stored): a commit of 100
+			-- heartbeats answers with one row to decode, not 200 rows of nine typed columns.
+			select
+				(select coalesce(json_agg(json_build_array(code, target, verified, tms, new_voters, pending,
+					${epochMs(sql`recorded_at`)}, heartbeat_id)), '[]') from before)::text as tps,
+				(select coalesce(json_agg(json_build_array(tps_code, verified, tms, new_voters, pending,
+					${epochMs(sql`recorded_at`)}, id)), '[]') from inserted)::text as hb`
 	);
 
 	const inserted = new Map<string, Snapshot[]>();
-	const before: TpsProgress[] = [];
 	const accepted = new Set<string>();
-	for (const row of returned) {
-		if (row.kind === 'tps') {
-			before.push({
-				code: row.code,
-				target: row.target!,
-				verified: row.verified,
-				tms: row.tms,
-				newVoters: row.new_voters,
-				pending: row.pending,
-				recordedAt: row.recorded_at,
-				heartbeatId: row.heartbeat_id
-			});
-		} else {
-			accepted.add(row.heartbeat_id!);
-			const snapshot: Snapshot = {
-				id: row.heartbeat_id!,
-				verified: row.verified,
-				tms: row.tms,
-				newVoters: row.new_voters,
-				pending: row.pending,
-				recordedAt: row.recorded_at!
-			};
-			const list = inserted.get(row.code);
-			if (list) list.push(snapshot);
-			else inserted.set(row.code, [snapshot]);
-		}
+	const [{ tps, hb }] = returned;
+	const before: TpsProgress[] = (JSON.parse(tps) as BeforeRow[]).map(
+		([code, target, verified, tms, newVoters, pending, recordedAt, heartbeatId]) => ({
+			code,
+			target,
+			verified,
+			tms,
+			newVoters,
+			pending,
+			recordedAt,
+			heartbeatId
+		})
+	);
+	for (const [code, verified, tms, newVoters, pending, recordedAt, id] of JSON.parse(
+		hb
+	) as StoredRow[]) {
+		accepted.add(id);
+		const snapshot: Snapshot = { id, verified, tms, newVoters, pending, recordedAt };
+		const list = inserted.get(code);
+		if (list) list.push(snapshot);
+		else inserted.set(code, [snapshot]);
 	}
 
 	const results: RequestResult[] = requests.map((r) => ({

@@ -1,4 +1,5 @@
 import {
+	date,
 	doublePrecision,
 	index,
 	integer,
@@ -55,7 +56,8 @@ export const heartbeats = pgTable(
 		lng: doublePrecision('lng')
 	},
 	(table) => [
-		primaryKey({ columns: [table.id, table.recordedAt] }),
+		// Time first: new heartbeats land at the index's right edge, not all over a random-UUID index.
+		primaryKey({ columns: [table.recordedAt, table.id] }),
 		index('heartbeats_tps_idx').on(table.tpsCode, table.receivedAt, table.id),
 		index('heartbeats_received_idx').using('brin', table.receivedAt)
 	]
@@ -86,6 +88,22 @@ export const heartbeatResends = pgTable(
 	},
 	(table) => [index('heartbeat_resends_heartbeat_id_idx').on(table.heartbeatId)]
 );
+
+/**
+ * Closed days of the log moved out of the database into compressed files (`log:archive`), and
+ * put back (`log:restore`): which day, how many rows, the SHA-256 of the archive's lines, the
+ * file, who and when. Append-only, as the log itself.
+ */
+export const logArchives = pgTable('log_archives', {
+	id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+	day: date('day', { mode: 'string' }).notNull(),
+	action: text('action', { enum: ['archive', 'restore'] }).notNull(),
+	rows: integer('rows').notNull(),
+	sha256: text('sha256').notNull(),
+	file: text('file').notNull(),
+	actor: text('actor').notNull(),
+	at: timestamptz('at').notNull().defaultNow()
+});
 
 /** Server-wide secrets made once (the chronology's cursor key), shared by every process. */
 export const serverSecrets = pgTable('server_secrets', {
