@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { arrange, isColumn, type ChildLike } from './children-table';
+import {
+	arrange,
+	arrangeTps,
+	isColumn,
+	isTpsColumn,
+	type ChildLike,
+	type TpsLike
+} from './children-table';
 
 const row = (code: string, name: string, verified: number, gap: number): ChildLike => ({
 	code,
@@ -67,5 +74,36 @@ describe('children table', () => {
 			'behind',
 			'onTrack'
 		]);
+	});
+});
+
+describe('a village TPS table', () => {
+	const tps = (
+		number: string,
+		verified: number,
+		state: TpsLike['state'],
+		lastSyncAt: number | null
+	): TpsLike => ({
+		code: `3501010001${number}`,
+		number,
+		pantarlih: `P${number}`,
+		verified,
+		target: 200,
+		gap: 100 - verified,
+		state,
+		lastSyncAt
+	});
+	const list = [
+		tps('001', 80, 'aktif', 3_000),
+		tps('002', 20, 'belum_pernah', null),
+		tps('003', 50, 'senyap', 1_000)
+	];
+	it('sorts by a column either way; never synced before the longest silence', () => {
+		expect(arrangeTps(list, 'gap', true).map((r) => r.number)).toEqual(['002', '003', '001']);
+		expect(arrangeTps(list, 'lastSync', false).map((r) => r.number)).toEqual(['002', '003', '001']);
+		expect(arrangeTps(list, 'state', false).map((r) => r.number)).toEqual(['002', '003', '001']);
+		expect(arrangeTps(list, 'coverage', true).map((r) => r.number)).toEqual(['001', '003', '002']);
+		expect(isTpsColumn('lastSync')).toBe(true);
+		expect(isTpsColumn('silent')).toBe(false);
 	});
 });

@@ -3,6 +3,7 @@
  * list the same rows in the same order: the columns, the sort and the name filter. Pure.
  */
 import { coverage } from './domain/coverage';
+import { SYNC_STATES, type SyncState } from './domain/activity';
 import type { PaceStatus } from './domain/status';
 
 export const COLUMNS = [
@@ -71,3 +72,58 @@ export function arrange<T extends ChildLike>(
 
 export const isColumn = (value: string | null): value is Column =>
 	value !== null && (COLUMNS as readonly string[]).includes(value);
+
+/** A village's TPS table: its columns, sorted the same way on the page and in its downloads. */
+export const TPS_COLUMNS = [
+	'number',
+	'pantarlih',
+	'verified',
+	'target',
+	'coverage',
+	'gap',
+	'state',
+	'lastSync'
+] as const;
+export type TpsColumn = (typeof TPS_COLUMNS)[number];
+
+export interface TpsLike {
+	code: string;
+	number: string;
+	pantarlih: string;
+	verified: number;
+	target: number;
+	gap: number;
+	state: SyncState;
+	lastSyncAt: number | null;
+}
+
+function tpsCell(r: TpsLike, column: TpsColumn): number | string {
+	switch (column) {
+		case 'coverage':
+			return coverage(r.verified, r.target) ?? 0;
+		case 'state':
+			// Worst first when ascending: never synced, silent, stuck, stalled, active, done.
+			return SYNC_STATES.indexOf(r.state);
+		case 'lastSync':
+			// Never synced before the longest silence.
+			return r.lastSyncAt ?? -1;
+		default:
+			return r[column];
+	}
+}
+
+/** TPS sorted by `column` (ties by code), either way. */
+export function arrangeTps<T extends TpsLike>(
+	rows: readonly T[],
+	column: TpsColumn,
+	descending: boolean
+): T[] {
+	return [...rows].sort((a, b) => {
+		const [x, y] = [tpsCell(a, column), tpsCell(b, column)];
+		const order = x < y ? -1 : x > y ? 1 : a.code < b.code ? -1 : 1;
+		return descending ? -order : order;
+	});
+}
+
+export const isTpsColumn = (value: string | null): value is TpsColumn =>
+	value !== null && (TPS_COLUMNS as readonly string[]).includes(value);

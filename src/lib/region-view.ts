@@ -94,6 +94,27 @@ export function finishLabel(
 	return t('report.noFinish');
 }
 
+/**
+ * Labels that say "today" have a form for a past date ("hari itu", "pada tanggal itu"): a frozen
+ * day's page, table, download and report never say "hari ini" of a day that is not today.
+ */
+const ON_THAT_DAY: Record<string, string> = {
+	'region.todayTargetShort': 'region.pastTarget',
+	'region.gap': 'region.gapPast',
+	'region.tpsToday': 'region.tpsTodayPast',
+	'map.gap': 'map.gapPast',
+	'table.gap': 'table.gapPast',
+	'table.syncedToday': 'table.syncedThatDay',
+	'status.onTrack': 'status.onTrackPast'
+};
+
+/** The i18n key for `key` on the day shown: itself for today's live numbers, its past form otherwise. */
+export const onDay = (key: string, live: boolean): string =>
+	live ? key : (ON_THAT_DAY[key] ?? key);
+
+/** The words of a region's pace state on the day shown. */
+export const paceKey = (status: string, live: boolean) => onDay(`status.${status}`, live);
+
 /** Whether any row's finish is a dash for "no pace yet" (then the table says so once). */
 export const noPaceNote = (
 	forecasts: readonly (Pick<Forecast, 'finish' | 'atRisk'> | null | undefined)[]

@@ -141,6 +141,13 @@ test('the rakor report of a frozen day: stable, printable as PDF and XLSX, audit
 		// Printed for the minutes: who printed it and when, in the province's zone; none of the
 		// page's navigation, language or logout buttons, or its download and print buttons.
 		expect(text).toMatch(/Dicetak oleh Ratna Sari \(demo\) pada [^\n]+ WITA/);
+		// The footer too (every page): the region, the date and the print time in WITA, never UTC.
+		expect(text).toMatch(
+			new RegExp(
+				`Pantau Coklit · GORONTALO · ${day2} · Dicetak oleh Ratna Sari \\(demo\\) pada [^·\\n]+ WITA`
+			)
+		);
+		expect(text).not.toMatch(/UTC|GMT/);
 		for (const control of ['Keluar', 'English', 'Unduh PDF', 'Cetak', 'Wilayah Peringatan'])
 			expect(text).not.toContain(control);
 		expect(pages.length).toBeGreaterThanOrEqual(1);
@@ -161,6 +168,23 @@ test('the rakor report of a frozen day: stable, printable as PDF and XLSX, audit
 		]);
 		expect(book.getWorksheet('Wilayah')!.rowCount).toBe(7);
 		expect(book.getWorksheet('TPS terjauh')!.rowCount).toBe(11);
+		// Times as real dates on the province's clock, shares as percentages, states in words of
+		// that day (never "hari ini" for a frozen day).
+		const summary = book.getWorksheet('Ringkasan')!;
+		const item = (label: string) => {
+			for (let i = 2; i <= summary.rowCount; i++)
+				if (summary.getRow(i).getCell(1).value === label) return summary.getRow(i).getCell(2);
+			throw new Error(`no row ${label}`);
+		};
+		expect(item('Dibekukan pada').value).toBeInstanceOf(Date);
+		expect(item('Dibekukan pada').numFmt).toBe('d mmm yyyy hh:mm');
+		expect(item('Tanggal').value).toEqual(new Date(`${day2}T00:00:00Z`));
+		expect(item('Zona waktu').value).toBe('WITA');
+		expect(item('Cakupan').numFmt).toBe('0.0%');
+		const regions = book.getWorksheet('Wilayah')!;
+		const states = regions.getColumn(11).values.slice(2).map(String);
+		expect(states.length).toBe(6);
+		for (const state of states) expect(state).not.toMatch(/hari ini/);
 
 		// Bad input changes nothing and says why.
 		const future = await page.request.get(`${base}/wilayah/75/laporan?tanggal=2099-01-01`);

@@ -84,21 +84,43 @@ export function csvBody(table: Table): string {
 	);
 }
 
-export async function xlsxBody(table: Table): Promise<ArrayBuffer> {
+export function xlsxBody(table: Table): Promise<ArrayBuffer> {
+	return xlsxWorkbook([table]);
+}
+
+/**
+ * Several tables as the sheets of one workbook (the rakor report). Each cell carries its own
+ * format, so a sheet of label and value rows (a summary) shows each value as what it is.
+ */
+export async function xlsxWorkbook(tables: readonly Table[]): Promise<ArrayBuffer> {
 	const book = new ExcelJS.Workbook();
 	book.creator = 'Pantau Coklit';
-	const sheet = book.addWorksheet(table.sheet.replace(/[*?:\\/[\]]/g, ' ').slice(0, 31) || 'Data');
-	const headers = table.rows[0]?.map((c) => c.header) ?? table.headers ?? [];
-	sheet.addRow(headers).font = { bold: true };
-	for (const row of table.rows) sheet.addRow(row.map((c) => xlsxValue(c, table.zone)));
-	const first = table.rows[0];
-	headers.forEach((header, i) => {
-		const column = sheet.getColumn(i + 1);
-		const kind = first?.[i]?.kind;
-		column.width = Math.min(48, Math.max(12, header.length + 2, kind === 'time' ? 18 : 0));
-		if (kind) column.numFmt = FORMATS[kind];
-	});
-	sheet.views = [{ state: 'frozen', ySplit: 1 }];
+	for (const table of tables) {
+		const sheet = book.addWorksheet(
+			table.sheet.replace(/[*?:\\/[\]]/g, ' ').slice(0, 31) || 'Data'
+		);
+		const headers = table.rows[0]?.map((c) => c.header) ?? table.headers ?? [];
+		sheet.addRow(headers).font = { bold: true };
+		for (const row of table.rows) {
+			const added = sheet.addRow(row.map((c) => xlsxValue(c, table.zone)));
+			row.forEach((c, i) => {
+				if (c.kind) added.getCell(i + 1).numFmt = FORMATS[c.kind];
+			});
+		}
+		headers.forEach((header, i) => {
+			const kinds = new Set(table.rows.map((row) => row[i]?.kind));
+			const longest = Math.max(
+				header.length,
+				...table.rows.slice(0, 200).map((row) => String(row[i]?.value ?? '').length)
+			);
+			const column = sheet.getColumn(i + 1);
+			column.width = Math.min(48, Math.max(12, longest + 2, kinds.has('time') ? 18 : 0));
+			// One kind in the whole column: the column keeps its format for rows typed later too.
+			const [only] = kinds;
+			if (kinds.size === 1 && only) column.numFmt = FORMATS[only];
+		});
+		sheet.views = [{ state: 'frozen', ySplit: 1 }];
+	}
 	return (await book.xlsx.writeBuffer()) as ArrayBuffer;
 }
 

@@ -1,5 +1,7 @@
 import { addDays, campaignLength, dayStart, zoneOf } from '$lib/domain/calendar';
+import { seesFullPhone } from '$lib/domain/roles';
 import { guard } from '$lib/server/http/errors';
+import { reminder, whatsappLink } from '$lib/server/pantarlih';
 import { snapshotsOn } from '$lib/server/history/snapshots';
 import { services } from '$lib/server/runtime';
 import { chronology, tpsSeries, tpsState } from '$lib/server/tps';
@@ -43,8 +45,25 @@ export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
 		);
 		if (frozen) evidence = { date, heartbeats: frozen.heartbeats, digest: frozen.digest };
 	}
+	// WhatsApp (with the reminder) and a call, for whoever sees the Pantarlih's phone in full.
+	const phone = tps.pantarlih.phone;
+	const contact =
+		seesFullPhone(viewer) && phone
+			? {
+					whatsapp: whatsappLink(
+						phone,
+						reminder({
+							name: tps.pantarlih.name,
+							number: tps.code.slice(10),
+							villageName: tps.village.name
+						})
+					),
+					tel: `tel:${phone}`
+				}
+			: null;
 	return {
 		tps,
+		contact,
 		chronology: page,
 		cursor: url.searchParams.get('setelah'),
 		series: await tpsSeries(running.views, params.code),

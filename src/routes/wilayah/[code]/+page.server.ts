@@ -1,6 +1,6 @@
 import { addDays, campaignDay } from '$lib/domain/calendar';
 import { FIELD_LEVELS } from '$lib/domain/codes';
-import { canWriteNotes } from '$lib/domain/roles';
+import { canWriteNotes, opensOnEvidence } from '$lib/domain/roles';
 import { dashboard } from '$lib/server/dashboard';
 import { guard } from '$lib/server/http/errors';
 import { dateParam } from '$lib/server/http/params';
@@ -43,6 +43,7 @@ export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
 		dayShown: date && plan.campaign ? campaignDay(plan.campaign, date) : null,
 		days,
 		callNow,
+		opensOnEvidence: opensOnEvidence(viewer),
 		tileUrl: running.config.MAP_TILE_URL ?? null,
 		epoch: running.live.epoch
 	};

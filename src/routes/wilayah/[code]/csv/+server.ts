@@ -3,7 +3,8 @@
 // viewer's language. XLSX is the table to work with (numbers as numbers, codes as text, the
 // coverage as a percentage, finish dates as dates); CSV carries a byte-order mark so spreadsheets
 // read it as UTF-8. Every download is in the audit log.
-import { COLUMNS, arrange, isColumn } from '$lib/children-table';
+import { COLUMNS, arrange, arrangeTps, isColumn, isTpsColumn } from '$lib/children-table';
+import { onDay, paceKey } from '$lib/region-view';
 import { zoneOf } from '$lib/domain/calendar';
 import { coverage } from '$lib/domain/coverage';
 import { AppError } from '$lib/domain/errors';
@@ -20,7 +21,9 @@ import type { RequestHandler } from './$types';
 export const GET: RequestHandler = guard(
 	async ({ params, locals, url, cookies, getClientAddress }) => {
 		const column = url.searchParams.get('urut') ?? 'code';
-		if (!isColumn(column)) throw new AppError('badFilter', { name: 'urut', value: column });
+		// A village's table is its TPS, with columns of their own.
+		if (!isColumn(column) && !isTpsColumn(column))
+			throw new AppError('badFilter', { name: 'urut', value: column });
 		const direction = url.searchParams.get('arah') ?? 'naik';
 		if (direction !== 'naik' && direction !== 'turun')
 			throw new AppError('badFilter', { name: 'arah', value: direction });
@@ -34,7 +37,8 @@ export const GET: RequestHandler = guard(
 		const zone = zoneOf(params.code).name;
 		let table: Cell[][];
 		if (view.tps) {
-			table = view.tps.map((r) => [
+			const order = isTpsColumn(column) ? column : 'number';
+			table = arrangeTps(view.tps, order, direction === 'turun').map((r) => [
 				{ header: t('table.code'), value: r.code, kind: 'text' },
 				{ header: t('table.number'), value: r.number, kind: 'text' },
 				{ header: t('table.pantarlih'), value: r.pantarlih },
@@ -46,6 +50,7 @@ export const GET: RequestHandler = guard(
 				{ header: `${t('table.lastSync')} (${zone})`, value: r.lastSyncAt, kind: 'time' }
 			]);
 		} else {
+			if (!isColumn(column)) throw new AppError('badFilter', { name: 'urut', value: column });
 			const rows = arrange(
 				view.children,
 				column,
@@ -53,7 +58,8 @@ export const GET: RequestHandler = guard(
 				url.searchParams.get('cari') ?? ''
 			);
 			const header = COLUMNS.filter((c) => c !== 'finish' && c !== 'status');
-			const label = (c: string) => t(`table.${c === 'silent' ? 'silentShort' : c}`);
+			const label = (c: string) =>
+				t(onDay(`table.${c === 'silent' ? 'silentShort' : c}`, date === null));
 			table = rows.map((r) => [
 				...header.map((c): Cell =>
 					c === 'code' || c === 'name'
@@ -62,7 +68,7 @@ export const GET: RequestHandler = guard(
 							? { header: label(c), value: coverage(r.verified, r.target), kind: 'percent' }
 							: { header: label(c), value: r[c], kind: 'int' }
 				),
-				{ header: t('table.status'), value: t(`status.${r.status}`) },
+				{ header: t('table.status'), value: t(paceKey(r.status, date === null)) },
 				...(date
 					? []
 					: [
