@@ -103,6 +103,10 @@ describe('a village TPS table', () => {
 		expect(arrangeTps(list, 'lastSync', false).map((r) => r.number)).toEqual(['002', '003', '001']);
 		expect(arrangeTps(list, 'state', false).map((r) => r.number)).toEqual(['002', '003', '001']);
 		expect(arrangeTps(list, 'coverage', true).map((r) => r.number)).toEqual(['001', '003', '002']);
+		// Equal gaps: in number order, whichever way the column runs.
+		const even = [tps('002', 50, 'aktif', 1), tps('001', 50, 'aktif', 1)];
+		expect(arrangeTps(even, 'gap', true).map((r) => r.number)).toEqual(['001', '002']);
+		expect(arrangeTps(even, 'gap', false).map((r) => r.number)).toEqual(['001', '002']);
 		expect(isTpsColumn('lastSync')).toBe(true);
 		expect(isTpsColumn('silent')).toBe(false);
 	});

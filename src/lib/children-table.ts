@@ -53,7 +53,7 @@ export function cell(c: ChildLike, column: Column): number | string {
 	}
 }
 
-/** Rows whose name contains `filter` (any case), sorted by `column` (ties by code). */
+/** Rows whose name contains `filter` (any case), sorted by `column` (ties in code order). */
 export function arrange<T extends ChildLike>(
 	rows: readonly T[],
 	column: Column,
@@ -65,8 +65,9 @@ export function arrange<T extends ChildLike>(
 		.filter((c) => c.name.toLowerCase().includes(needle))
 		.sort((a, b) => {
 			const [x, y] = [cell(a, column), cell(b, column)];
-			const order = x < y ? -1 : x > y ? 1 : a.code < b.code ? -1 : 1;
-			return descending ? -order : order;
+			const order = x < y ? -1 : x > y ? 1 : 0;
+			// Ties in code order whichever way the column runs.
+			return (descending ? -order : order) || (a.code < b.code ? -1 : 1);
 		});
 }
 
@@ -112,7 +113,7 @@ function tpsCell(r: TpsLike, column: TpsColumn): number | string {
 	}
 }
 
-/** TPS sorted by `column` (ties by code), either way. */
+/** TPS sorted by `column` either way, ties in code order. */
 export function arrangeTps<T extends TpsLike>(
 	rows: readonly T[],
 	column: TpsColumn,
@@ -120,8 +121,8 @@ export function arrangeTps<T extends TpsLike>(
 ): T[] {
 	return [...rows].sort((a, b) => {
 		const [x, y] = [tpsCell(a, column), tpsCell(b, column)];
-		const order = x < y ? -1 : x > y ? 1 : a.code < b.code ? -1 : 1;
-		return descending ? -order : order;
+		const order = x < y ? -1 : x > y ? 1 : 0;
+		return (descending ? -order : order) || (a.code < b.code ? -1 : 1);
 	});
 }
 

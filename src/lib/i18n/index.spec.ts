@@ -34,6 +34,14 @@ describe('i18n', () => {
 		);
 	});
 
+	it('says the log\'s words in Indonesian: a heartbeat is a "kiriman", a snapshot a "catatan"', () => {
+		// Command names ("snapshot:freeze") and the README's section names stay as written.
+		const said = keys(id)
+			.map((key) => translator('id')(key).replace(/snapshot:freeze|"Evidence"|{{\w+}}/g, ''))
+			.filter((text) => /\b(heartbeats?|snapshots?|valid)\b/i.test(text));
+		expect(said).toEqual([]);
+	});
+
 	it('treats anything but en as Indonesian', () => {
 		expect(languageOf('en')).toBe('en');
 		expect(languageOf('fr')).toBe('id');

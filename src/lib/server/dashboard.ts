@@ -35,8 +35,11 @@ export interface ChildRow extends RegionNumbers {
 	status: PaceStatus;
 }
 
+/** A place on the map below regency level: a TPS, or (on a regency's map) a village. */
 export interface TpsPoint {
 	code: string;
+	/** A village's name; a TPS is named by its number. */
+	name?: string;
 	lat: number;
 	lng: number;
 	verified: number;
@@ -206,14 +209,7 @@ export async function dashboard(
 		sql`select count(*)::int as n from alerts
 			where status <> 'resolved' and ${withinRegion(sql`subject_code`, code)}`
 	);
-	const points = FIELD_LEVELS.includes(view.region.level)
-		? await rows<TpsPoint>(
-				db,
-				sql`select code, lat, lng, verified, target from tps
-					where ${withinRegion(sql`code`, code)} and lat is not null
-					order by code limit ${MAX_POINTS}`
-			)
-		: null;
+	const points = FIELD_LEVELS.includes(view.region.level) ? await pointsOf(views, code) : null;
 	return {
 		region,
 		children,
@@ -230,6 +226,34 @@ export async function dashboard(
 		evidence: await evidenceOf(),
 		now: new Date(now).toISOString()
 	};
+}
+
+/**
+ * The map's points below regency level, where phones reported a location: a regency's villages
+ * (each at the mean of its TPS's locations, with the village's own numbers, so a regency of
+ * 20,000 TPS is a few hundred points), a district's or village's TPS.
+ */
+async function pointsOf(views: ViewDeps, code: string): Promise<TpsPoint[]> {
+	if (views.store.get(code)?.level === 'regency') {
+		const located = await rows<{ code: string; lat: number; lng: number }>(
+			views.db,
+			sql`select village_code as code, avg(lat)::float8 as lat, avg(lng)::float8 as lng from tps
+				where ${withinRegion(sql`code`, code)} and lat is not null
+				group by village_code order by village_code`
+		);
+		return located.flatMap((v) => {
+			const village = views.store.get(v.code);
+			return village
+				? [{ ...v, name: village.name, verified: village.verified, target: village.target }]
+				: [];
+		});
+	}
+	return rows<TpsPoint>(
+		views.db,
+		sql`select code, lat, lng, verified, target from tps
+			where ${withinRegion(sql`code`, code)} and lat is not null
+			order by code limit ${MAX_POINTS}`
+	);
 }
 
 /** A village's TPS with their Pantarlih and state, in number order. */

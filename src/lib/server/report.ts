@@ -57,6 +57,8 @@ export interface Report {
 	largestGaps: ReportGap[] | null;
 	simulated: boolean;
 	generatedAt: string;
+	/** A frozen day's evidence: the heartbeats received that day in the region and their digest. */
+	evidence: { heartbeats: number | null; digest: string | null } | null;
 }
 
 /** `tanggal` as given, or today in the region's zone; refused outside the campaign's days so far. */
@@ -221,6 +223,7 @@ async function build(views: ViewDeps, code: string, date: string): Promise<Share
 		alerts: ALERT_RULES.map((rule) => ({ rule, count: alertCounts.get(rule) ?? 0 })),
 		largestGaps,
 		simulated: board.simulated,
-		generatedAt: new Date(now).toISOString()
+		generatedAt: new Date(now).toISOString(),
+		evidence: own ? { heartbeats: own.heartbeats, digest: own.digest } : null
 	};
 }

@@ -6,8 +6,8 @@
  * - security headers on every answer (the CSP itself comes from svelte.config.js).
  */
 import { error, redirect, type Handle } from '@sveltejs/kit';
-import { API_TOKEN_PREFIX, validateApiToken } from '../auth/api-tokens';
-import { sessionCookieName, validateSessionToken } from '../auth/session';
+import { identify, isApiToken } from '../auth/identify';
+import { sessionCookieName } from '../auth/session';
 import { config } from '../env';
 import { cookieOptions, deleteCookie } from './cookies';
 import { services } from '../runtime';
@@ -36,34 +36,22 @@ export const handleAuthentication: Handle = async ({ event, resolve }) => {
 	event.locals.sessionId = null;
 	const { handle } = await services();
 	const bearer = /^Bearer\s+(\S+)$/i.exec(event.request.headers.get('authorization') ?? '')?.[1];
-	if (bearer?.startsWith(`${API_TOKEN_PREFIX}_`) && event.url.pathname.startsWith('/api/')) {
-		const principal = await validateApiToken(handle.db, bearer);
-		if (!principal) error(401, 'unknown or revoked API token');
-		event.locals.user = {
-			id: principal.userId,
-			email: principal.email,
-			name: principal.name,
-			role: principal.role,
-			scope: principal.scope,
-			readOnly: true
-		};
-		return resolve(event);
-	}
-	const token = event.cookies.get(sessionCookieName);
-	if (token) {
-		const { session, user } = await validateSessionToken(handle.db, token);
-		if (session) {
-			event.locals.user = { ...user, readOnly: false };
-			event.locals.sessionId = session.id;
+	// API tokens count on the API only; pages go by the session cookie.
+	const apiToken = isApiToken(bearer) && event.url.pathname.startsWith('/api/') ? bearer : null;
+	const sessionToken = apiToken ? null : (event.cookies.get(sessionCookieName) ?? null);
+	const identity = await identify(handle.db, { apiToken, sessionToken });
+	if (apiToken && !identity) error(401, 'unknown or revoked API token');
+	if (identity) {
+		event.locals.user = identity.user;
+		if (identity.session) {
+			event.locals.sessionId = identity.session.id;
 			event.cookies.set(
 				sessionCookieName,
-				token,
-				cookieOptions(event.url, { expires: session.expiresAt })
+				sessionToken!,
+				cookieOptions(event.url, { expires: identity.session.expiresAt })
 			);
-		} else {
-			deleteCookie(event.cookies, event.url, sessionCookieName);
 		}
-	}
+	} else if (sessionToken) deleteCookie(event.cookies, event.url, sessionCookieName);
 	return resolve(event);
 };
 

@@ -26,8 +26,8 @@ import {
 	type SubscribeAnswer,
 	type UnsubscribeAnswer
 } from '../../protocol/live';
-import { API_TOKEN_PREFIX, validateApiToken } from '../auth/api-tokens';
-import { sessionCookieName, validateSessionToken } from '../auth/session';
+import { identify, isApiToken } from '../auth/identify';
+import { sessionCookieName } from '../auth/session';
 import type { Database } from '../db/client';
 import type { EventBus } from '../events';
 import { describe, logger } from '../log';
@@ -120,22 +120,22 @@ export class LiveService {
 	async authenticate(socket: LiveSocket): Promise<void> {
 		const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
 		socket.data.requests = { windowStart: 0, count: 0 };
-		if (typeof token === 'string' && token.startsWith(`${API_TOKEN_PREFIX}_`)) {
-			const principal = await validateApiToken(this.db, token);
-			if (!principal) throw new Error('unauthorized: unknown or revoked API token');
-			socket.data.principal = principal;
+		const apiToken = isApiToken(token as string) ? (token as string) : null;
+		// The same parser SvelteKit reads the page's cookies with (`cookie`).
+		const sessionToken = apiToken
+			? null
+			: (parseCookies(socket.handshake.headers.cookie ?? '')[sessionCookieName] ?? null);
+		const identity = await identify(this.db, { apiToken, sessionToken });
+		if (identity) {
+			const { role, scope, email, readOnly } = identity.user;
+			socket.data.principal = { role, scope, email, readOnly };
 			return;
 		}
-		// The same parser SvelteKit reads the page's cookies with (`cookie`).
-		const session = parseCookies(socket.handshake.headers.cookie ?? '')[sessionCookieName];
-		if (session) {
-			const { user } = await validateSessionToken(this.db, session);
-			if (user) {
-				socket.data.principal = { role: user.role, scope: user.scope, email: user.email };
-				return;
-			}
-		}
-		throw new Error('unauthorized: log in, or send a read-only API token as auth.token');
+		throw new Error(
+			apiToken
+				? 'unauthorized: unknown or revoked API token'
+				: 'unauthorized: log in, or send a read-only API token as auth.token'
+		);
 	}
 
 	/** Messages emitted so far, by event (metrics). */
