@@ -17,7 +17,8 @@ import { readTokens } from './tokens';
 const { values } = parseArgs({
 	options: {
 		speed: { type: 'string', default: '120' },
-		'max-rate': { type: 'string', default: '1500' },
+		'max-rate': { type: 'string', default: '10000' },
+		concurrency: { type: 'string', default: '128' },
 		'start-day': { type: 'string', default: '1' }
 	}
 });
@@ -103,7 +104,7 @@ if (!stopping) {
 		tokens,
 		behaviour: DEFAULT_BEHAVIOUR,
 		maxRate,
-		concurrency: 32,
+		concurrency: Number(values.concurrency),
 		reportEveryMs: 30_000,
 		centres: regencyCentres()
 	});
