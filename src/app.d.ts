@@ -1,17 +1,10 @@
-import type { Role } from '$lib/domain/roles';
+import type { Identity } from '$lib/server/auth/identify';
 
 declare global {
 	namespace App {
 		interface Locals {
-			user: {
-				id: number;
-				email: string;
-				name: string;
-				role: Role;
-				scope: string;
-				/** True for API tokens: they can never change data. */
-				readOnly: boolean;
-			} | null;
+			/** Who sent the request (auth/identify.ts): an API token's account, or a session's. */
+			user: Identity['user'] | null;
 			sessionId: string | null;
 		}
 		/** What an error page and a JSON error carry: the sentence, and its problem code or log id. */

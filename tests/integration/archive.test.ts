@@ -4,8 +4,15 @@
  * the audit log), a day tied to the database by a late backlog stays, a restored day gives back
  * every row exactly and the same frozen digest, and a changed or unknown file is refused.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import {
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	statSync,
+	writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -16,6 +23,7 @@ import { loadActivity } from '../../src/lib/server/activity';
 import { Plan } from '../../src/lib/server/campaign';
 import { rows } from '../../src/lib/server/db/client';
 import { createPartitions, partitionDays } from '../../src/lib/server/heartbeat-log';
+import { archivableDays } from '../../src/lib/server/log-archive';
 import { freezeDay } from '../../src/lib/server/history/snapshots';
 import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
 import { IngestService } from '../../src/lib/server/ingest/service';
@@ -159,13 +167,11 @@ describe.each(engines)('the log archive on %s', (engine) => {
 		});
 		// Day 2 holds a heartbeat received on day 4: its day stays whole in the database.
 		expect(archived.map((m) => m.day)).toEqual([DAY]);
-		expect(heldBack).toEqual({ day: addDays(DAY, 1), late: 1 });
+		expect(heldBack).toEqual({ day: addDays(DAY, 1), heartbeats: 1 });
 		const [manifest] = archived;
 		expect(manifest.rows).toBe(6);
 		const lines = gunzipSync(readFileSync(path.join(folder, manifest.file)));
-		expect((await import('node:crypto')).createHash('sha256').update(lines).digest('hex')).toBe(
-			manifest.sha256
-		);
+		expect(createHash('sha256').update(lines).digest('hex')).toBe(manifest.sha256);
 		expect(lines.toString('utf8').trim().split('\n')).toHaveLength(6);
 
 		expect(await partitionDays(database.db)).not.toContain(DAY);
@@ -201,24 +207,54 @@ describe.each(engines)('the log archive on %s', (engine) => {
 		});
 	});
 
+	it('names its files by their content (a second archive never overwrites the first) and keeps them private', async () => {
+		const [first] = readdirSync(folder).filter((f) => f.endsWith('.ndjson.gz'));
+		expect(first).toMatch(new RegExp(`^heartbeats-${DAY}-[0-9a-f]{12}\\.ndjson\\.gz$`));
+		expect(statSync(path.join(folder, first)).mode & 0o777).toBe(0o600);
+		// Archived again after the restore: the same rows, the same name, the same bytes inside.
+		const { archived } = await archiveLog(deps(), CLI, { before: addDays(DAY, 2), folder });
+		expect(archived.map((m) => m.file)).toEqual([first]);
+		await restoreLog(deps(), CLI, path.join(folder, first));
+	});
+
 	it('refuses an archive whose lines changed, or one this database never wrote', async () => {
-		const file = path.join(folder, `heartbeats-${DAY}.ndjson.gz`);
+		const [name] = readdirSync(folder).filter((f) => f.endsWith('.ndjson.gz'));
+		const file = path.join(folder, name);
+		const manifestPath = file.replace(/\.ndjson\.gz$/, '.json');
 		const original = gunzipSync(readFileSync(file)).toString('utf8');
-		writeFileSync(file, gzipSync(original.replace('"verified":10', '"verified":99')));
+		const changed = original.replace('"verified":10', '"verified":99');
+		writeFileSync(file, gzipSync(changed));
 		await expect(restoreLog(deps(), CLI, file)).rejects.toMatchObject({
 			problem: 'archiveUnreadable'
 		});
-		// Changed consistently, manifest and all: still not the file that was archived.
-		const manifestPath = path.join(folder, `heartbeats-${DAY}.json`);
-		const changed = original.replace('"verified":10', '"verified":99');
+		// Changed consistently, name and manifest too: still not a file this database archived.
+		const digest = createHash('sha256').update(changed).digest('hex');
+		const forged = path.join(folder, `heartbeats-${DAY}-${digest.slice(0, 12)}.ndjson.gz`);
+		renameSync(file, forged);
 		const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-		manifest.sha256 = (await import('node:crypto'))
-			.createHash('sha256')
-			.update(changed)
-			.digest('hex');
-		writeFileSync(manifestPath, JSON.stringify(manifest));
-		await expect(restoreLog(deps(), CLI, file)).rejects.toMatchObject({
+		writeFileSync(
+			forged.replace(/\.ndjson\.gz$/, '.json'),
+			JSON.stringify({ ...manifest, sha256: digest, file: path.basename(forged) })
+		);
+		await expect(restoreLog(deps(), CLI, forged)).rejects.toMatchObject({
 			problem: 'archiveUnknown'
 		});
+	});
+
+	it('follows a chain of late heartbeats across the line: no received day is split', async () => {
+		// Recorded late on day 1 (23:00 WITA), received on day 2: with the late backlog of day 2
+		// (received on day 4), day 1 is tied to the database too.
+		now = at(`${addDays(DAY, 1)}T07:00:00`);
+		await send(2, 30, at(`${DAY}T23:00:00`));
+		now = at(`${addDays(DAY, 5)}T09:00:00`);
+		await expect(
+			archiveLog(deps(), CLI, { before: addDays(DAY, 2), folder })
+		).rejects.toMatchObject({
+			problem: 'archiveHeldBack',
+			values: { day: DAY, heartbeats: 2 }
+		});
+		// Never yesterday or today, whatever `before` says.
+		const yesterday = addDays(DAY, 4);
+		expect((await archivableDays(database.db, addDays(DAY, 9))).days).not.toContain(yesterday);
 	});
 });

@@ -57,6 +57,7 @@ export const PROBLEMS = {
 	// The heartbeat log's archive.
 	logForbidden: 403,
 	archiveNothing: 404,
+	archiveHeldBack: 409,
 	archiveChanged: 409,
 	archiveUnreadable: 400,
 	archiveUnknown: 409,

@@ -414,6 +414,8 @@ export const en: typeof id = {
 		pdfUnavailable: 'The PDF cannot be made now ({{detail}}); the page and the XLSX still work',
 		logForbidden: 'Only a national admin may archive or restore the heartbeat log',
 		archiveNothing: 'No day of the log before {{before}} can be archived',
+		archiveHeldBack:
+			'No day before {{before}} can be archived: {{heartbeats}} heartbeats received across that line tie the log from {{day}} on to the database',
 		archiveChanged:
 			'The log of {{day}} changed while it was archived ({{written}} rows written, {{now}} now); run it again',
 		archiveUnreadable: 'The archive {{file}} cannot be used: {{reason}}',

@@ -418,6 +418,8 @@ export const id = {
 		pdfUnavailable: 'PDF tidak dapat dibuat saat ini ({{detail}}); halaman dan XLSX tetap tersedia',
 		logForbidden: 'Hanya admin nasional yang dapat mengarsipkan atau memulihkan log kiriman',
 		archiveNothing: 'Tidak ada hari log sebelum {{before}} yang dapat diarsipkan',
+		archiveHeldBack:
+			'Tidak ada hari sebelum {{before}} yang dapat diarsipkan: {{heartbeats}} kiriman yang diterima melintasi batas itu mengikat log sejak {{day}} ke basis data',
 		archiveChanged:
 			'Log tanggal {{day}} berubah saat diarsipkan ({{written}} baris ditulis, kini {{now}}); jalankan lagi',
 		archiveUnreadable: 'Arsip {{file}} tidak dapat dipakai: {{reason}}',

@@ -7,11 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { addDays, dayStart, zoneOf, type Zone } from '../domain/calendar';
+import { addDays, dayStart, zoneOf, ZONES, type Zone } from '../domain/calendar';
 import { NATION_CODE, parentCode, regionLevel } from '../domain/codes';
 import { canonicalLine, childLines, type EvidenceRow } from '../domain/evidence';
 import { rows, type Database } from './db/client';
 import { epochMs, withinRegion } from './db/sql';
+import { partitionDays, partitionName } from './heartbeat-log';
 
 /** [from, to) in ms: the local day in the zone. */
 export const dayWindow = (date: string, zone: Zone): [number, number] => [
@@ -58,8 +59,44 @@ const toRow = (r: Raw): EvidenceRow => ({
 });
 
 /**
+ * The recorded times that heartbeats received in [start, end) can have: from the first to the end
+ * of the last day partition holding any (a partition's BRIN index on received_at answers that for
+ * the price of a glance). The day's queries add them, so that PostgreSQL walks the (tps_code,
+ * received_at) index of those few partitions only, not of every day the log holds, where a
+ * region's range would be read through for nothing. Null when a heartbeat of the window sits in
+ * the default partition (a phone clock far off): then every partition is read.
+ */
+async function recordedBounds(
+	db: Database,
+	start: string,
+	end: string
+): Promise<{ from: string; to: string } | null | 'none'> {
+	const held: string[] = [];
+	for (const day of await partitionDays(db)) {
+		const [{ any }] = await rows<{ any: boolean }>(
+			db,
+			sql`select exists (select 1 from ${sql.raw(partitionName(day))}
+				where received_at >= ${start}::timestamptz and received_at < ${end}::timestamptz) as any`
+		);
+		if (any) held.push(day);
+	}
+	const [stray] = await rows<{ any: boolean }>(
+		db,
+		sql`select exists (select 1 from heartbeats_default
+			where received_at >= ${start}::timestamptz and received_at < ${end}::timestamptz) as any`
+	);
+	if (stray.any) return null;
+	if (held.length === 0) return 'none';
+	return {
+		from: new Date(dayStart(held[0], ZONES.WIB)).toISOString(),
+		to: new Date(dayStart(addDays(held.at(-1)!, 1), ZONES.WIB)).toISOString()
+	};
+}
+
+/**
  * The heartbeats of one region (not the nation) received on `date` in its zone, in canonical
- * order, `PAGE` at a time (keyset pages on the (tps_code, received_at, id) index).
+ * order, `PAGE` at a time (keyset pages on the (tps_code, received_at, id) index of the day
+ * partitions that hold any).
  */
 async function* regionPages(
 	db: Database,
@@ -68,6 +105,8 @@ async function* regionPages(
 ): AsyncGenerator<EvidenceRow[]> {
 	const [from, to] = dayWindow(date, zoneOf(code));
 	const [start, end] = [new Date(from).toISOString(), new Date(to).toISOString()];
+	const bounds = await recordedBounds(db, start, end);
+	if (bounds === 'none') return;
 	let after: [string, string, string] | null = null;
 	for (;;) {
 		const cursor: [string, string, string] | null = after;
@@ -80,6 +119,7 @@ async function* regionPages(
 				from heartbeats
 				where ${withinRegion(sql`tps_code`, code)}
 					and received_at >= ${start}::timestamptz and received_at < ${end}::timestamptz
+					${bounds ? sql`and recorded_at >= ${bounds.from}::timestamptz and recorded_at < ${bounds.to}::timestamptz` : sql``}
 					${cursor ? sql`and (tps_code, received_at, id) > (${cursor[0]}, ${cursor[1]}::timestamptz, ${cursor[2]}::uuid)` : sql``}
 				order by tps_code, received_at, id
 				limit ${PAGE}`

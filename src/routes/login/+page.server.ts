@@ -26,7 +26,12 @@ export const actions: Actions = {
 			Object.fromEntries([...(data ?? [])].filter(([, v]) => typeof v === 'string'))
 		);
 		if (!data || !form.success)
-			return fail(400, { email: '', message: t('problem.formInvalid', { field: 'email' }) });
+			return fail(400, {
+				email: '',
+				message: t('problem.formInvalid', {
+					field: String(form.error?.issues[0]?.path[0] ?? 'email')
+				})
+			});
 		const { email, password } = form.data;
 		if (!email || !password) return fail(400, { email, message: t('login.missing') });
 		const { handle, loginLimits } = await services();

@@ -102,7 +102,8 @@ const actForm = z.object({ id: formText(20), note: formText(10_000) });
 const act = (action: 'acknowledge' | 'resolve') =>
 	formAction(actForm, async ({ locals, getClientAddress }, form, _data, t) => {
 		const id = Number(form.id);
-		if (!/^\d{1,15}$/.test(form.id) || id <= 0)
+		// Alert ids are PostgreSQL integers: anything larger names no alert.
+		if (!/^\d{1,10}$/.test(form.id) || id <= 0 || id > 2_147_483_647)
 			throw new AppError('alertNotFound', { id: form.id });
 		const { alerts } = await services();
 		await alerts.act(actorOf(locals.user!, getClientAddress()), id, action, form.note);

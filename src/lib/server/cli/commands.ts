@@ -213,6 +213,20 @@ export const commands: Record<string, Command> = {
 					sql`select code from regions where level = 'province' order by code`
 				)
 			).map((r) => r.code);
+			// A day whose heartbeats are in archive files cannot be recomputed from the log.
+			const away = (
+				await rows<{ day: string; action: string }>(
+					handle.db,
+					sql`select distinct on (day) day::text as day, action from log_archives
+						order by day, id desc`
+				)
+			)
+				.filter((a) => a.action === 'archive')
+				.map((a) => a.day);
+			if (away.some((day) => day >= values.date!))
+				out(
+					`note: the log of ${away[0]} to ${away.at(-1)} is archived (log_archives); put it back with log:restore to verify ${values.date} from the log`
+				);
 			const verdicts = await verifyDay(handle.db, provinces, values.date, region);
 			const different = verdicts.filter((v) => !v.equal);
 			// A region and the level below it in full; deeper levels only where something differs.
@@ -254,7 +268,7 @@ export const commands: Record<string, Command> = {
 				);
 			if (heldBack)
 				out(
-					`kept ${heldBack.day} and later in the database: ${numbers.format(heldBack.late)} heartbeat(s) recorded then were received on a day not archived`
+					`kept ${heldBack.day} and later in the database: ${numbers.format(heldBack.heartbeats)} heartbeat(s) received across the line tie them to it`
 				);
 		}
 	},

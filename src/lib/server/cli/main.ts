@@ -13,6 +13,9 @@ import { helpText, runCommand } from './commands';
 import { describeError } from './describe-error';
 import { sendCommand } from './socket';
 
+/** Options that name a file or folder: made absolute before a command goes to a running server. */
+const PATH_OPTIONS = ['--out', '--to', '--file'];
+
 process.env.PANTAU_APP_ROOT ??= path.resolve(
 	path.dirname(fileURLToPath(import.meta.url)),
 	'../../../..'
@@ -33,7 +36,12 @@ async function main(argv: string[]): Promise<number> {
 			if (!(error instanceof DataDirLockedError) || error.holder.role !== 'server') throw error;
 			console.error(`[cli] ${error.message}; sending the command to it`);
 			// File paths are the user's, relative to this shell, not to the server's folder.
-			const absolute = argv.map((arg, i) => (argv[i - 1] === '--out' ? path.resolve(arg) : arg));
+			const absolute = argv.map((arg, i) =>
+				PATH_OPTIONS.includes(argv[i - 1]) ||
+				(argv[0] === 'import' && i > 0 && !arg.startsWith('--'))
+					? path.resolve(arg)
+					: arg
+			);
 			return sendCommand(error.holder.socket ?? cliSocketPath(cfg.DATA_DIR), absolute, out);
 		}
 	}

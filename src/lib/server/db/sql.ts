@@ -22,11 +22,6 @@ export function withinRegion(column: SQL, code: string): SQL {
  */
 export const epochMs = (column: SQL) => sql`round(extract(epoch from ${column}) * 1000)::float8`;
 
-/** `column in (values…)`, each value a bound parameter (callers keep lists under 10,000). */
+/** `column in (values…)`: the list as one JSON parameter, however long. */
 export const inList = (column: SQL, values: readonly string[]): SQL =>
-	values.length === 0
-		? sql`false`
-		: sql`${column} in (${sql.join(
-				values.map((v) => sql`${v}`),
-				sql`, `
-			)})`;
+	sql`${column} in (select json_array_elements_text(${JSON.stringify(values)}::json))`;

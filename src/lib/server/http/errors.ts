@@ -50,12 +50,19 @@ export interface FormFailure {
 	typed: FormFields;
 }
 
-/** What the person typed, to give back with a refusal (never a password). */
-const typed = (form: FormFields) =>
-	Object.fromEntries(Object.entries(form).filter(([key]) => !/password/i.test(key)));
-
 /** Most text fields a form may send (ours send at most a dozen). */
 const MAX_FIELDS = 50;
+/** Most characters of a field given back with a refusal. */
+const MAX_ECHO = 20_000;
+
+/** What the person typed, to give back with a refusal (never a password; nothing huge). */
+const typed = (form: FormFields) =>
+	Object.fromEntries(
+		Object.entries(form)
+			.filter(([key]) => !/password/i.test(key) && key.length <= 40)
+			.slice(0, MAX_FIELDS)
+			.map(([key, value]) => [key, value.slice(0, MAX_ECHO)])
+	);
 
 /** A text field of a form: at most `max` characters, '' when absent. */
 export const formText = (max: number) => z.string().max(max).default('');
@@ -67,7 +74,7 @@ export const formText = (max: number) => z.string().max(max).default('');
 export function checkForm<S extends z.ZodType>(schema: S, form: FormFields): z.infer<S> {
 	const names = Object.keys(form);
 	if (names.length > MAX_FIELDS)
-		throw new AppError('formInvalid', { field: names.slice(MAX_FIELDS, MAX_FIELDS + 1)[0] });
+		throw new AppError('formInvalid', { field: names[MAX_FIELDS].slice(0, 40) });
 	const result = schema.safeParse(form);
 	if (!result.success)
 		throw new AppError('formInvalid', {

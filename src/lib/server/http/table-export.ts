@@ -101,10 +101,15 @@ export async function xlsxWorkbook(tables: readonly Table[]): Promise<ArrayBuffe
 		);
 		const headers = table.rows[0]?.map((c) => c.header) ?? table.headers ?? [];
 		sheet.addRow(headers).font = { bold: true };
+		// A column of one kind keeps its format on the column; a mixed one (a summary's values)
+		// on each cell.
+		const mixed = headers.map(
+			(_, i) => new Set(table.rows.map((row) => row[i]?.kind ?? 'plain')).size > 1
+		);
 		for (const row of table.rows) {
 			const added = sheet.addRow(row.map((c) => xlsxValue(c, table.zone)));
 			row.forEach((c, i) => {
-				if (c.kind) added.getCell(i + 1).numFmt = FORMATS[c.kind];
+				if (mixed[i] && c.kind) added.getCell(i + 1).numFmt = FORMATS[c.kind];
 			});
 		}
 		headers.forEach((header, i) => {

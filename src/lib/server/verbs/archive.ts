@@ -10,6 +10,7 @@ import { AppError, ensure } from '../../domain/errors';
 import { canArchiveLog } from '../../domain/roles';
 import { audit } from '../auth/audit';
 import { rows, type Database } from '../db/client';
+import { createPartitions } from '../heartbeat-log';
 import { logArchives } from '../db/schema';
 import {
 	archivableDays,
@@ -26,21 +27,24 @@ export interface ArchiveDeps {
 }
 
 /**
- * Archives every day of the log before `before` (at most up to yesterday, WIB: a day's evidence
- * is frozen at its local midnight) into `folder`, except those a late heartbeat ties to the
- * database (named in `heldBack`).
+ * Archives every day of the log before `before` into `folder`, but never yesterday or today (WIB:
+ * backlogs of the day before still arrive), nor a day a heartbeat received across the cut ties to
+ * the database (named in `heldBack`).
  */
 export async function archiveLog(
 	deps: ArchiveDeps,
 	actor: Actor,
 	input: { before: string; folder: string }
-): Promise<{ archived: ArchiveManifest[]; heldBack: { day: string; late: number } | null }> {
+): Promise<{ archived: ArchiveManifest[]; heldBack: { day: string; heartbeats: number } | null }> {
 	ensure(canArchiveLog(actor), 'logForbidden');
 	if (!isLocalDate(input.before)) throw new AppError('badDate', { given: input.before });
 	const yesterday = addDays(localDate(new Date(deps.now()), ZONES.WIB), -1);
 	const before = input.before < yesterday ? input.before : yesterday;
 	const { days, heldBack } = await archivableDays(deps.db, before);
-	if (days.length === 0) throw new AppError('archiveNothing', { before });
+	if (days.length === 0)
+		throw heldBack
+			? new AppError('archiveHeldBack', { before, ...heldBack })
+			: new AppError('archiveNothing', { before });
 	const archived: ArchiveManifest[] = [];
 	for (const day of days)
 		archived.push(
@@ -72,6 +76,9 @@ export async function restoreLog(
 ): Promise<{ day: string; rows: number; inserted: number }> {
 	ensure(canArchiveLog(actor), 'logForbidden');
 	const { manifest, lines } = await readArchive(file);
+	// The day's partition in a transaction of its own: making one locks the whole log, which the
+	// long insert below must not hold.
+	await createPartitions(deps.db, [manifest.day]);
 	return deps.db.transaction(async (tx) => {
 		const [known] = await rows<{ n: number }>(
 			tx,
@@ -79,7 +86,7 @@ export async function restoreLog(
 				where action = 'archive' and day = ${manifest.day} and sha256 = ${manifest.sha256}`
 		);
 		if (known.n === 0) throw new AppError('archiveUnknown', { file });
-		const inserted = await restoreRows(tx, manifest.day, lines);
+		const inserted = await restoreRows(tx, lines, { file, sha256: manifest.sha256 });
 		await tx.insert(logArchives).values({
 			day: manifest.day,
 			action: 'restore',

@@ -1,5 +1,5 @@
 import { addDays, campaignLength, dayStart, zoneOf } from '$lib/domain/calendar';
-import { seesFullPhone } from '$lib/domain/roles';
+import { canWriteNotes } from '$lib/domain/roles';
 import { guard } from '$lib/server/http/errors';
 import { reminder, whatsappLink } from '$lib/server/pantarlih';
 import { snapshotsOn } from '$lib/server/history/snapshots';
@@ -45,10 +45,11 @@ export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
 		);
 		if (frozen) evidence = { date, heartbeats: frozen.heartbeats, digest: frozen.digest };
 	}
-	// WhatsApp (with the reminder) and a call, for whoever sees the Pantarlih's phone in full.
+	// WhatsApp (with the reminder) and a call, for whoever chases this TPS's Pantarlih (as in the
+	// Pantarlih list and the region page's "call now").
 	const phone = tps.pantarlih.phone;
 	const contact =
-		seesFullPhone(viewer) && phone
+		canWriteNotes(viewer, params.code) && phone
 			? {
 					whatsapp: whatsappLink(
 						phone,

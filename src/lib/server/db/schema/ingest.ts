@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import {
+	check,
 	date,
 	doublePrecision,
 	index,
@@ -94,16 +96,20 @@ export const heartbeatResends = pgTable(
  * put back (`log:restore`): which day, how many rows, the SHA-256 of the archive's lines, the
  * file, who and when. Append-only, as the log itself.
  */
-export const logArchives = pgTable('log_archives', {
-	id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
-	day: date('day', { mode: 'string' }).notNull(),
-	action: text('action', { enum: ['archive', 'restore'] }).notNull(),
-	rows: integer('rows').notNull(),
-	sha256: text('sha256').notNull(),
-	file: text('file').notNull(),
-	actor: text('actor').notNull(),
-	at: timestamptz('at').notNull().defaultNow()
-});
+export const logArchives = pgTable(
+	'log_archives',
+	{
+		id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+		day: date('day', { mode: 'string' }).notNull(),
+		action: text('action', { enum: ['archive', 'restore'] }).notNull(),
+		rows: integer('rows').notNull(),
+		sha256: text('sha256').notNull(),
+		file: text('file').notNull(),
+		actor: text('actor').notNull(),
+		at: timestamptz('at').notNull().defaultNow()
+	},
+	(table) => [check('log_archives_action', sql`${table.action} in ('archive', 'restore')`)]
+);
 
 /** Server-wide secrets made once (the chronology's cursor key), shared by every process. */
 export const serverSecrets = pgTable('server_secrets', {
