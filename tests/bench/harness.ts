@@ -41,7 +41,10 @@ export function waitFor(child: ChildProcess, pattern: RegExp): Promise<void> {
 
 export interface WrkResult {
 	requests: number;
+	/** wrk's run: always the -d it was given. */
 	seconds: number;
+	/** From the first request to the last answer, to the second (what a ONCE run took). */
+	span: number;
 	non2xx: number;
 	socketErrors: number;
 	p50: number;
@@ -91,6 +94,7 @@ export function wrk(
 	return {
 		requests: v.requests,
 		seconds: v.duration_us / 1e6,
+		span: v.span_s,
 		non2xx: v.non2xx,
 		socketErrors: v.socket_errors,
 		p50: v.p50_us / 1000,
@@ -147,14 +151,20 @@ export async function startBare(port: number, children: ChildProcess[]): Promise
 	return bare;
 }
 
-/** The built server (`npm run build` first) on `databaseUrl`, as `npm start` runs it. */
+/** The built server (`npm run build` first) on `databaseUrl`, started as `npm start` starts it. */
 export async function startServer(
 	port: number,
 	databaseUrl: string,
 	children: ChildProcess[],
 	env: Record<string, string> = {}
 ): Promise<ChildProcess> {
-	const real = spawn(process.execPath, ['src/server/main.js'], {
+	// As `npm start` runs it (package.json: its node options, the heap cap among them).
+	const start = (
+		JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
+	).scripts.start
+		.split(/\s+/)
+		.slice(1);
+	const real = spawn(process.execPath, start, {
 		env: {
 			...process.env,
 			PORT: String(port),

@@ -3,10 +3,11 @@
  * revokes the Pantarlih's earlier ones (one enrolled phone at a time). People change them through
  * verbs/devices.ts, which checks rights and audits; these functions only move the rows.
  */
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { isTpsCode } from '../../domain/codes';
 import { AppError } from '../../domain/errors';
 import type { Database } from '../db/client';
+import { inList } from '../db/sql';
 import type { EventBus } from '../events';
 import { deviceTokens, pantarlih } from '../db/schema';
 import { generateToken, hashToken } from '../auth/tokens';
@@ -153,6 +154,8 @@ export class DeviceTokenCache {
 		try {
 			const found = new Map<string, DeviceIdentity>();
 			for (let i = 0; i < hashes.length; i += 5_000) {
+				// One statement text whatever the count (an array parameter): PostgreSQL parses
+				// and plans it once per connection, not once per list length.
 				const rows = await this.db
 					.select({
 						hash: deviceTokens.tokenHash,
@@ -163,7 +166,7 @@ export class DeviceTokenCache {
 					.from(deviceTokens)
 					.where(
 						and(
-							inArray(deviceTokens.tokenHash, hashes.slice(i, i + 5_000)),
+							inList(sql`${deviceTokens.tokenHash}`, hashes.slice(i, i + 5_000)),
 							isNull(deviceTokens.revokedAt)
 						)
 					);
