@@ -80,3 +80,27 @@ export const dayStart = (date: string, zone: Zone) =>
 /** The local date `days` after `date` (before, when negative). */
 export const addDays = (date: string, days: number) =>
 	format(addCalendarDays(parseISO(date), days), 'yyyy-MM-dd');
+
+const DAY_MS = 86_400_000;
+/** The date part of the days written lately ("2026-11-23T"): a day's lines span two or three. */
+const dayTexts = new Map<number, string>();
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+const three = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
+/**
+ * `new Date(ms).toISOString()`, the date's text kept from earlier calls (whole ms in the years
+ * 1970 to 9999; any other time goes through Date).
+ */
+export function isoTime(ms: number): string {
+	if (!(ms >= 0 && ms < 253_402_300_800_000) || !Number.isInteger(ms))
+		return new Date(ms).toISOString();
+	const day = Math.floor(ms / DAY_MS);
+	let dayText = dayTexts.get(day);
+	if (dayText === undefined) {
+		if (dayTexts.size >= 64) dayTexts.clear();
+		dayText = new Date(day * DAY_MS).toISOString().slice(0, 11);
+		dayTexts.set(day, dayText);
+	}
+	const rest = ms - day * DAY_MS;
+	return `${dayText}${two(Math.floor(rest / 3_600_000))}:${two(Math.floor((rest % 3_600_000) / 60_000))}:${two(Math.floor((rest % 60_000) / 1000))}.${three(rest % 1000)}Z`;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalLine, childLines, countedSteps, effects, type EvidenceRow } from './evidence';
+import { isoTime } from './calendar';
 
 const row = (over: Partial<EvidenceRow> = {}): EvidenceRow => ({
 	id: '6f1d2c3b-8a9e-4f00-9b1a-2c3d4e5f6a7b',
@@ -32,6 +33,48 @@ describe('canonicalLine', () => {
 		const line = canonicalLine(row({ app: 'a"b\nc', battery: null, lat: null, lng: null }));
 		expect(line.split('\n')).toHaveLength(2);
 		expect(line).toContain('"app":"a\\"b\\nc","battery":null,"lat":null,"lng":null');
+	});
+
+	it('is JSON.stringify of the fields in order, whatever the values', () => {
+		// The definition the README gives, against the line written field by field.
+		const reference = (h: EvidenceRow) =>
+			JSON.stringify({
+				id: h.id,
+				tps: h.tps,
+				recordedAt: new Date(h.recordedAt).toISOString(),
+				receivedAt: new Date(h.receivedAt).toISOString(),
+				verified: h.verified,
+				tms: h.tms,
+				newVoters: h.newVoters,
+				pending: h.pending,
+				app: h.app,
+				battery: h.battery,
+				lat: h.lat,
+				lng: h.lng,
+				deviceToken: h.deviceToken
+			}) + '\n';
+		let seed = 7;
+		const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+		const odd = [null, 0, -0, 1e-7, 123456789.125, -8.12345678901234, NaN, Infinity, 1e21];
+		for (let i = 0; i < 20_000; i++) {
+			const h = row({
+				recordedAt: Math.floor(next() * 4e12),
+				receivedAt: i % 97 === 0 ? -Math.floor(next() * 1e12) : Math.floor(next() * 4e12),
+				verified: Math.floor(next() * 1000),
+				app: i % 5 === 0 ? null : String.fromCharCode(...[0, 1, 2].map(() => next() * 0x2fff)),
+				battery: odd[i % odd.length],
+				lat: i % 3 === 0 ? null : next() * 180 - 90,
+				lng: odd[(i + 4) % odd.length]
+			});
+			expect(canonicalLine(h)).toBe(reference(h));
+		}
+	});
+
+	it('writes times as toISOString does, far ones included', () => {
+		for (const ms of [0, 1, 59_999, 3_599_999, 3_600_000, 951_782_400_000, 253_402_300_799_999])
+			expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+		expect(isoTime(253_402_300_800_000)).toBe('+010000-01-01T00:00:00.000Z');
+		expect(isoTime(-1)).toBe('1969-12-31T23:59:59.999Z');
 	});
 });
 

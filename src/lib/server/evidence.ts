@@ -36,8 +36,8 @@ interface Raw {
 	lat: string | null;
 	lng: string | null;
 	device_token_id: number;
-	/** The exact stored time (microseconds), for the next page's cursor. */
-	received_exact: string;
+	/** The exact stored time (microseconds), for the next keyset page (`regionPages` only). */
+	received_exact?: string;
 }
 
 const toRow = (r: Raw): EvidenceRow => ({
@@ -128,7 +128,7 @@ async function* regionPages(
 					and received_at >= ${start}::timestamptz and received_at < ${end}::timestamptz
 					${bounds ? sql`and recorded_at >= ${bounds.from}::timestamptz and recorded_at < ${bounds.to}::timestamptz` : sql``}
 					${cursor ? sql`and (tps_code, received_at, id) > (${cursor[0]}, ${cursor[1]}::timestamptz, ${cursor[2]}::uuid)` : sql``}
-				order by tps_code, received_at, id
+				order by heartbeats.tps_code, heartbeats.received_at, heartbeats.id
 				limit ${PAGE}`
 		);
 		if (page.length === 0) return;
@@ -137,8 +137,54 @@ async function* regionPages(
 		const last: Raw = page.at(-1)!;
 		// The stored time itself, not its milliseconds: a row stored with microseconds (a restore,
 		// a default now()) is neither skipped nor repeated at a page boundary.
-		after = [last.tps, last.received_exact, last.id];
+		after = [last.tps, last.received_exact!, last.id];
 	}
+}
+
+/**
+ * Every heartbeat of one region (not the nation) received on `date`, in canonical order, handed
+ * to `each` a page at a time, from one query read through a cursor in a transaction. Planned for
+ * its whole result (cursor_tuple_fraction 1), PostgreSQL reads the day's partitions in their order
+ * and sorts once: a page at a time by the (tps_code, received_at, id) index reads the heap at
+ * random, one page of it per row (a national day: twice the time). For the nightly freeze and
+ * evidence:verify, which read whole days; the read API pages by keyset (`regionPages`) and holds
+ * no connection while a client reads slowly.
+ */
+async function eachDayPage(
+	db: Database,
+	code: string,
+	date: string,
+	each: (page: EvidenceRow[]) => void
+): Promise<void> {
+	const [from, to] = dayWindow(date, zoneOf(code));
+	const [start, end] = [new Date(from).toISOString(), new Date(to).toISOString()];
+	const bounds = await recordedBounds(db, start, end);
+	if (bounds === 'none') return;
+	await db.transaction(async (tx) => {
+		await tx.execute(sql`set local cursor_tuple_fraction = 1`);
+		await tx.execute(sql`declare evidence_day no scroll cursor for
+			select id::text as id, tps_code as tps,
+				${epochMs(sql`recorded_at`)} as recorded_at, ${epochMs(sql`received_at`)} as received_at,
+				verified, tms, new_voters, pending, app, battery::text as battery, lat::text as lat,
+				lng::text as lng, device_token_id
+			from heartbeats
+			where ${withinRegion(sql`tps_code`, code)}
+				and received_at >= ${start}::timestamptz and received_at < ${end}::timestamptz
+				${bounds ? sql`and recorded_at >= ${bounds.from}::timestamptz and recorded_at < ${bounds.to}::timestamptz` : sql``}
+			order by heartbeats.tps_code, heartbeats.received_at, heartbeats.id`);
+		const fetch = () => rows<Raw>(tx, sql.raw(`fetch ${PAGE} from evidence_day`));
+		let next = fetch();
+		for (;;) {
+			const page = await next;
+			if (page.length === 0) break;
+			// The next page is read while this one is hashed (the database and the server each
+			// have a core); awaited on the next turn, or caught here if `each` throws first.
+			next = page.length < PAGE ? Promise.resolve([]) : fetch();
+			next.catch(() => {});
+			each(page.map(toRow));
+		}
+		await tx.execute(sql`close evidence_day`);
+	});
 }
 
 /**
@@ -205,7 +251,7 @@ export async function dayDigests(
 		if (!children.has(parent)) children.set(parent, new Map());
 		children.get(parent)!.set(village, digest);
 	};
-	for await (const page of aheadByOne(regionPages(db, code, date))) {
+	await eachDayPage(db, code, date, (page) => {
 		for (const row of page) {
 			const here = row.tps.slice(0, 10);
 			if (here !== village) {
@@ -217,7 +263,7 @@ export async function dayDigests(
 			hash.update(canonicalLine(row));
 			inVillage += 1;
 		}
-	}
+	});
 	closeVillage();
 	// Heartbeats per region: each village's count added to its district, regency and province.
 	for (const [region, { heartbeats }] of result)

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { csvBody, defuse, xlsxBody, zoneWallClock, type Table } from './table-export';
+import { parse } from 'csv-parse/sync';
+import { csvBody, csvField, defuse, xlsxBody, zoneWallClock, type Table } from './table-export';
 
 // 2026-12-02 01:03:33.960 UTC is 08:03 WIB, 09:03 WITA, 10:03 WIT.
 const AT = Date.parse('2026-12-02T01:03:33.960Z');
@@ -38,6 +39,15 @@ describe('zoneWallClock', () => {
 		expect(zoneWallClock(AT, 'WIT')).toBe('2026-12-02 10:03');
 		// Across midnight: 23:30 UTC is the next day in WIB.
 		expect(zoneWallClock(Date.parse('2026-12-01T23:30:00Z'), 'WIB')).toBe('2026-12-02 06:30');
+	});
+});
+
+describe('csvField', () => {
+	it('reads back as the same text in a CSV reader, and leaves plain text unquoted', () => {
+		const texts = ['2.4.1', 'a,b', 'say "hi"', 'two\nlines', 'cr\r', '', ' spaced ', 'é,ü'];
+		const line = texts.map(csvField).join(',') + '\n';
+		expect(parse(line, { relax_column_count: false })).toEqual([texts]);
+		expect(csvField('2.4.1')).toBe('2.4.1');
 	});
 });
 

@@ -7,7 +7,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
-import { ZONES, type Zone } from '../../domain/calendar';
+import { isoTime, ZONES, type Zone } from '../../domain/calendar';
 
 export type CellKind = 'text' | 'int' | 'percent' | 'date' | 'time';
 
@@ -31,13 +31,15 @@ export interface Table {
 	headers?: string[];
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
 /** ms since the epoch as the wall clock of the zone, `YYYY-MM-DD HH:MM`. */
 export function zoneWallClock(ms: number, zone: Zone['name']): string {
-	const d = new Date(ms + ZONES[zone].utcOffset * 3_600_000);
-	return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+	const iso = isoTime(ms + ZONES[zone].utcOffset * 3_600_000);
+	return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }
+
+/** One CSV field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break. */
+export const csvField = (text: string): string =>
+	/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 
 /**
  * A text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, a tab or a return first:
