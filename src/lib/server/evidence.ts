@@ -100,6 +100,20 @@ async function recordedBounds(
 	};
 }
 
+/** A zone's local day in the log: its receive window, and the recorded times that can hold it. */
+export interface DayRange {
+	start: string;
+	end: string;
+	bounds: Awaited<ReturnType<typeof recordedBounds>>;
+}
+
+/** Found once per zone and day by the freeze (a glance at each day partition's BRIN index). */
+export async function dayRange(db: Database, date: string, zone: Zone): Promise<DayRange> {
+	const [from, to] = dayWindow(date, zone);
+	const [start, end] = [new Date(from).toISOString(), new Date(to).toISOString()];
+	return { start, end, bounds: await recordedBounds(db, start, end) };
+}
+
 /**
  * The heartbeats of one region (not the nation) received on `date` in its zone, in canonical
  * order, `PAGE` at a time (keyset pages on the (tps_code, received_at, id) index of the day
@@ -110,9 +124,7 @@ async function* regionPages(
 	code: string,
 	date: string
 ): AsyncGenerator<EvidenceRow[]> {
-	const [from, to] = dayWindow(date, zoneOf(code));
-	const [start, end] = [new Date(from).toISOString(), new Date(to).toISOString()];
-	const bounds = await recordedBounds(db, start, end);
+	const { start, end, bounds } = await dayRange(db, date, zoneOf(code));
 	if (bounds === 'none') return;
 	let after: [string, string, string] | null = null;
 	for (;;) {
@@ -154,11 +166,10 @@ async function eachDayPage(
 	db: Database,
 	code: string,
 	date: string,
-	each: (page: EvidenceRow[]) => void
+	each: (page: EvidenceRow[]) => void,
+	range?: DayRange
 ): Promise<void> {
-	const [from, to] = dayWindow(date, zoneOf(code));
-	const [start, end] = [new Date(from).toISOString(), new Date(to).toISOString()];
-	const bounds = await recordedBounds(db, start, end);
+	const { start, end, bounds } = range ?? (await dayRange(db, date, zoneOf(code)));
 	if (bounds === 'none') return;
 	await db.transaction(async (tx) => {
 		await tx.execute(sql`set local cursor_tuple_fraction = 1`);
@@ -234,7 +245,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 export async function dayDigests(
 	db: Database,
 	code: string,
-	date: string
+	date: string,
+	range?: DayRange
 ): Promise<Map<string, DayDigest>> {
 	const counts = new Map<string, number>();
 	// Children's digests per parent, filled bottom-up.
@@ -251,19 +263,25 @@ export async function dayDigests(
 		if (!children.has(parent)) children.set(parent, new Map());
 		children.get(parent)!.set(village, digest);
 	};
-	await eachDayPage(db, code, date, (page) => {
-		for (const row of page) {
-			const here = row.tps.slice(0, 10);
-			if (here !== village) {
-				closeVillage();
-				village = here;
-				hash = createHash('sha256');
-				inVillage = 0;
+	await eachDayPage(
+		db,
+		code,
+		date,
+		(page) => {
+			for (const row of page) {
+				const here = row.tps.slice(0, 10);
+				if (here !== village) {
+					closeVillage();
+					village = here;
+					hash = createHash('sha256');
+					inVillage = 0;
+				}
+				hash.update(canonicalLine(row));
+				inVillage += 1;
 			}
-			hash.update(canonicalLine(row));
-			inVillage += 1;
-		}
-	});
+		},
+		range
+	);
 	closeVillage();
 	// Heartbeats per region: each village's count added to its district, regency and province.
 	for (const [region, { heartbeats }] of result)

@@ -13,7 +13,7 @@ import { Plan } from '../campaign';
 import { rows, type Database } from '../db/client';
 import { loadActivity } from '../activity';
 import { RollupStore } from '../rollup/store';
-import { dayDigests, nationDigest, type DayDigest } from '../evidence';
+import { dayDigests, dayRange, nationDigest, type DayDigest } from '../evidence';
 
 const CHUNK = 2_000;
 
@@ -104,11 +104,12 @@ export async function zoneDigests(
 	// Two provinces at a time: PostgreSQL reads and sorts one province's day (before its first row
 	// comes) while the server hashes the other's.
 	const own = provinces.filter((p) => zoneOf(p) === zone);
+	const range = await dayRange(ctx.db, date, zone);
 	let taken = 0;
 	const worker = async () => {
 		while (taken < own.length) {
 			const province = own[taken++];
-			for (const [code, d] of await dayDigests(ctx.db, province, date)) result.set(code, d);
+			for (const [code, d] of await dayDigests(ctx.db, province, date, range)) result.set(code, d);
 		}
 	};
 	await Promise.all([worker(), worker()]);
