@@ -17,7 +17,7 @@ import { gapToTarget } from '../domain/target-curve';
 import type { RegionNumbers } from '../protocol/live';
 import type { ChartDay } from '../region-view';
 import type { TodayTarget } from './campaign';
-import { rows } from './db/client';
+import { rows, type Database } from './db/client';
 import { epochMs, withinRegion } from './db/sql';
 import { recentClosing, seriesOf, snapshotsOn } from './history/snapshots';
 import { viewRegion } from './regions';
@@ -204,11 +204,7 @@ export async function dashboard(
 			];
 		}
 	}
-	const [alerts] = await rows<{ n: number }>(
-		db,
-		sql`select count(*)::int as n from alerts
-			where status <> 'resolved' and ${withinRegion(sql`subject_code`, code)}`
-	);
+	const openAlerts = await (views.openAlerts ?? ((c: string) => countOpenAlerts(db, c)))(code);
 	const points = FIELD_LEVELS.includes(view.region.level) ? await pointsOf(views, code) : null;
 	return {
 		region,
@@ -220,7 +216,7 @@ export async function dashboard(
 		silentHours: settings.silentHours,
 		series: await series(views, view.region, region),
 		trends,
-		openAlerts: alerts.n,
+		openAlerts,
 		points,
 		history: null,
 		evidence: await evidenceOf(),
@@ -327,4 +323,14 @@ async function series(
 		});
 	}
 	return points;
+}
+
+/** The alerts not resolved inside a region (the partial index on open alerts' subjects). */
+export async function countOpenAlerts(db: Database, code: string): Promise<number> {
+	const [found] = await rows<{ n: number }>(
+		db,
+		sql`select count(*)::int as n from alerts
+			where status <> 'resolved' and ${withinRegion(sql`subject_code`, code)}`
+	);
+	return found.n;
 }

@@ -17,7 +17,9 @@ import {
 } from '../../server/running.js';
 import type { ActivityIndex } from '../domain/activity';
 import { followActivity, loadActivity } from './activity';
+import { OpenAlertCounts } from './alerts/open-counts';
 import { AlertService } from './alerts/service';
+import { countOpenAlerts } from './dashboard';
 import { WebhookOutbox } from './alerts/webhook';
 import { loginLimits, type LoginLimits } from './auth/login';
 import { Plan, currentCampaign } from './campaign';
@@ -229,6 +231,8 @@ async function start(log: (line: string) => void): Promise<Services> {
 		});
 		await alerts.load();
 		alerts.listen(bus);
+		const openAlerts = new OpenAlertCounts((code) => countOpenAlerts(db, code));
+		openAlerts.listen(bus);
 		if (webhook) {
 			bus.on('alerts', () => void webhook.poke());
 			webhook.start();
@@ -312,7 +316,14 @@ async function start(log: (line: string) => void): Promise<Services> {
 					() => plan,
 					() => plan
 				),
-			views: { db, store, activity, now: clock.now, plan: () => plan },
+			views: {
+				db,
+				store,
+				activity,
+				now: clock.now,
+				plan: () => plan,
+				openAlerts: (code) => openAlerts.of(code)
+			},
 			alerts,
 			loginLimits: loginLimits(redis),
 			live,

@@ -15,4 +15,6 @@ export interface ViewDeps {
 	/** "Now" on the coklit clock (the demo's compressed one, or real time). */
 	now: () => number;
 	plan: () => Plan;
+	/** Open alerts inside a region; counted in the database each time when absent. */
+	openAlerts?: (code: string) => Promise<number>;
 }

@@ -118,6 +118,10 @@ export const alerts = pgTable(
 			.on(table.rule, table.subjectCode)
 			.where(sql`status <> 'resolved'`),
 		index('alerts_subject_idx').on(table.subjectCode),
+		// Counting a region's open alerts reads only these (most alerts, once resolved, are history).
+		index('alerts_open_subject_idx')
+			.on(table.subjectCode)
+			.where(sql`status <> 'resolved'`),
 		index('alerts_status_idx').on(table.status)
 	]
 );

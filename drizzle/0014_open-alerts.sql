@@ -1,0 +1,1 @@
+CREATE INDEX "alerts_open_subject_idx" ON "alerts" USING btree ("subject_code") WHERE status <> 'resolved';
