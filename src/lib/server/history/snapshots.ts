@@ -5,6 +5,7 @@
  * take the newest row per region and date.
  */
 import { sql } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import { SYNC_STATES, type ActivityIndex } from '../../domain/activity';
 import { NATION_CODE, regionLevel } from '../../domain/codes';
 import { tally, type RegionTally, type TpsGap } from '../../domain/report';
@@ -101,8 +102,8 @@ export async function zoneDigests(
 ): Promise<Map<string, DayDigest>> {
 	const provinces = ctx.store.children(NATION_CODE).map((p) => p.code);
 	const result = new Map<string, DayDigest>();
-	// Two provinces at a time: PostgreSQL reads and sorts one province's day (before its first row
-	// comes) while the server hashes the other's.
+	// Two provinces at a time, each on a connection of its own: PostgreSQL reads and sorts one
+	// province's day (before its first row comes) while the server hashes the other's.
 	const own = provinces.filter((p) => zoneOf(p) === zone);
 	const range = await dayRange(ctx.db, date, zone);
 	let taken = 0;
@@ -112,7 +113,8 @@ export async function zoneDigests(
 			for (const [code, d] of await dayDigests(ctx.db, province, date, range)) result.set(code, d);
 		}
 	};
-	await Promise.all([worker(), worker()]);
+	// Inside a transaction (a freeze on demand) there is one connection: one province at a time.
+	await Promise.all(ctx.db instanceof PgTransaction ? [worker()] : [worker(), worker()]);
 	if (zone === ZONES.WIB) {
 		const stored = await snapshotsOn(ctx.db, provinces, date);
 		const perProvince = new Map<string, DayDigest>();

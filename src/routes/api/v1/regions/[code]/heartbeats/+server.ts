@@ -56,16 +56,16 @@ export const GET: RequestHandler = guard(async ({ params, locals, url, getClient
 	const provinces = async () => running.store.children('id').map((p) => p.code);
 	const pages = heartbeatsOfDay(running.handle.db, code, date, provinces);
 	const encoder = new TextEncoder();
-	const zone = zoneOf(code);
-	// Every TPS of a region is in its zone. A line is joined by hand: csv-stringify, called per row,
-	// took a fifth of a regency's stream; only the app's text can hold a comma or a quote.
+	// A line is joined by hand: csv-stringify, called per row, took a fifth of a regency's stream;
+	// only the app's text can hold a comma or a quote. The local time is the TPS's own zone's (the
+	// nation's day spans three).
 	const csvLine = (h: EvidenceRow) =>
 		[
 			h.id,
 			h.tps,
 			isoTime(h.recordedAt),
 			isoTime(h.receivedAt),
-			`${zoneWallClock(h.receivedAt, zone.name)} ${zone.name}`,
+			`${zoneWallClock(h.receivedAt, zoneOf(h.tps).name)} ${zoneOf(h.tps).name}`,
 			h.verified,
 			h.tms,
 			h.newVoters,
@@ -100,7 +100,7 @@ export const GET: RequestHandler = guard(async ({ params, locals, url, getClient
 				format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
 			'content-disposition': `attachment; filename="${name}"`,
 			'cache-control': 'no-store',
-			'x-zone': zone.name
+			'x-zone': zoneOf(code).name
 		}
 	});
 });
