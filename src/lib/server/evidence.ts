@@ -6,7 +6,7 @@
  * API are one computation.
  */
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { addDays, dayStart, zoneOf, ZONES, type Zone } from '../domain/calendar';
 import { NATION_CODE, parentCode, regionLevel } from '../domain/codes';
 import { canonicalLine, childLines, type EvidenceRow } from '../domain/evidence';
@@ -115,6 +115,31 @@ export async function dayRange(db: Database, date: string, zone: Zone): Promise<
 }
 
 /**
+ * The one query of a region's day (the keyset pages and the digests read the same rows in the same
+ * order): in canonical order, the whole day, or with `page` the `PAGE` rows after its cursor,
+ * each with its exact receive time for the next one.
+ */
+function daySelect(
+	code: string,
+	{ start, end, bounds }: DayRange,
+	page?: { after: [string, string, string] | null }
+): SQL {
+	const after = page?.after;
+	return sql`select id::text as id, tps_code as tps,
+			${epochMs(sql`recorded_at`)} as recorded_at, ${epochMs(sql`received_at`)} as received_at,
+			verified, tms, new_voters, pending, app, battery::text as battery, lat::text as lat,
+			lng::text as lng, device_token_id
+			${page ? sql`, received_at::text as received_exact` : sql``}
+		from heartbeats
+		where ${withinRegion(sql`tps_code`, code)}
+			and received_at >= ${start}::timestamptz and received_at < ${end}::timestamptz
+			${bounds && bounds !== 'none' ? sql`and recorded_at >= ${bounds.from}::timestamptz and recorded_at < ${bounds.to}::timestamptz` : sql``}
+			${after ? sql`and (tps_code, received_at, id) > (${after[0]}, ${after[1]}::timestamptz, ${after[2]}::uuid)` : sql``}
+		order by heartbeats.tps_code, heartbeats.received_at, heartbeats.id
+		${page ? sql`limit ${PAGE}` : sql``}`;
+}
+
+/**
  * The heartbeats of one region (not the nation) received on `date` in its zone, in canonical
  * order, `PAGE` at a time (keyset pages on the (tps_code, received_at, id) index of the day
  * partitions that hold any).
@@ -124,25 +149,11 @@ async function* regionPages(
 	code: string,
 	date: string
 ): AsyncGenerator<EvidenceRow[]> {
-	const { start, end, bounds } = await dayRange(db, date, zoneOf(code));
-	if (bounds === 'none') return;
+	const range = await dayRange(db, date, zoneOf(code));
+	if (range.bounds === 'none') return;
 	let after: [string, string, string] | null = null;
 	for (;;) {
-		const cursor: [string, string, string] | null = after;
-		const page: Raw[] = await rows<Raw>(
-			db,
-			sql`select id::text as id, tps_code as tps,
-					${epochMs(sql`recorded_at`)} as recorded_at, ${epochMs(sql`received_at`)} as received_at,
-					verified, tms, new_voters, pending, app, battery::text as battery, lat::text as lat,
-					lng::text as lng, device_token_id, received_at::text as received_exact
-				from heartbeats
-				where ${withinRegion(sql`tps_code`, code)}
-					and received_at >= ${start}::timestamptz and received_at < ${end}::timestamptz
-					${bounds ? sql`and recorded_at >= ${bounds.from}::timestamptz and recorded_at < ${bounds.to}::timestamptz` : sql``}
-					${cursor ? sql`and (tps_code, received_at, id) > (${cursor[0]}, ${cursor[1]}::timestamptz, ${cursor[2]}::uuid)` : sql``}
-				order by heartbeats.tps_code, heartbeats.received_at, heartbeats.id
-				limit ${PAGE}`
-		);
+		const page: Raw[] = await rows<Raw>(db, daySelect(code, range, { after }));
 		if (page.length === 0) return;
 		yield page.map(toRow);
 		if (page.length < PAGE) return;
@@ -169,20 +180,11 @@ async function eachDayPage(
 	each: (page: EvidenceRow[]) => void,
 	range?: DayRange
 ): Promise<void> {
-	const { start, end, bounds } = range ?? (await dayRange(db, date, zoneOf(code)));
-	if (bounds === 'none') return;
+	const day = range ?? (await dayRange(db, date, zoneOf(code)));
+	if (day.bounds === 'none') return;
 	await db.transaction(async (tx) => {
 		await tx.execute(sql`set local cursor_tuple_fraction = 1`);
-		await tx.execute(sql`declare evidence_day no scroll cursor for
-			select id::text as id, tps_code as tps,
-				${epochMs(sql`recorded_at`)} as recorded_at, ${epochMs(sql`received_at`)} as received_at,
-				verified, tms, new_voters, pending, app, battery::text as battery, lat::text as lat,
-				lng::text as lng, device_token_id
-			from heartbeats
-			where ${withinRegion(sql`tps_code`, code)}
-				and received_at >= ${start}::timestamptz and received_at < ${end}::timestamptz
-				${bounds ? sql`and recorded_at >= ${bounds.from}::timestamptz and recorded_at < ${bounds.to}::timestamptz` : sql``}
-			order by heartbeats.tps_code, heartbeats.received_at, heartbeats.id`);
+		await tx.execute(sql`declare evidence_day no scroll cursor for ${daySelect(code, day)}`);
 		const fetch = () => rows<Raw>(tx, sql.raw(`fetch ${PAGE} from evidence_day`));
 		let next = fetch();
 		for (;;) {
