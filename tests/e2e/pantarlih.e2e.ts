@@ -23,6 +23,10 @@ test('a coordinator sees sync states, writes a follow-up and downloads the list'
 	await expect(page).toHaveURL(/\/wilayah\/3501\/pantarlih$/);
 	await expect(page.getByTestId('count-aktif')).toContainText(/[1-9]/);
 	await page.getByTestId('count-aktif').click();
+	// A page holds 50; the district narrows the list to where this TPS is.
+	await page.getByLabel('Kecamatan').selectOption(tps.slice(0, 6));
+	await page.getByRole('button', { name: 'Terapkan' }).click();
+	await expect(page).toHaveURL(new RegExp(`status=aktif&kecamatan=${tps.slice(0, 6)}`));
 	const row = page.locator(`[data-testid="pantarlih-row"][data-tps="${tps}"]`);
 	await expect(row.getByTestId('state')).toHaveText('aktif');
 	await expect(row).toContainText('2.4.1');
