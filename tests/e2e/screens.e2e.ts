@@ -54,8 +54,27 @@ const PAGES: Record<RoleName, [name: string, path: string][]> = {
 const WIDTHS = [360, 1366];
 
 async function look(page: Page, file: string) {
-	// Maps and charts draw after load; let them settle before measuring.
 	await page.waitForLoadState('networkidle');
+	// Maps and charts draw when they come near the screen: scroll through the page as a reader
+	// would, back to the top, and wait until every map has its panes and every chart its Chart.js.
+	await page.evaluate(async () => {
+		for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight) {
+			scrollTo(0, y);
+			await new Promise((resolve) => requestAnimationFrame(resolve));
+		}
+		scrollTo(0, 0);
+	});
+	await expect
+		.poll(() =>
+			page.evaluate(
+				() =>
+					[
+						...document.querySelectorAll('[data-testid="coverage-map"], [data-testid="points-map"]')
+					].every((map) => map.querySelector('.leaflet-pane')) &&
+					[...document.querySelectorAll('canvas')].every((canvas) => '$chartjs' in canvas)
+			)
+		)
+		.toBe(true);
 	const overflow = await page.evaluate(() => {
 		const width = document.documentElement.clientWidth;
 		const wide = [...document.querySelectorAll('body *')]

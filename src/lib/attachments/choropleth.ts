@@ -17,8 +17,11 @@ import type {
 } from 'leaflet';
 import type { RegionNumbers } from '../protocol/live';
 import { escapeHtml } from '../html';
+import { whenNear } from './near';
 
 export interface MapStyle<T> {
+	/** Draw at once rather than when the map comes near the viewport (the report, before printing). */
+	eager?: boolean;
 	colour: (item: T) => string;
 	/** HTML; callers escape their text with escapeHtml. */
 	tooltip: (item: T) => string;
@@ -78,7 +81,7 @@ export function choropleth(
 			}
 		};
 
-		(async () => {
+		const draw = async () => {
 			const response = await fetch(options.url);
 			const geo = (await response.json()) as FeatureCollection<Geometry, Props>;
 			if (cancelled) return;
@@ -120,10 +123,12 @@ export function choropleth(
 			});
 			restyle();
 			expose?.({ restyle });
-		})();
+		};
+		const cancelStart = whenNear(node, () => void draw(), { eager: options.eager });
 
 		return () => {
 			cancelled = true;
+			cancelStart();
 			expose?.(null);
 			markers?.remove();
 			map?.remove();
@@ -154,7 +159,7 @@ export function pointsMap<T extends { lat: number; lng: number }>(
 				dot.setTooltipContent(options.tooltip(point));
 			}
 		};
-		(async () => {
+		const draw = async () => {
 			const { L, map: created } = await baseMap(node, options.tileUrl, options.attribution);
 			if (cancelled) {
 				created.remove();
@@ -195,9 +200,11 @@ export function pointsMap<T extends { lat: number; lng: number }>(
 			if (view.isValid()) map.fitBounds(view, { padding: [12, 12], maxZoom: 14 });
 			restyle();
 			expose?.({ restyle });
-		})();
+		};
+		const cancelStart = whenNear(node, () => void draw(), { eager: options.eager });
 		return () => {
 			cancelled = true;
+			cancelStart();
 			expose?.(null);
 			map?.remove();
 		};
