@@ -20,7 +20,9 @@ export const init: ServerInit = async () => {
 const handleLanguage: Handle = ({ event, resolve }) => {
 	const lang = requestLanguage(event.cookies);
 	return resolve(event, {
-		transformPageChunk: ({ html }) => html.replace('<html lang="id">', `<html lang="${lang}">`)
+		transformPageChunk: ({ html }) => html.replace('<html lang="id">', `<html lang="${lang}">`),
+		preload: ({ type, path }) =>
+			type === 'font' ? path.includes('inter-latin-wght') : type === 'js' || type === 'css'
 	});
 };
 
