@@ -16,6 +16,18 @@ describe('i18n', () => {
 		expect(translator('en')('table.shown', { shown: 3, total: 38 })).toBe('3 of 38 shown');
 	});
 
+	it('keeps a text without values, and still fills values on every call', () => {
+		const t = translator('id');
+		expect(translator('id')).toBe(t);
+		expect(t('nav.logout')).toBe('Keluar');
+		expect(t('nav.logout')).toBe('Keluar');
+		expect(t('region.code', { code: '35' })).toBe('kode 35');
+		expect(t('region.code', { code: '3501' })).toBe('kode 3501');
+		// The same key asked without values later is the text's own, not the last one filled in.
+		expect(t('region.code')).toBe(id.region.code);
+		expect(translator('en')('nav.logout')).toBe('Sign out');
+	});
+
 	it('has every Indonesian key in English, each with the same placeholders', () => {
 		expect(keys(en).sort()).toEqual(keys(id).sort());
 		const placeholders = (s: string) => [...s.matchAll(/{{(\w+)}}/g)].map((m) => m[1]).sort();

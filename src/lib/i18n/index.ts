@@ -31,12 +31,27 @@ export type Translate = (key: string, values?: Record<string, unknown>) => strin
 export const requestLanguage = (cookies: { get(name: string): string | undefined }): Language =>
 	languageOf(cookies.get(LANGUAGE_COOKIE));
 
-const fixed = new Map<Language, TFunction>();
+const translators = new Map<Language, Translate>();
 
+/**
+ * `t` for one language. A text without values is looked up once and kept: the resources never
+ * change after start, and a region page asks for the same labels hundreds of times while it
+ * renders and hydrates (i18next's lookup was some 40 ms of the province page's hydration on a
+ * phone-speed CPU). Texts with values go through i18next every time.
+ */
 export function translator(language: Language): Translate {
-	let t = fixed.get(language);
-	if (!t) fixed.set(language, (t = instance.getFixedT(language)));
-	return (key, values) => String(t(key, values));
+	let translate = translators.get(language);
+	if (translate) return translate;
+	const t: TFunction = instance.getFixedT(language);
+	const plain = new Map<string, string>();
+	translate = (key, values) => {
+		if (values !== undefined) return String(t(key, values));
+		let text = plain.get(key);
+		if (text === undefined) plain.set(key, (text = String(t(key))));
+		return text;
+	};
+	translators.set(language, translate);
+	return translate;
 }
 
 /** `t` in the language a request's cookie chose, for server loads, actions and endpoints. */
