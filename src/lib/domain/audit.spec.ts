@@ -34,8 +34,15 @@ describe('fieldChanges', () => {
 });
 
 describe('showValue', () => {
+	it("writes a record of plain values as pairs (a download's filters), without the empty ones", () => {
+		expect(
+			showValue({ desa: '', urut: 'senyap', format: 'csv', status: 'aktif', kecamatan: '350102' })
+		).toBe('urut: senyap, format: csv, status: aktif, kecamatan: 350102');
+		expect(showValue({ a: 1, b: true, c: null })).toBe('a: 1, b: true');
+	});
+
 	it('writes nested values compactly and nothing as null', () => {
-		expect(showValue({ a: 1 })).toBe('{"a":1}');
+		expect(showValue({ a: { b: 1 } })).toBe('{"a":{"b":1}}');
 		expect(showValue([{ zone: 'WIB', written: 3 }])).toBe('[{"zone":"WIB","written":3}]');
 		expect(showValue(undefined)).toBeNull();
 		expect(showValue(0)).toBe('0');

@@ -13,13 +13,23 @@ export interface FieldChange {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** A value as a person reads it: text as is, numbers and lists compactly, nothing as null. */
+const isScalar = (v: unknown) => typeof v !== 'object' || v === null;
+
+/**
+ * A value as a person reads it: text as is, numbers and lists compactly, a record of plain values
+ * (a download's filters) as "name: value" pairs without the empty ones, nothing as null. Only
+ * deeper structures stay JSON.
+ */
 export function showValue(value: unknown): string | null {
 	if (value === null || value === undefined) return null;
 	if (typeof value === 'string') return value;
 	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-	if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null))
-		return value.join(', ');
+	if (Array.isArray(value) && value.every(isScalar)) return value.join(', ');
+	if (isRecord(value) && Object.values(value).every(isScalar))
+		return Object.entries(value)
+			.filter(([, v]) => v !== '' && v !== null && v !== undefined)
+			.map(([k, v]) => `${k}: ${String(v)}`)
+			.join(', ');
 	return JSON.stringify(value);
 }
 
