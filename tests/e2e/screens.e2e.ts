@@ -56,7 +56,8 @@ const WIDTHS = [360, 1366];
 async function look(page: Page, file: string) {
 	await page.waitForLoadState('networkidle');
 	// Maps and charts draw when they come near the screen: scroll through the page as a reader
-	// would, back to the top, and wait until every map has its panes and every chart its Chart.js.
+	// would, back to the top, and wait until every map and chart says it is drawn (data-drawn,
+	// set once the boundaries, points or chart are on it).
 	await page.evaluate(async () => {
 		for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight) {
 			scrollTo(0, y);
@@ -64,17 +65,11 @@ async function look(page: Page, file: string) {
 		}
 		scrollTo(0, 0);
 	});
-	await expect
-		.poll(() =>
-			page.evaluate(
-				() =>
-					[
-						...document.querySelectorAll('[data-testid="coverage-map"], [data-testid="points-map"]')
-					].every((map) => map.querySelector('.leaflet-pane')) &&
-					[...document.querySelectorAll('canvas')].every((canvas) => '$chartjs' in canvas)
-			)
+	await expect(
+		page.locator(
+			'[data-testid="coverage-map"]:not([data-drawn]), [data-testid="points-map"]:not([data-drawn]), canvas:not([data-drawn])'
 		)
-		.toBe(true);
+	).toHaveCount(0);
 	const overflow = await page.evaluate(() => {
 		const width = document.documentElement.clientWidth;
 		const wide = [...document.querySelectorAll('body *')]

@@ -23,12 +23,14 @@ export function chart(
 			if (cancelled) return;
 			Chart.register(...registerables);
 			instance = new Chart(canvas, settings);
+			canvas.setAttribute('data-drawn', '');
 			drawn?.();
 		};
 		const cancelStart = whenNear(canvas, () => void draw(), { eager });
 		return () => {
 			cancelled = true;
 			cancelStart();
+			canvas.removeAttribute('data-drawn');
 			instance?.destroy();
 		};
 	};

@@ -86,6 +86,10 @@ export function choropleth(
 			const geo = (await response.json()) as FeatureCollection<Geometry, Props>;
 			if (cancelled) return;
 			const { L, map: created } = await baseMap(node, options.tileUrl, options.attribution);
+			if (cancelled) {
+				created.remove();
+				return;
+			}
 			map = created;
 			const codes = new Set(options.children().map((c) => c.code));
 			const features = geo.features.filter((f) => codes.has(f.properties.code));
@@ -122,6 +126,7 @@ export function choropleth(
 				markerOf.set(r.code, marker);
 			});
 			restyle();
+			node.setAttribute('data-drawn', '');
 			expose?.({ restyle });
 		};
 		const cancelStart = whenNear(node, () => void draw(), { eager: options.eager });
@@ -129,6 +134,7 @@ export function choropleth(
 		return () => {
 			cancelled = true;
 			cancelStart();
+			node.removeAttribute('data-drawn');
 			expose?.(null);
 			markers?.remove();
 			map?.remove();
@@ -199,12 +205,14 @@ export function pointsMap<T extends { lat: number; lng: number }>(
 			const view = outlineBounds?.isValid() ? outlineBounds.extend(bounds) : bounds;
 			if (view.isValid()) map.fitBounds(view, { padding: [12, 12], maxZoom: 14 });
 			restyle();
+			node.setAttribute('data-drawn', '');
 			expose?.({ restyle });
 		};
 		const cancelStart = whenNear(node, () => void draw(), { eager: options.eager });
 		return () => {
 			cancelled = true;
 			cancelStart();
+			node.removeAttribute('data-drawn');
 			expose?.(null);
 			map?.remove();
 		};

@@ -31,6 +31,8 @@ export function whenNear(
 		{ rootMargin: margin }
 	);
 	observer.observe(node);
+	// Printing starts it too, although the browser takes its snapshot as soon as `beforeprint`
+	// returns: a print made before scrolling shows the frame empty, the next one the drawing.
 	addEventListener('beforeprint', go);
 	return stop;
 }
