@@ -39,6 +39,14 @@ describe('showValue', () => {
 			showValue({ desa: '', urut: 'senyap', format: 'csv', status: 'aktif', kecamatan: '350102' })
 		).toBe('urut: senyap, format: csv, status: aktif, kecamatan: 350102');
 		expect(showValue({ a: 1, b: true, c: null })).toBe('a: 1, b: true');
+		expect(showValue({ desa: '' })).toBe('–');
+	});
+
+	it('lists a change that the words alone would hide', () => {
+		expect(fieldChanges({ note: '' }, { note: null })).toHaveLength(1);
+		expect(fieldChanges({ count: 1 }, { count: '1' })).toHaveLength(1);
+		expect(fieldChanges({ f: { a: '', b: 'x' } }, { f: { b: 'x' } })).toHaveLength(1);
+		expect(fieldChanges({ f: { b: 'x' } }, { f: { b: 'x' } })).toEqual([]);
 	});
 
 	it('writes nested values compactly and nothing as null', () => {

@@ -14,6 +14,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isScalar = (v: unknown) => typeof v !== 'object' || v === null;
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /**
  * A value as a person reads it: text as is, numbers and lists compactly, a record of plain values
@@ -25,11 +26,12 @@ export function showValue(value: unknown): string | null {
 	if (typeof value === 'string') return value;
 	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
 	if (Array.isArray(value) && value.every(isScalar)) return value.join(', ');
-	if (isRecord(value) && Object.values(value).every(isScalar))
-		return Object.entries(value)
+	if (isRecord(value) && Object.values(value).every(isScalar)) {
+		const pairs = Object.entries(value)
 			.filter(([, v]) => v !== '' && v !== null && v !== undefined)
-			.map(([k, v]) => `${k}: ${String(v)}`)
-			.join(', ');
+			.map(([k, v]) => `${k}: ${String(v)}`);
+		return pairs.length > 0 ? pairs.join(', ') : '–';
+	}
 	return JSON.stringify(value);
 }
 
@@ -42,14 +44,15 @@ export function fieldChanges(before: unknown, after: unknown): FieldChange[] {
 	if (before === null && after === null) return [];
 	if ((before === null || isRecord(before)) && (after === null || isRecord(after))) {
 		const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])];
+		// Compared as stored (an empty text, a missing value and 1 against "1" differ), shown in words.
 		return keys
+			.filter((field) => !same(before?.[field], after?.[field]))
 			.map((field) => ({
 				field,
 				before: showValue(before?.[field]),
 				after: showValue(after?.[field])
-			}))
-			.filter((c) => c.before !== c.after);
+			}));
 	}
-	const change = { field: null, before: showValue(before), after: showValue(after) };
-	return change.before === change.after ? [] : [change];
+	if (same(before, after)) return [];
+	return [{ field: null, before: showValue(before), after: showValue(after) }];
 }
