@@ -1,4 +1,4 @@
-import type { Identity } from '$lib/server/auth/identify';
+import type { Identity } from '$lib/server/accounts/identify';
 
 declare global {
 	namespace App {

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
 import { requestLanguage, requestTranslator } from '$lib/i18n';
-import { describe, logger } from '$lib/server/log';
+import { describe, logger } from '$lib/server/platform/log';
 import { sequence } from '@sveltejs/kit/hooks';
 import {
 	handleAuthentication,
 	handleAuthorization,
 	handleFormText,
 	handleSecurityHeaders
-} from '$lib/server/http/handles';
+} from '$lib/server/platform/http/handles';
 import { startServices } from '$lib/server/runtime';
 
 // Runs before the server listens: migrate, seed on first start, load roll-ups.

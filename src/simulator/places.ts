@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** One boundary file per province (src/lib/server/data/split-boundaries.ts). */
+/** One boundary file per province (src/lib/server/geography/data/split-boundaries.ts). */
 const GEOJSON = path.resolve(
 	path.dirname(fileURLToPath(import.meta.url)),
 	'../../static/geo/regencies'

@@ -12,10 +12,10 @@ import { execSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
-import { openDatabase, rows } from '../../src/lib/server/db/client';
+import { openDatabase, rows } from '../../src/lib/server/platform/db/client';
 import { commitBatch, type PendingRequest } from '../../src/lib/server/ingest/commit';
 import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
-import { seed } from '../../src/lib/server/seed';
+import { seed } from '../../src/lib/server/geography/seed';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const provinces = process.env.BENCH_PROVINCES?.split(',');

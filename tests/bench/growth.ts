@@ -22,8 +22,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { openDatabase, rows, type DatabaseHandle } from '../../src/lib/server/db/client';
-import { seed } from '../../src/lib/server/seed';
+import { openDatabase, rows, type DatabaseHandle } from '../../src/lib/server/platform/db/client';
+import { seed } from '../../src/lib/server/geography/seed';
 import {
 	measured,
 	rateOf,

@@ -9,8 +9,8 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { addDays, localDate, ZONES } from '../../src/lib/domain/calendar';
-import { rows, type Database } from '../../src/lib/server/db/client';
-import { partitionDays, partitionName } from '../../src/lib/server/heartbeat-log';
+import { rows, type Database } from '../../src/lib/server/platform/db/client';
+import { partitionDays, partitionName } from '../../src/lib/server/evidence/partitions';
 import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
 
 export const serverUrl =

@@ -15,8 +15,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { openDatabase, rows } from '../../src/lib/server/db/client';
-import { seed } from '../../src/lib/server/seed';
+import { openDatabase, rows } from '../../src/lib/server/platform/db/client';
+import { seed } from '../../src/lib/server/geography/seed';
 import { checkpointTotals, rollupMismatches } from '../fixtures/recount';
 import {
 	peakRss,

@@ -13,9 +13,9 @@ import { Worker } from 'node:worker_threads';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { io, type Socket } from 'socket.io-client';
-import { openDatabase, rows } from '../../src/lib/server/db/client';
+import { openDatabase, rows } from '../../src/lib/server/platform/db/client';
 import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
-import { seed } from '../../src/lib/server/seed';
+import { seed } from '../../src/lib/server/geography/seed';
 import { loginCookie, startServer } from '../fixtures/server';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -14,10 +14,10 @@ import { chromium } from '@playwright/test';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { ZONES } from '../../src/lib/domain/calendar';
-import { openDatabase, rows as queryRows } from '../../src/lib/server/db/client';
-import { createPartitions, wantedDays } from '../../src/lib/server/heartbeat-log';
+import { openDatabase, rows as queryRows } from '../../src/lib/server/platform/db/client';
+import { createPartitions, wantedDays } from '../../src/lib/server/evidence/partitions';
 import { freezeContextFrom, freezeDay } from '../../src/lib/server/history/snapshots';
-import { seed } from '../../src/lib/server/seed';
+import { seed } from '../../src/lib/server/geography/seed';
 import { loginCookie, startServer } from '../fixtures/server';
 import { growLog, logSize } from './harness';
 

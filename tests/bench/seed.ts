@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db/client';
-import { levelCounts, seed } from '../../src/lib/server/seed';
+import { openDatabase, type DatabaseHandle } from '../../src/lib/server/platform/db/client';
+import { levelCounts, seed } from '../../src/lib/server/geography/seed';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

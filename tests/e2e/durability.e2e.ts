@@ -13,7 +13,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { expect, test } from '@playwright/test';
-import { openDatabase, rows } from '../../src/lib/server/db/client';
+import { openDatabase, rows } from '../../src/lib/server/platform/db/client';
 
 const PORT = 4188;
 const engines = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];

@@ -14,7 +14,7 @@ import { E2E_METRICS_TOKEN } from '../config/playwright.config';
 import { io } from 'socket.io-client';
 import { apiToken, bulkTokens } from '../fixtures/cli';
 import { startServer } from '../fixtures/server';
-import { openDatabase, rows } from '../../src/lib/server/db/client';
+import { openDatabase, rows } from '../../src/lib/server/platform/db/client';
 
 test('health, readiness and metrics answer a load balancer and Prometheus', async ({ request }) => {
 	const health = await request.get('/healthz');

@@ -11,7 +11,7 @@ import { expect, test } from '@playwright/test';
 import { bulkTokens } from '../fixtures/cli';
 import { freshTotals } from '../fixtures/recount';
 import { loginCookie, startServer } from '../fixtures/server';
-import { openDatabase } from '../../src/lib/server/db/client';
+import { openDatabase } from '../../src/lib/server/platform/db/client';
 import { simulatedTarget } from '../../src/lib/domain/simulated';
 import { Simulator } from '../../src/simulator/run';
 

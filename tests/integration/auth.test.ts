@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rows } from '../../src/lib/server/db/client';
-import { validateApiToken } from '../../src/lib/server/auth/api-tokens';
-import { login, loginLimits, type LoginLimits } from '../../src/lib/server/auth/login';
-import { invalidateSession, validateSessionToken } from '../../src/lib/server/auth/session';
+import { rows } from '../../src/lib/server/platform/db/client';
+import { validateApiToken } from '../../src/lib/server/accounts/api-tokens';
+import { login, loginLimits, type LoginLimits } from '../../src/lib/server/accounts/login';
+import { invalidateSession, validateSessionToken } from '../../src/lib/server/accounts/session';
 import { AppError } from '../../src/lib/domain/errors';
-import { CLI } from '../../src/lib/server/verbs/actor';
+import { CLI } from '../../src/lib/server/accounts/actor';
 import {
 	changeAccount,
 	createAccount,
 	issueApiToken,
 	revokeApiTokens
-} from '../../src/lib/server/verbs/accounts';
+} from '../../src/lib/server/accounts/account-verbs';
 import { translator } from '../../src/lib/i18n';
-import { hashToken } from '../../src/lib/server/auth/tokens';
-import { connectRedis } from '../../src/lib/server/redis';
-import { seed } from '../../src/lib/server/seed';
+import { hashToken } from '../../src/lib/server/platform/tokens';
+import { connectRedis } from '../../src/lib/server/platform/redis';
+import { seed } from '../../src/lib/server/geography/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 
 const PASSWORD = 'rahasia-sekali-123';

@@ -5,11 +5,16 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { hashToken } from '../../src/lib/server/auth/tokens';
-import { openDatabase, rows } from '../../src/lib/server/db/client';
-import { DataDirLockedError, lockDataDir, lockFile, readLock } from '../../src/lib/server/db/lock';
-import { resetConfig } from '../../src/lib/server/env';
-import { StartupError } from '../../src/lib/server/startup-error';
+import { hashToken } from '../../src/lib/server/platform/tokens';
+import { openDatabase, rows } from '../../src/lib/server/platform/db/client';
+import {
+	DataDirLockedError,
+	lockDataDir,
+	lockFile,
+	readLock
+} from '../../src/lib/server/platform/db/lock';
+import { resetConfig } from '../../src/lib/server/platform/env';
+import { StartupError } from '../../src/lib/server/platform/startup-error';
 import { startServices, stopServices } from '../../src/lib/server/runtime';
 import { expectedCounts, firstTps } from '../fixtures/wilayah';
 

@@ -10,20 +10,24 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZONES, addDays } from '../../src/lib/domain/calendar';
 import { canonicalLine } from '../../src/lib/domain/evidence';
-import { loadActivity } from '../../src/lib/server/activity';
-import { Plan } from '../../src/lib/server/campaign';
-import { rows } from '../../src/lib/server/db/client';
-import { heartbeatsOfDay } from '../../src/lib/server/evidence';
-import { createPartitions, partitionDays, wantedDays } from '../../src/lib/server/heartbeat-log';
+import { loadActivity } from '../../src/lib/server/rollup/activity';
+import { Plan } from '../../src/lib/server/history/campaign';
+import { rows } from '../../src/lib/server/platform/db/client';
+import { heartbeatsOfDay } from '../../src/lib/server/evidence/day';
+import {
+	createPartitions,
+	partitionDays,
+	wantedDays
+} from '../../src/lib/server/evidence/partitions';
 import { freezeDay, snapshotsOn } from '../../src/lib/server/history/snapshots';
 import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
 import { IngestService } from '../../src/lib/server/ingest/service';
 import { RollupStore } from '../../src/lib/server/rollup/store';
-import { seed } from '../../src/lib/server/seed';
-import { chronology, tpsState } from '../../src/lib/server/tps';
-import { dashboard } from '../../src/lib/server/dashboard';
-import { verifyDay } from '../../src/lib/server/verify';
-import type { ViewDeps } from '../../src/lib/server/views';
+import { seed } from '../../src/lib/server/geography/seed';
+import { chronology, tpsState } from '../../src/lib/server/views/tps';
+import { dashboard } from '../../src/lib/server/views/dashboard';
+import { verifyDay } from '../../src/lib/server/evidence/verify';
+import type { ViewDeps } from '../../src/lib/server/views/deps';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 
 // Gorontalo (75, WITA, UTC+8).

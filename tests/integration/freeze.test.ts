@@ -6,12 +6,12 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZONES } from '../../src/lib/domain/calendar';
-import { rows } from '../../src/lib/server/db/client';
-import { dayDigests } from '../../src/lib/server/evidence';
-import { createPartitions } from '../../src/lib/server/heartbeat-log';
-import { seed } from '../../src/lib/server/seed';
-import { CLI } from '../../src/lib/server/verbs/actor';
-import { freezeOnDemand } from '../../src/lib/server/verbs/snapshots';
+import { rows } from '../../src/lib/server/platform/db/client';
+import { dayDigests } from '../../src/lib/server/evidence/day';
+import { createPartitions } from '../../src/lib/server/evidence/partitions';
+import { seed } from '../../src/lib/server/geography/seed';
+import { CLI } from '../../src/lib/server/accounts/actor';
+import { freezeOnDemand } from '../../src/lib/server/history/freeze-verbs';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 
 const DAY = '2026-02-14';

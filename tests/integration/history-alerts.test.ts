@@ -15,10 +15,10 @@ import type { AlertEvent } from '../../src/lib/protocol/live';
 import { AppError } from '../../src/lib/domain/errors';
 import { AlertService } from '../../src/lib/server/alerts/service';
 import { SIGNATURE_HEADER, WebhookOutbox, signature } from '../../src/lib/server/alerts/webhook';
-import { EventBus } from '../../src/lib/server/events';
-import type { Actor } from '../../src/lib/server/verbs/actor';
-import { Plan } from '../../src/lib/server/campaign';
-import { rows } from '../../src/lib/server/db/client';
+import { EventBus } from '../../src/lib/server/platform/events';
+import type { Actor } from '../../src/lib/server/accounts/actor';
+import { Plan } from '../../src/lib/server/history/campaign';
+import { rows } from '../../src/lib/server/platform/db/client';
 import {
 	freezeDay,
 	freezeEndedDays,
@@ -27,9 +27,9 @@ import {
 } from '../../src/lib/server/history/snapshots';
 import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
 import { IngestService } from '../../src/lib/server/ingest/service';
-import { loadActivity } from '../../src/lib/server/activity';
+import { loadActivity } from '../../src/lib/server/rollup/activity';
 import { RollupStore } from '../../src/lib/server/rollup/store';
-import { seed } from '../../src/lib/server/seed';
+import { seed } from '../../src/lib/server/geography/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 
 // Gorontalo (75, WITA, UTC+8): 3,539 TPS. The campaign: 12 February to 13 March 2026.

@@ -7,10 +7,10 @@ import ExcelJS from 'exceljs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { translator } from '../../src/lib/i18n';
-import { rows } from '../../src/lib/server/db/client';
-import { applyImport, previewImport, readRosterFile } from '../../src/lib/server/import';
+import { rows } from '../../src/lib/server/platform/db/client';
+import { applyImport, previewImport, readRosterFile } from '../../src/lib/server/roster/import';
 import { RollupStore } from '../../src/lib/server/rollup/store';
-import { seed } from '../../src/lib/server/seed';
+import { seed } from '../../src/lib/server/geography/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 import { rollupMismatches } from '../fixtures/recount';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rows } from '../../src/lib/server/db/client';
+import { rows } from '../../src/lib/server/platform/db/client';
 import {
 	DeviceTokenCache,
 	issueDeviceTokens,
@@ -13,7 +13,7 @@ import {
 	type IngestRequest
 } from '../../src/lib/server/ingest/service';
 import { RollupStore } from '../../src/lib/server/rollup/store';
-import { seed } from '../../src/lib/server/seed';
+import { seed } from '../../src/lib/server/geography/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 import { checkpointTotals, heartbeatCount, rollupMismatches } from '../fixtures/recount';
 

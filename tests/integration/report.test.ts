@@ -4,12 +4,12 @@
  * second gets the shared build (the same generation time) but its own breadcrumb.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadActivity } from '../../src/lib/server/activity';
-import { Plan } from '../../src/lib/server/campaign';
-import { report } from '../../src/lib/server/report';
+import { loadActivity } from '../../src/lib/server/rollup/activity';
+import { Plan } from '../../src/lib/server/history/campaign';
+import { report } from '../../src/lib/server/views/report';
 import { RollupStore } from '../../src/lib/server/rollup/store';
-import { seed } from '../../src/lib/server/seed';
-import type { ViewDeps } from '../../src/lib/server/views';
+import { seed } from '../../src/lib/server/geography/seed';
+import type { ViewDeps } from '../../src/lib/server/views/deps';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 
 describe.each(engines)("today's report cache on %s", (engine) => {

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rows } from '../../src/lib/server/db/client';
-import { StartupError } from '../../src/lib/server/startup-error';
+import { rows } from '../../src/lib/server/platform/db/client';
+import { StartupError } from '../../src/lib/server/platform/startup-error';
 import { RollupStore } from '../../src/lib/server/rollup/store';
 import { rollupMismatches } from '../fixtures/recount';
-import { levelCounts, seed } from '../../src/lib/server/seed';
+import { levelCounts, seed } from '../../src/lib/server/geography/seed';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
 import { expectedCounts } from '../fixtures/wilayah';
 

@@ -8,29 +8,33 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/lib/domain/errors';
-import { loadActivity } from '../../src/lib/server/activity';
+import { loadActivity } from '../../src/lib/server/rollup/activity';
 import { AlertService } from '../../src/lib/server/alerts/service';
-import { login, loginLimits } from '../../src/lib/server/auth/login';
-import { validateApiToken } from '../../src/lib/server/auth/api-tokens';
-import { hashToken } from '../../src/lib/server/auth/tokens';
-import { Plan } from '../../src/lib/server/campaign';
-import { rows, type Database } from '../../src/lib/server/db/client';
-import { EventBus, type EventName } from '../../src/lib/server/events';
+import { login, loginLimits } from '../../src/lib/server/accounts/login';
+import { validateApiToken } from '../../src/lib/server/accounts/api-tokens';
+import { hashToken } from '../../src/lib/server/platform/tokens';
+import { Plan } from '../../src/lib/server/history/campaign';
+import { rows, type Database } from '../../src/lib/server/platform/db/client';
+import { EventBus, type EventName } from '../../src/lib/server/platform/events';
 import { RollupStore } from '../../src/lib/server/rollup/store';
-import { seed } from '../../src/lib/server/seed';
-import { CLI, type Actor } from '../../src/lib/server/verbs/actor';
+import { seed } from '../../src/lib/server/geography/seed';
+import { CLI, type Actor } from '../../src/lib/server/accounts/actor';
 import {
 	changeAccount,
 	createAccount,
 	issueApiToken,
 	revokeApiTokens
-} from '../../src/lib/server/verbs/accounts';
-import { setCurve, setThresholds, updateCampaign } from '../../src/lib/server/verbs/campaign';
-import { enrolPhones, revokePhone } from '../../src/lib/server/verbs/devices';
-import { endSession } from '../../src/lib/server/verbs/sessions';
-import { addFollowup } from '../../src/lib/server/verbs/followups';
-import { applyRoster, previewRoster } from '../../src/lib/server/verbs/imports';
-import { freezeOnDemand } from '../../src/lib/server/verbs/snapshots';
+} from '../../src/lib/server/accounts/account-verbs';
+import {
+	setCurve,
+	setThresholds,
+	updateCampaign
+} from '../../src/lib/server/history/campaign-verbs';
+import { enrolPhones, revokePhone } from '../../src/lib/server/roster/enrol-verbs';
+import { endSession } from '../../src/lib/server/accounts/session-verbs';
+import { addFollowup } from '../../src/lib/server/followup/followup-verbs';
+import { applyRoster, previewRoster } from '../../src/lib/server/roster/import-verbs';
+import { freezeOnDemand } from '../../src/lib/server/history/freeze-verbs';
 import { ZONES } from '../../src/lib/domain/calendar';
 import { DEFAULT_ALERT_SETTINGS } from '../../src/lib/domain/alerts';
 import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';

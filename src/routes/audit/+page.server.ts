@@ -3,9 +3,9 @@ import { fieldChanges } from '$lib/domain/audit';
 import { NATION_CODE } from '$lib/domain/codes';
 import { AppError } from '$lib/domain/errors';
 import { canReadAudit } from '$lib/domain/roles';
-import { auditLog } from '$lib/server/db/schema';
-import { withinRegion } from '$lib/server/db/sql';
-import { guard } from '$lib/server/http/errors';
+import { auditLog } from '$lib/server/platform/db/schema';
+import { withinRegion } from '$lib/server/platform/db/sql';
+import { guard } from '$lib/server/platform/http/errors';
 import { services } from '$lib/server/runtime';
 import type { PageServerLoad } from './$types';
 

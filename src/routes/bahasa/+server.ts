@@ -2,9 +2,9 @@
 import { error, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { LANGUAGE_COOKIE, LANGUAGES, requestTranslator } from '$lib/i18n';
-import { cookieOptions } from '$lib/server/http/cookies';
-import { formText } from '$lib/server/http/errors';
-import { sameOriginPath } from '$lib/server/http/redirect';
+import { cookieOptions } from '$lib/server/platform/http/cookies';
+import { formText } from '$lib/server/platform/http/errors';
+import { sameOriginPath } from '$lib/server/platform/http/redirect';
 import type { RequestHandler } from './$types';
 
 const languageForm = z.object({ lang: z.enum(LANGUAGES), to: formText(2_000) });

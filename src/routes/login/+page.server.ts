@@ -1,11 +1,11 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { requestTranslator } from '$lib/i18n';
-import { deviceCookieName, login } from '$lib/server/auth/login';
-import { sessionCookieName } from '$lib/server/auth/session';
-import { cookieOptions } from '$lib/server/http/cookies';
-import { formText } from '$lib/server/http/errors';
-import { sameOriginPath } from '$lib/server/http/redirect';
+import { deviceCookieName, login } from '$lib/server/accounts/login';
+import { sessionCookieName } from '$lib/server/accounts/session';
+import { cookieOptions } from '$lib/server/platform/http/cookies';
+import { formText } from '$lib/server/platform/http/errors';
+import { sameOriginPath } from '$lib/server/platform/http/redirect';
 import { services } from '$lib/server/runtime';
 import type { Actions, PageServerLoad } from './$types';
 

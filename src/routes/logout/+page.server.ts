@@ -1,9 +1,9 @@
 import { redirect } from '@sveltejs/kit';
-import { sessionCookieName } from '$lib/server/auth/session';
-import { deleteCookie } from '$lib/server/http/cookies';
+import { sessionCookieName } from '$lib/server/accounts/session';
+import { deleteCookie } from '$lib/server/platform/http/cookies';
 import { services } from '$lib/server/runtime';
-import { actorOf } from '$lib/server/verbs/actor';
-import { endSession } from '$lib/server/verbs/sessions';
+import { actorOf } from '$lib/server/accounts/actor';
+import { endSession } from '$lib/server/accounts/session-verbs';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = () => redirect(303, '/');

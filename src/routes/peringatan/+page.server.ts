@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { ALERT_RULES, districtOf, type AlertRule } from '$lib/domain/alerts';
 import { AppError } from '$lib/domain/errors';
 import { canAcknowledgeAlerts, canResolveAlerts } from '$lib/domain/roles';
-import { rows } from '$lib/server/db/client';
-import { withinRegion } from '$lib/server/db/sql';
-import { formAction, formText, guard } from '$lib/server/http/errors';
-import { regionFor } from '$lib/server/regions';
+import { rows } from '$lib/server/platform/db/client';
+import { withinRegion } from '$lib/server/platform/db/sql';
+import { formAction, formText, guard } from '$lib/server/platform/http/errors';
+import { regionFor } from '$lib/server/views/regions';
 import { services } from '$lib/server/runtime';
-import { actorOf } from '$lib/server/verbs/actor';
+import { actorOf } from '$lib/server/accounts/actor';
 import type { Actions, PageServerLoad } from './$types';
 
 const total = (counts: Record<string, number>) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventBus } from '../events';
+import { EventBus } from '../platform/events';
 import { OpenAlertCounts } from './open-counts';
 
 describe('OpenAlertCounts', () => {

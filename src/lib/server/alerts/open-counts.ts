@@ -5,7 +5,7 @@
  * as soon as this process opens, acknowledges or resolves an alert; another process's changes
  * show within `maxAgeMs`.
  */
-import type { EventBus } from '../events';
+import type { EventBus } from '../platform/events';
 
 export class OpenAlertCounts {
 	private counts = new Map<string, { at: number; count: Promise<number> }>();

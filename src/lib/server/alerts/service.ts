@@ -24,15 +24,15 @@ import { campaignDay, localDate, zoneOf } from '../../domain/calendar';
 import { AppError, ensure } from '../../domain/errors';
 import { canAcknowledgeAlerts, canResolveAlerts, canView } from '../../domain/roles';
 import type { AlertEvent } from '../../protocol/live';
-import { audit } from '../auth/audit';
-import type { Plan } from '../campaign';
-import { rows, type Database } from '../db/client';
-import { alerts, webhookOutbox } from '../db/schema';
-import type { EventBus } from '../events';
+import { audit } from '../audit/record';
+import type { Plan } from '../history/campaign';
+import { rows, type Database } from '../platform/db/client';
+import { alerts, webhookOutbox } from '../platform/db/schema';
+import type { EventBus } from '../platform/events';
 import type { BatchResult } from '../ingest/commit';
-import { describe, logger } from '../log';
+import { describe, logger } from '../platform/log';
 import type { RollupStore } from '../rollup/store';
-import type { Actor } from '../verbs/actor';
+import type { Actor } from '../accounts/actor';
 
 const CHUNK = 2_000;
 /** Behind-target alerts are raised down to districts; villages are too many to chase one by one. */

@@ -9,9 +9,9 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
-import { rows, type Database } from '../db/client';
-import { webhookOutbox } from '../db/schema';
-import { describe, logger } from '../log';
+import { rows, type Database } from '../platform/db/client';
+import { webhookOutbox } from '../platform/db/schema';
+import { describe, logger } from '../platform/log';
 
 export const SIGNATURE_HEADER = 'x-pantau-signature';
 const BATCH = 100;

@@ -1,7 +1,7 @@
 import { AppError } from '../../domain/errors';
 import { translator } from '../../i18n';
-import { ConfigError } from '../env';
-import { StartupError } from '../startup-error';
+import { ConfigError } from '../platform/env';
+import { StartupError } from '../platform/startup-error';
 import { UsageError } from './commands';
 
 const english = translator('en');

@@ -5,9 +5,9 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase } from '../db/client';
-import { DataDirLockedError, lockDataDir } from '../db/lock';
-import { config } from '../env';
+import { openDatabase } from '../platform/db/client';
+import { DataDirLockedError, lockDataDir } from '../platform/db/lock';
+import { config } from '../platform/env';
 import { cliSocketPath, pgliteDir } from '../runtime';
 import { helpText, runCommand } from './commands';
 import { describeError } from './describe-error';

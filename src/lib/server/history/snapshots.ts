@@ -10,11 +10,11 @@ import { SYNC_STATES, type ActivityIndex } from '../../domain/activity';
 import { NATION_CODE, regionLevel } from '../../domain/codes';
 import { tally, type RegionTally, type TpsGap } from '../../domain/report';
 import { addDays, dayStart, localDate, zoneOf, ZONES, type Zone } from '../../domain/calendar';
-import { Plan } from '../campaign';
-import { rows, type Database } from '../db/client';
-import { loadActivity } from '../activity';
+import { Plan } from './campaign';
+import { rows, type Database } from '../platform/db/client';
+import { loadActivity } from '../rollup/activity';
 import { RollupStore } from '../rollup/store';
-import { dayDigests, dayRange, nationDigest, type DayDigest } from '../evidence';
+import { dayDigests, dayRange, nationDigest, type DayDigest } from '../evidence/day';
 
 const CHUNK = 2_000;
 

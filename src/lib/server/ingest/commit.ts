@@ -17,8 +17,8 @@ import {
 	type TpsProgress
 } from '../../domain/coverage';
 import type { HeartbeatItem } from '../../domain/heartbeat';
-import { preparedRows, type Database } from '../db/client';
-import { epochMs } from '../db/sql';
+import { preparedRows, type Database } from '../platform/db/client';
+import { epochMs } from '../platform/db/sql';
 import type { DeviceIdentity } from './device-tokens';
 
 export interface PendingRequest {

@@ -6,11 +6,11 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { isTpsCode } from '../../domain/codes';
 import { AppError } from '../../domain/errors';
-import type { Database } from '../db/client';
-import { inList } from '../db/sql';
-import type { EventBus } from '../events';
-import { deviceTokens, pantarlih } from '../db/schema';
-import { generateToken, hashToken } from '../auth/tokens';
+import type { Database } from '../platform/db/client';
+import { inList } from '../platform/db/sql';
+import type { EventBus } from '../platform/events';
+import { deviceTokens, pantarlih } from '../platform/db/schema';
+import { generateToken, hashToken } from '../platform/tokens';
 
 export const DEVICE_TOKEN_PREFIX = 'pcd';
 

@@ -1,5 +1,5 @@
 /** The heartbeat endpoint on a plain node:http request, for the production entry's fast path. */
-import { describe, logger } from '../log';
+import { describe, logger } from '../platform/log';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES, type IngestResponse, type IngestService } from './service';
 

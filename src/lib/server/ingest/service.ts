@@ -12,7 +12,7 @@ import {
 	type HeartbeatItem,
 	type Rejection
 } from '../../domain/heartbeat';
-import type { Database } from '../db/client';
+import type { Database } from '../platform/db/client';
 import { commitBatch, type BatchResult } from './commit';
 import { CommitFailedError, GroupCommitter, OverloadedError } from './committer';
 import { DeviceTokenCache, recordTokenUse } from './device-tokens';

@@ -26,11 +26,11 @@ import {
 	type SubscribeAnswer,
 	type UnsubscribeAnswer
 } from '../../protocol/live';
-import { identify, isApiToken } from '../auth/identify';
-import { sessionCookieName } from '../auth/session';
-import type { Database } from '../db/client';
-import type { EventBus } from '../events';
-import { describe, logger } from '../log';
+import { identify, isApiToken } from '../accounts/identify';
+import { sessionCookieName } from '../accounts/session';
+import type { Database } from '../platform/db/client';
+import type { EventBus } from '../platform/events';
+import { describe, logger } from '../platform/log';
 import type { RollupStore } from '../rollup/store';
 
 interface SocketData {

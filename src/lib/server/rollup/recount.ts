@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Contribution } from '../../domain/coverage';
-import { rows, type Database } from '../db/client';
+import { rows, type Database } from '../platform/db/client';
 
 export interface RegionCount extends Contribution {
 	code: string;

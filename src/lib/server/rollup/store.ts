@@ -8,10 +8,10 @@ import { sql } from 'drizzle-orm';
 import type { RegionDelta } from '../../domain/coverage';
 import type { RegionLevel } from '../../domain/codes';
 import type { RegionNumbers } from '../../protocol/live';
-import type { Database } from '../db/client';
-import { regions } from '../db/schema';
-import type { EventBus } from '../events';
-import { describe, logger } from '../log';
+import type { Database } from '../platform/db/client';
+import { regions } from '../platform/db/schema';
+import type { EventBus } from '../platform/events';
+import { describe, logger } from '../platform/log';
 import { recountRegions } from './recount';
 
 export type { RegionNumbers };

@@ -1,10 +1,10 @@
 import { canEditCampaign } from '$lib/domain/roles';
 import { formatPoints } from '$lib/domain/target-curve';
 import { z } from 'zod';
-import { formAction, formText, guard } from '$lib/server/http/errors';
+import { formAction, formText, guard } from '$lib/server/platform/http/errors';
 import { services } from '$lib/server/runtime';
-import { actorOf } from '$lib/server/verbs/actor';
-import { setCurve, setThresholds, updateCampaign } from '$lib/server/verbs/campaign';
+import { actorOf } from '$lib/server/accounts/actor';
+import { setCurve, setThresholds, updateCampaign } from '$lib/server/history/campaign-verbs';
 import { AppError } from '$lib/domain/errors';
 import type { Actions, PageServerLoad } from './$types';
 

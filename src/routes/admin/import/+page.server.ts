@@ -1,11 +1,11 @@
 import { canImport } from '$lib/domain/roles';
 import { AppError } from '$lib/domain/errors';
 import { z } from 'zod';
-import { formAction, formText, guard } from '$lib/server/http/errors';
-import { MAX_IMPORT_BYTES } from '$lib/server/import';
+import { formAction, formText, guard } from '$lib/server/platform/http/errors';
+import { MAX_IMPORT_BYTES } from '$lib/server/roster/import';
 import { services } from '$lib/server/runtime';
-import { actorOf } from '$lib/server/verbs/actor';
-import { applyRoster, previewRoster } from '$lib/server/verbs/imports';
+import { actorOf } from '$lib/server/accounts/actor';
+import { applyRoster, previewRoster } from '$lib/server/roster/import-verbs';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = guard(({ locals }) => {

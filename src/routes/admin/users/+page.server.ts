@@ -1,11 +1,11 @@
 import { AppError } from '$lib/domain/errors';
 import { canManageUser, canManageUsers, ROLES } from '$lib/domain/roles';
-import { listUsers } from '$lib/server/auth/users';
+import { listUsers } from '$lib/server/accounts/users';
 import { z } from 'zod';
-import { formAction, formText, guard } from '$lib/server/http/errors';
+import { formAction, formText, guard } from '$lib/server/platform/http/errors';
 import { services } from '$lib/server/runtime';
-import { actorOf } from '$lib/server/verbs/actor';
-import { changeAccount, createAccount } from '$lib/server/verbs/accounts';
+import { actorOf } from '$lib/server/accounts/actor';
+import { changeAccount, createAccount } from '$lib/server/accounts/account-verbs';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = guard(async ({ locals }) => {

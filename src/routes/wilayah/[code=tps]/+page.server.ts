@@ -1,10 +1,10 @@
 import { addDays, campaignLength, dayStart, zoneOf } from '$lib/domain/calendar';
 import { canWriteNotes } from '$lib/domain/roles';
-import { guard } from '$lib/server/http/errors';
-import { reminder, whatsappLink } from '$lib/server/pantarlih';
+import { guard } from '$lib/server/platform/http/errors';
+import { reminder, whatsappLink } from '$lib/server/followup/pantarlih-list';
 import { snapshotsOn } from '$lib/server/history/snapshots';
 import { services } from '$lib/server/runtime';
-import { chronology, tpsSeries, tpsState } from '$lib/server/tps';
+import { chronology, tpsSeries, tpsState } from '$lib/server/views/tps';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = guard(async ({ params, locals, url }) => {

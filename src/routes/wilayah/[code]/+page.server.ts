@@ -1,10 +1,10 @@
 import { addDays, campaignDay } from '$lib/domain/calendar';
 import { FIELD_LEVELS } from '$lib/domain/codes';
 import { canWriteNotes, opensOnEvidence } from '$lib/domain/roles';
-import { dashboard } from '$lib/server/dashboard';
-import { guard } from '$lib/server/http/errors';
-import { dateParam } from '$lib/server/http/params';
-import { pantarlihList } from '$lib/server/pantarlih';
+import { dashboard } from '$lib/server/views/dashboard';
+import { guard } from '$lib/server/platform/http/errors';
+import { dateParam } from '$lib/server/platform/http/params';
+import { pantarlihList } from '$lib/server/followup/pantarlih-list';
 import { services } from '$lib/server/runtime';
 import type { PageServerLoad } from './$types';
 

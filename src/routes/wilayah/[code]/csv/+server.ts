@@ -9,13 +9,13 @@ import { zoneOf } from '$lib/domain/calendar';
 import { coverage } from '$lib/domain/coverage';
 import { AppError } from '$lib/domain/errors';
 import { requestTranslator } from '$lib/i18n';
-import { dashboard } from '$lib/server/dashboard';
-import { guard } from '$lib/server/http/errors';
-import { dateParam } from '$lib/server/http/params';
-import { tableResponse, type Cell } from '$lib/server/http/table-export';
+import { dashboard } from '$lib/server/views/dashboard';
+import { guard } from '$lib/server/platform/http/errors';
+import { dateParam } from '$lib/server/platform/http/params';
+import { tableResponse, type Cell } from '$lib/server/platform/http/table-export';
 import { services } from '$lib/server/runtime';
-import { actorOf } from '$lib/server/verbs/actor';
-import { noteDownload } from '$lib/server/verbs/sessions';
+import { actorOf } from '$lib/server/accounts/actor';
+import { noteDownload } from '$lib/server/accounts/session-verbs';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = guard(

@@ -1,7 +1,7 @@
 import { addDays } from '$lib/domain/calendar';
-import { guard } from '$lib/server/http/errors';
-import { dateParam } from '$lib/server/http/params';
-import { report } from '$lib/server/report';
+import { guard } from '$lib/server/platform/http/errors';
+import { dateParam } from '$lib/server/platform/http/params';
+import { report } from '$lib/server/views/report';
 import { services } from '$lib/server/runtime';
 import type { PageServerLoad } from './$types';
 

@@ -3,12 +3,12 @@ import { isTpsCode } from '$lib/domain/codes';
 import { AppError } from '$lib/domain/errors';
 import { canManageDevices } from '$lib/domain/roles';
 import { z } from 'zod';
-import { formAction, formText, guard } from '$lib/server/http/errors';
-import { filtersFrom, pantarlihList } from '$lib/server/pantarlih';
+import { formAction, formText, guard } from '$lib/server/platform/http/errors';
+import { filtersFrom, pantarlihList } from '$lib/server/followup/pantarlih-list';
 import { services } from '$lib/server/runtime';
-import { actorOf } from '$lib/server/verbs/actor';
-import { enrolPhones } from '$lib/server/verbs/devices';
-import { addFollowup } from '$lib/server/verbs/followups';
+import { actorOf } from '$lib/server/accounts/actor';
+import { enrolPhones } from '$lib/server/roster/enrol-verbs';
+import { addFollowup } from '$lib/server/followup/followup-verbs';
 import type { Actions, PageServerLoad } from './$types';
 
 // A page is a coordinator's round of calls, silent first; the download holds the whole list. Fifty

@@ -4,12 +4,12 @@
 // the last note and the last contact with who and when. Each download is in the audit log.
 import { AppError } from '$lib/domain/errors';
 import { requestTranslator } from '$lib/i18n';
-import { guard } from '$lib/server/http/errors';
-import { tableResponse, type Cell } from '$lib/server/http/table-export';
-import { filtersFrom, pantarlihList } from '$lib/server/pantarlih';
+import { guard } from '$lib/server/platform/http/errors';
+import { tableResponse, type Cell } from '$lib/server/platform/http/table-export';
+import { filtersFrom, pantarlihList } from '$lib/server/followup/pantarlih-list';
 import { services } from '$lib/server/runtime';
-import { actorOf } from '$lib/server/verbs/actor';
-import { noteDownload } from '$lib/server/verbs/sessions';
+import { actorOf } from '$lib/server/accounts/actor';
+import { noteDownload } from '$lib/server/accounts/session-verbs';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = guard(

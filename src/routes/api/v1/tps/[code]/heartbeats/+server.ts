@@ -2,9 +2,9 @@
 // first, keyset-paged: `next` is the cursor of the following (older) page, null on the last.
 import { json } from '@sveltejs/kit';
 import { AppError } from '$lib/domain/errors';
-import { guard } from '$lib/server/http/errors';
+import { guard } from '$lib/server/platform/http/errors';
 import { services } from '$lib/server/runtime';
-import { chronology, MAX_PAGE } from '$lib/server/tps';
+import { chronology, MAX_PAGE } from '$lib/server/views/tps';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = guard(async ({ params, locals, url }) => {

@@ -1,0 +1,180 @@
+/**
+ * Account changes: create, change role or scope, disable or enable, reset a password, issue or
+ * revoke read-only API tokens. Each checks the actor's rights first (roles.ts canManageUser:
+ * admins everyone, a leader the coordinators and observers of their province, nobody their own
+ * account), runs in one transaction and writes its audit entry in it. A disabled account, a new
+ * password or a new role or scope ends the account's sessions in that same transaction.
+ */
+import { commonRegion } from '../../domain/codes';
+import { and, eq, isNull } from 'drizzle-orm';
+import { AppError, ensure } from '../../domain/errors';
+import { canManageUser, canManageUsers, type Role } from '../../domain/roles';
+import { audit } from '../audit/record';
+import { hashPassword } from './password';
+import { generateToken, hashToken } from '../platform/tokens';
+import {
+	checkEmail,
+	checkPassword,
+	checkRoleAndScope,
+	normaliseEmail,
+	publicFields
+} from './users';
+import { API_TOKEN_PREFIX } from './api-tokens';
+import type { Database } from '../platform/db/client';
+import { apiTokens, sessions, users, type User } from '../platform/db/schema';
+import type { Actor } from './actor';
+
+export interface NewAccount {
+	email: string;
+	name?: string;
+	password: string;
+	role: string;
+	scope: string;
+}
+
+export async function createAccount(db: Database, actor: Actor, input: NewAccount): Promise<User> {
+	ensure(canManageUsers(actor), 'usersForbidden');
+	const email = normaliseEmail(input.email);
+	const scope = input.scope.trim();
+	checkEmail(email);
+	checkPassword(input.password);
+	const role = await checkRoleAndScope(db, input.role, scope);
+	ensure(canManageUser(actor, { role, scope }), 'roleForbidden');
+	const passwordHash = await hashPassword(input.password);
+	return db.transaction(async (tx) => {
+		const [existing] = await tx.select({ id: users.id }).from(users).where(eq(users.email, email));
+		if (existing) throw new AppError('accountExists', { email });
+		const [user] = await tx
+			.insert(users)
+			.values({ email, name: input.name?.trim() || email, passwordHash, role, scope })
+			.returning();
+		await audit(tx, actor, {
+			action: 'user.create',
+			subject: email,
+			region: user.scope,
+			after: publicFields(user)
+		});
+		return user;
+	});
+}
+
+export interface AccountChange {
+	role?: string;
+	scope?: string;
+	name?: string;
+	password?: string;
+	disabled?: boolean;
+}
+
+export async function changeAccount(
+	db: Database,
+	actor: Actor,
+	email: string,
+	change: AccountChange
+): Promise<User> {
+	ensure(canManageUsers(actor), 'usersForbidden');
+	const address = normaliseEmail(email);
+	if (change.password !== undefined) checkPassword(change.password);
+	const passwordHash =
+		change.password !== undefined ? await hashPassword(change.password) : undefined;
+	return db.transaction(async (tx) => {
+		const [before] = await tx.select().from(users).where(eq(users.email, address)).for('update');
+		if (!before) throw new AppError('noAccount', { email: address });
+		ensure(canManageUser(actor, before) && before.id !== actor.userId, 'accountForbidden', {
+			email: address
+		});
+		let role: Role = before.role;
+		const scope = change.scope?.trim() ?? before.scope;
+		if (change.role !== undefined || change.scope !== undefined) {
+			role = await checkRoleAndScope(tx, change.role ?? before.role, scope);
+			ensure(canManageUser(actor, { role, scope }), 'roleForbidden');
+		}
+		const [after] = await tx
+			.update(users)
+			.set({
+				role,
+				scope,
+				name: change.name?.trim() || before.name,
+				...(passwordHash ? { passwordHash } : {}),
+				...(change.disabled !== undefined
+					? { disabledAt: change.disabled ? new Date() : null }
+					: {})
+			})
+			.where(eq(users.id, before.id))
+			.returning();
+		// A disabled account, a new password or a narrower scope ends every open session at once.
+		if (change.disabled || passwordHash || role !== before.role || scope !== before.scope)
+			await tx.delete(sessions).where(eq(sessions.userId, before.id));
+		const action =
+			change.disabled === true
+				? 'user.disable'
+				: change.disabled === false
+					? 'user.enable'
+					: passwordHash
+						? 'user.reset_password'
+						: 'user.update';
+		await audit(tx, actor, {
+			action,
+			subject: after.email,
+			region: commonRegion([before.scope, after.scope]),
+			before: publicFields(before),
+			after: publicFields(after)
+		});
+		return after;
+	});
+}
+
+/** A read-only API token for an account the actor manages; returns it (shown once). */
+export async function issueApiToken(
+	db: Database,
+	actor: Actor,
+	email: string,
+	label: string
+): Promise<{ token: string; user: User }> {
+	ensure(canManageUsers(actor), 'usersForbidden');
+	const token = generateToken(API_TOKEN_PREFIX);
+	return db.transaction(async (tx) => {
+		const [user] = await tx
+			.select()
+			.from(users)
+			.where(eq(users.email, normaliseEmail(email)));
+		if (!user) throw new AppError('noAccount', { email: normaliseEmail(email) });
+		ensure(canManageUser(actor, user), 'accountForbidden', { email: user.email });
+		const [row] = await tx
+			.insert(apiTokens)
+			.values({ userId: user.id, tokenHash: hashToken(token), label })
+			.returning({ id: apiTokens.id });
+		await audit(tx, actor, {
+			action: 'apitoken.issue',
+			subject: `api token ${row.id}`,
+			region: user.scope,
+			after: { user: user.email, label }
+		});
+		return { token, user };
+	});
+}
+
+/** Revokes every live API token of an account; returns how many. */
+export async function revokeApiTokens(db: Database, actor: Actor, email: string): Promise<number> {
+	ensure(canManageUsers(actor), 'usersForbidden');
+	return db.transaction(async (tx) => {
+		const [user] = await tx
+			.select()
+			.from(users)
+			.where(eq(users.email, normaliseEmail(email)));
+		if (!user) throw new AppError('noAccount', { email: normaliseEmail(email) });
+		ensure(canManageUser(actor, user), 'accountForbidden', { email: user.email });
+		const revoked = await tx
+			.update(apiTokens)
+			.set({ revokedAt: new Date() })
+			.where(and(eq(apiTokens.userId, user.id), isNull(apiTokens.revokedAt)))
+			.returning({ id: apiTokens.id });
+		await audit(tx, actor, {
+			action: 'apitoken.revoke',
+			subject: user.email,
+			region: user.scope,
+			after: { revoked: revoked.length }
+		});
+		return revoked.length;
+	});
+}

@@ -1,0 +1,81 @@
+/**
+ * The campaign plan: its dates, the target curve (the campaign's, or a province's or regency's
+ * own), and the alert thresholds. Held in memory by the services and reloaded when an admin
+ * changes it; every "today" is on the region's own zone's calendar.
+ */
+import { asc, eq } from 'drizzle-orm';
+import {
+	DEFAULT_ALERT_SETTINGS,
+	alertSettingsSchema,
+	type AlertSettings
+} from '../../domain/alerts';
+import { ancestors } from '../../domain/codes';
+import { campaignDay, campaignLength, localDate, zoneOf } from '../../domain/calendar';
+import { targetShare, type CurvePoint } from '../../domain/target-curve';
+import type { Database } from '../platform/db/client';
+import { alertSettings, campaigns, curveOverrides, type Campaign } from '../platform/db/schema';
+
+export async function currentCampaign(db: Database): Promise<Campaign | null> {
+	const [campaign] = await db.select().from(campaigns).orderBy(asc(campaigns.id)).limit(1);
+	return campaign ?? null;
+}
+
+export interface TodayTarget {
+	/** The region's zone name (WIB, WITA, WIT) and local date. */
+	zone: string;
+	date: string;
+	day: number;
+	days: number;
+	share: number;
+}
+
+export class Plan {
+	constructor(
+		readonly campaign: Campaign | null,
+		readonly overrides: ReadonlyMap<string, CurvePoint[]>,
+		readonly settings: AlertSettings
+	) {}
+
+	static async load(db: Database): Promise<Plan> {
+		const campaign = await currentCampaign(db);
+		const overrides = await db.select().from(curveOverrides);
+		const [stored] = await db.select().from(alertSettings).where(eq(alertSettings.id, 1));
+		const parsed = alertSettingsSchema.safeParse({
+			...DEFAULT_ALERT_SETTINGS,
+			...stored?.settings
+		});
+		return new Plan(
+			campaign,
+			new Map(overrides.map((o) => [o.regionCode, o.points])),
+			parsed.success ? parsed.data : DEFAULT_ALERT_SETTINGS
+		);
+	}
+
+	/** The curve that applies to a region: its own, its regency's or province's, or the campaign's. */
+	curveFor(code: string): { points: CurvePoint[]; from: string | null } {
+		for (const candidate of [code, ...ancestors(code)]) {
+			const points = this.overrides.get(candidate);
+			if (points) return { points, from: candidate };
+		}
+		return { points: this.campaign?.points ?? [], from: null };
+	}
+
+	/** The cumulative target share for a region at the end of a local date. */
+	shareOn(code: string, date: string): number {
+		if (!this.campaign) return 0;
+		return targetShare(this.campaign, date, this.curveFor(code).points);
+	}
+
+	today(code: string, now: number): TodayTarget | null {
+		if (!this.campaign) return null;
+		const zone = zoneOf(code);
+		const date = localDate(new Date(now), zone);
+		return {
+			zone: zone.name,
+			date,
+			day: campaignDay(this.campaign, date),
+			days: campaignLength(this.campaign),
+			share: this.shareOn(code, date)
+		};
+	}
+}
