@@ -29,7 +29,7 @@ import type { Plan } from '../history/campaign';
 import { rows, type Database } from '../platform/db/client';
 import { alerts, webhookOutbox } from '../platform/db/schema';
 import type { EventBus } from '../platform/events';
-import type { BatchResult } from '../ingest/commit';
+import type { BatchResult } from '../platform/events';
 import { describe, logger } from '../platform/log';
 import type { RollupStore } from '../rollup/store';
 import type { Actor } from '../accounts/actor';
@@ -137,6 +137,16 @@ export class AlertService {
 	}
 
 	/** Runs the scheduled rules once: opens new alerts, resolves cleared ones. Serialised. */
+	/** The scheduled run of the rules, with a line saying what it changed and how long it took. */
+	async runRules(log: (line: string) => void): Promise<void> {
+		const ran = performance.now();
+		const { opened, resolved } = await this.evaluate();
+		if (opened + resolved > 0)
+			log(
+				`[alerts] ${opened} opened, ${resolved} resolved, ${this.openCount} open (rules ran in ${Math.round(performance.now() - ran)} ms)`
+			);
+	}
+
 	evaluate(): Promise<{ opened: number; resolved: number }> {
 		const run = this.running.then(() => this.evaluateNow());
 		this.running = run.catch(() => {});

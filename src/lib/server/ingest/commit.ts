@@ -8,37 +8,16 @@
  * answered before the statement has committed.
  */
 import { sql } from 'drizzle-orm';
-import {
-	applySnapshots,
-	rollUp,
-	type RegionDelta,
-	type Snapshot,
-	type TpsOutcome,
-	type TpsProgress
-} from '../../domain/coverage';
+import { applySnapshots, rollUp, type Snapshot, type TpsProgress } from '../../domain/coverage';
 import type { HeartbeatItem } from '../../domain/heartbeat';
 import { preparedRows, type Database } from '../platform/db/client';
 import { epochMs } from '../platform/db/sql';
+import type { BatchResult, RequestResult, ServerEvents } from '../platform/events';
 import type { DeviceIdentity } from './device-tokens';
 
 export interface PendingRequest {
 	device: DeviceIdentity;
 	items: HeartbeatItem[];
-}
-
-export interface RequestResult {
-	accepted: number;
-	duplicates: number;
-}
-
-export interface BatchResult {
-	results: RequestResult[];
-	/** Each touched TPS before and after. */
-	tps: TpsOutcome[];
-	/** What the batch adds to every region above the touched TPS. */
-	deltas: Map<string, RegionDelta>;
-	/** Server receive time of the batch (ms). */
-	receivedAt: number;
 }
 
 /** A touched TPS before the commit: code, target, verified, tms, newVoters, pending, recordedAt, heartbeatId. */
@@ -230,4 +209,19 @@ export function isRetryable(error: unknown): boolean {
 	const e = error as { code?: string; cause?: { code?: string } };
 	const code = e?.code ?? e?.cause?.code;
 	return code === '40P01' || code === '40001';
+}
+
+/** The bus's `commit` event for a group commit made in this process. */
+export function commitEvent(result: BatchResult): ServerEvents['commit'] {
+	return {
+		deltas: result.deltas,
+		touched: result.tps.map(({ after }) => ({
+			code: after.code,
+			verified: after.verified,
+			pending: after.pending
+		})),
+		at: result.receivedAt,
+		origin: 'local',
+		result
+	};
 }

@@ -5,7 +5,8 @@
  * only after its transaction committed (or failed). The queue is bounded: beyond it the caller
  * is told to come back later instead of the server queueing without limit.
  */
-import { isRetryable, type BatchResult, type PendingRequest, type RequestResult } from './commit';
+import type { BatchResult, RequestResult } from '../platform/events';
+import { isRetryable, type PendingRequest } from './commit';
 
 export class OverloadedError extends Error {
 	override name = 'OverloadedError';

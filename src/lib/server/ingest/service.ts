@@ -13,7 +13,8 @@ import {
 	type Rejection
 } from '../../domain/heartbeat';
 import type { Database } from '../platform/db/client';
-import { commitBatch, type BatchResult } from './commit';
+import type { BatchResult } from '../platform/events';
+import { commitBatch } from './commit';
 import { CommitFailedError, GroupCommitter, OverloadedError } from './committer';
 import { DeviceTokenCache, recordTokenUse } from './device-tokens';
 import { TokenUseLog } from './token-use';

@@ -6,10 +6,26 @@
  * moved before a phone's request is answered; a handler that throws is logged and does not stop
  * the others.
  */
-import type { RegionDelta } from '../../domain/coverage';
+import type { RegionDelta, TpsOutcome } from '../../domain/coverage';
 import type { AlertEvent, RegionNumbers } from '../../protocol/live';
-import type { BatchResult } from '../ingest/commit';
 import { describe, logger } from './log';
+
+/** What one sync request of a group commit came to. */
+export interface RequestResult {
+	accepted: number;
+	duplicates: number;
+}
+
+/** A group commit (ingest/commit.ts), as the bus carries it to those who read it whole. */
+export interface BatchResult {
+	results: RequestResult[];
+	/** Each touched TPS before and after. */
+	tps: TpsOutcome[];
+	/** What the batch adds to every region above the touched TPS. */
+	deltas: Map<string, RegionDelta>;
+	/** Server receive time of the batch (ms). */
+	receivedAt: number;
+}
 
 /** A TPS a commit touched: its count and pending records after it. */
 export interface TouchedTps {
