@@ -2,7 +2,7 @@
  * The server's long-lived services, built once per process, in order, by the `init` hook: the
  * database, the roll-up store and activity index, the plan, the live gateway, the Redis bridge,
  * the alerts and their webhook outbox, the ingest path and the CLI socket. What happens after a
- * commit, an import, a revocation or an edit is one event on the bus (events.ts), which each of
+ * commit, an import, a revocation or an edit is one event on the bus (platform/events.ts), which each of
  * them follows itself; this file only builds and stops them. The running services are found
  * through one accessor (src/server/running.js) by the production entry, the socket attachment and
  * the app alike, so PGlite is never opened twice, even across Vite's dev reloads.
@@ -22,7 +22,7 @@ import { AlertService } from './alerts/service';
 import { countOpenAlerts } from './views/dashboard';
 import { WebhookOutbox } from './alerts/webhook';
 import { loginLimits, type LoginLimits } from './accounts/login';
-import { Plan, currentCampaign } from './history/campaign';
+import { PlanHolder, currentCampaign, type Plan } from './history/campaign';
 import { listenForCommands } from './cli/socket';
 import { openDemoClock, realClock, type Clock } from './platform/clock';
 import { openDatabase, type DatabaseHandle } from './platform/db/client';
@@ -32,14 +32,16 @@ import { config, type Config } from './platform/env';
 import { StartupError } from './platform/startup-error';
 import { EventBus } from './platform/events';
 import { readinessCheck, type Readiness } from './platform/health';
-import { createPartitions, wantedDays } from './evidence/partitions';
+import { keepPartitions } from './evidence/partitions';
 import { freezeEndedDays } from './history/snapshots';
 import { requestLogger, type RequestLog } from './platform/http/request-log';
+import { commitEvent } from './ingest/commit';
 import { handleNodeRequest } from './ingest/node-http';
 import { IngestService } from './ingest/service';
 import { LiveService } from './live/service';
 import { describe, logger } from './platform/log';
 import { countIngestAnswer, createMetrics, metricsReader } from './platform/metrics';
+import { every } from './platform/periodic';
 import { closePdf } from './platform/pdf';
 import { connectRedis, type RedisClient } from './platform/redis';
 import { RedisBridge } from './platform/redis-bridge';
@@ -65,7 +67,7 @@ export interface Services {
 	plan(): Plan;
 	/** The plan once any reload in flight (after an edit) is done. */
 	freshPlan(): Promise<Plan>;
-	/** What pages and the read API need (views.ts): the same object for the process's life. */
+	/** What pages and the read API need (views/deps.ts): the same object for the process's life. */
 	views: ViewDeps;
 	alerts: AlertService;
 	/** Failed-login counters (shared through Redis with REDIS_URL). */
@@ -144,28 +146,16 @@ async function start(log: (line: string) => void): Promise<Services> {
 		let clock: Clock = realClock;
 		let saveClock = async () => {};
 		if (cfg.CLOCK_SPEED !== 1) {
-			const campaign = await currentCampaign(db);
-			// The start day's morning: 07:00 WIB, 08:00 WITA, 09:00 WIT.
-			const firstMorning =
-				Date.parse(`${campaign!.firstDay}T00:00:00Z`) + (cfg.CLOCK_START_DAY - 1) * 86_400_000;
-			({ clock, save: saveClock } = await openDemoClock(db, cfg.CLOCK_SPEED, firstMorning));
+			const campaign = (await currentCampaign(db))!;
+			({ clock, save: saveClock } = await openDemoClock(
+				db,
+				cfg.CLOCK_SPEED,
+				campaign,
+				cfg.CLOCK_START_DAY
+			));
 			log(`[clock] demo clock at ${new Date(clock.now()).toISOString()}, ${cfg.CLOCK_SPEED}x`);
 		}
-
-		// The heartbeat log's day partitions, before the first heartbeat can arrive (and again each
-		// interval): the campaign's days and a week ahead, also after a night the server was down.
-		const partitions = async () => {
-			const { created, leftInDefault } = await createPartitions(
-				db,
-				wantedDays(clock.now(), await currentCampaign(db))
-			);
-			if (created.length > 0) log(`[log] heartbeat partitions made for ${created.join(', ')}`);
-			if (leftInDefault.length > 0)
-				logger().warn(
-					`[log] ${leftInDefault.join(', ')} keep their heartbeats in the default partition (they came before a partition existed)`
-				);
-		};
-		await partitions();
+		await keepPartitions(db, clock.now(), log);
 
 		const bus = new EventBus();
 		const store = new RollupStore();
@@ -178,29 +168,14 @@ async function start(log: (line: string) => void): Promise<Services> {
 		log(`[activity] ${activity.size} TPS loaded in ${seconds(started)} s`);
 		followActivity(bus, activity);
 
-		let plan = await Plan.load(db);
-		let reloading: Promise<unknown> = Promise.resolve();
-		const reloadPlan = () =>
-			(reloading = Plan.load(db).then((loaded) => {
-				plan = loaded;
-			}));
-		bus.on('planChanged', () =>
-			reloadPlan().catch((error) => logger().error(`[plan] reload failed: ${describe(error)}`))
-		);
+		const plan = await PlanHolder.load(db);
+		plan.listen(bus);
 
-		const checkpoint = () =>
-			Promise.all([
-				store
-					.checkpoint(db)
-					.catch((error) => logger().error(`[rollup] checkpoint failed: ${describe(error)}`)),
-				saveClock().catch((error) =>
-					logger().error(`[clock] saving the demo clock failed: ${describe(error)}`)
-				)
-			]);
-		await checkpoint();
-		const checkpointTimer = setInterval(checkpoint, CHECKPOINT_MS);
-		checkpointTimer.unref();
-		opened.push(() => clearInterval(checkpointTimer));
+		const checkpoint = every(CHECKPOINT_MS, 'checkpoint', () =>
+			Promise.all([store.checkpoint(db), saveClock()])
+		);
+		await checkpoint.run();
+		opened.push(() => checkpoint.stop());
 
 		const live = new LiveService(db, store, {
 			windowMs: cfg.LIVE_WINDOW_MS,
@@ -224,7 +199,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 			db,
 			store,
 			activity,
-			plan: () => plan,
+			plan: plan.current,
 			now: clock.now,
 			bus,
 			outbox: webhook !== undefined
@@ -255,18 +230,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 			concurrency: embedded ? 1 : cfg.INGEST_CONCURRENCY,
 			now: clock.now,
 			// Before the requests are answered: a client that got 200 sees its numbers.
-			onCommitted: (result) =>
-				bus.emit('commit', {
-					deltas: result.deltas,
-					touched: result.tps.map(({ after }) => ({
-						code: after.code,
-						verified: after.verified,
-						pending: after.pending
-					})),
-					at: result.receivedAt,
-					origin: 'local',
-					result
-				}),
+			onCommitted: (result) => bus.emit('commit', commitEvent(result)),
 			onError: (error) => logger().error(`[ingest] commit failed: ${describe(error)}`)
 		});
 		ingest.tokens.listen(bus);
@@ -275,32 +239,22 @@ async function start(log: (line: string) => void): Promise<Services> {
 			? await listenForCommands(socket, { handle, bus, now: clock.now })
 			: undefined;
 
-		// Each interval: the plan as other processes may have changed it, the local days that
-		// ended frozen, then the alert rules.
-		let busy = false;
-		const everyInterval = async () => {
-			if (busy) return;
-			busy = true;
-			try {
-				await reloadPlan();
-				await partitions();
-				const frozen = await freezeEndedDays({ db, store, activity, plan, now: clock.now() });
-				if (frozen.length > 0) log(`[history] froze ${frozen.join(', ')}`);
-				const ran = performance.now();
-				const { opened: o, resolved } = await alerts.evaluate();
-				if (o + resolved > 0)
-					log(
-						`[alerts] ${o} opened, ${resolved} resolved, ${alerts.openCount} open (rules ran in ${Math.round(performance.now() - ran)} ms)`
-					);
-			} catch (error) {
-				logger().error(`[alerts] scheduled run failed: ${describe(error)}`);
-			} finally {
-				busy = false;
-			}
-		};
-		const schedule = setInterval(() => void everyInterval(), cfg.ALERT_INTERVAL_MS);
-		schedule.unref();
-		void everyInterval();
+		// Each interval: the plan as other processes may have changed it, the log's partitions, the
+		// local days that ended frozen, then the alert rules.
+		const schedule = every(cfg.ALERT_INTERVAL_MS, 'scheduled run', async () => {
+			await plan.reload();
+			await keepPartitions(db, clock.now(), log);
+			const frozen = await freezeEndedDays({
+				db,
+				store,
+				activity,
+				plan: plan.current(),
+				now: clock.now()
+			});
+			if (frozen.length > 0) log(`[history] froze ${frozen.join(', ')}`);
+			await alerts.runRules(log);
+		});
+		void schedule.run();
 
 		return {
 			config: cfg,
@@ -310,18 +264,14 @@ async function start(log: (line: string) => void): Promise<Services> {
 			ingest,
 			store,
 			activity,
-			plan: () => plan,
-			freshPlan: () =>
-				reloading.then(
-					() => plan,
-					() => plan
-				),
+			plan: plan.current,
+			freshPlan: plan.fresh,
 			views: {
 				db,
 				store,
 				activity,
 				now: clock.now,
-				plan: () => plan,
+				plan: plan.current,
 				openAlerts: (code) => openAlerts.of(code)
 			},
 			alerts,
@@ -336,7 +286,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 			logRequest: requestLogger(cfg, metrics),
 			ingestHttp: (req, res) => handleNodeRequest(ingest, req, res),
 			async stop() {
-				clearInterval(schedule);
+				schedule.stop();
 				await webhook?.close();
 				await closePdf();
 				await commands?.close();
@@ -344,8 +294,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 				await ingest.close();
 				live.close();
 				await bridge?.close();
-				clearInterval(checkpointTimer);
-				await checkpoint();
+				await checkpoint.finish();
 				await redis?.close();
 				if (commits !== handle) await commits.close();
 				await handle.close();

@@ -8,6 +8,8 @@
 import { sql } from 'drizzle-orm';
 import { addDays, localDate, ZONES } from '../../domain/calendar';
 import { rows, type Database } from '../platform/db/client';
+import { logger } from '../platform/log';
+import { currentCampaign } from '../history/campaign';
 
 /** How many days ahead of today partitions exist. */
 export const DAYS_AHEAD = 7;
@@ -91,4 +93,24 @@ export function wantedDays(
 	const days: string[] = [];
 	for (let day = first; day <= last; day = addDays(day, 1)) days.push(day);
 	return days;
+}
+
+/**
+ * The partitions wanted at `now` (the campaign's days and a week ahead, also after a night the
+ * server was down), made before the first heartbeat can need one, at start and every interval.
+ */
+export async function keepPartitions(
+	db: Database,
+	now: number,
+	log: (line: string) => void
+): Promise<void> {
+	const { created, leftInDefault } = await createPartitions(
+		db,
+		wantedDays(now, await currentCampaign(db))
+	);
+	if (created.length > 0) log(`[log] heartbeat partitions made for ${created.join(', ')}`);
+	if (leftInDefault.length > 0)
+		logger().warn(
+			`[log] ${leftInDefault.join(', ')} keep their heartbeats in the default partition (they came before a partition existed)`
+		);
 }

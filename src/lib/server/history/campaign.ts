@@ -14,6 +14,8 @@ import { campaignDay, campaignLength, localDate, zoneOf } from '../../domain/cal
 import { targetShare, type CurvePoint } from '../../domain/target-curve';
 import type { Database } from '../platform/db/client';
 import { alertSettings, campaigns, curveOverrides, type Campaign } from '../platform/db/schema';
+import type { EventBus } from '../platform/events';
+import { describe, logger } from '../platform/log';
 
 export async function currentCampaign(db: Database): Promise<Campaign | null> {
 	const [campaign] = await db.select().from(campaigns).orderBy(asc(campaigns.id)).limit(1);
@@ -77,5 +79,43 @@ export class Plan {
 			days: campaignLength(this.campaign),
 			share: this.shareOn(code, date)
 		};
+	}
+}
+
+/**
+ * The plan as this process holds it: loaded at start, loaded again when someone changes it (here
+ * or, through the bus, in another process) and at every scheduled run.
+ */
+export class PlanHolder {
+	private reloading: Promise<unknown> = Promise.resolve();
+
+	private constructor(
+		private db: Database,
+		private plan: Plan
+	) {}
+
+	static async load(db: Database): Promise<PlanHolder> {
+		return new PlanHolder(db, await Plan.load(db));
+	}
+
+	/** The plan as last loaded. */
+	current = (): Plan => this.plan;
+
+	/** The plan once any reload in flight (after an edit) is done. */
+	fresh = (): Promise<Plan> =>
+		this.reloading.then(
+			() => this.plan,
+			() => this.plan
+		);
+
+	reload = (): Promise<unknown> =>
+		(this.reloading = Plan.load(this.db).then((loaded) => {
+			this.plan = loaded;
+		}));
+
+	listen(bus: EventBus): void {
+		bus.on('planChanged', () =>
+			this.reload().catch((error) => logger().error(`[plan] reload failed: ${describe(error)}`))
+		);
 	}
 }

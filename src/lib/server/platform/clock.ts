@@ -24,14 +24,17 @@ export function compressedClock(startAt: number, speed: number, realAt = Date.no
 }
 
 /**
- * The demo clock: resumes from the saved simulated time, or starts at `firstStart` (the
- * campaign's first morning). `save` writes where it is, for the next start.
+ * The demo clock: resumes from the saved simulated time, or starts on the morning of the
+ * campaign's day `startDay` (07:00 WIB, 08:00 WITA, 09:00 WIT). `save` writes where it is, for the
+ * next start.
  */
 export async function openDemoClock(
 	db: Database,
 	speed: number,
-	firstStart: number
+	campaign: { firstDay: string },
+	startDay: number
 ): Promise<{ clock: Clock; save(): Promise<void> }> {
+	const firstStart = Date.parse(`${campaign.firstDay}T00:00:00Z`) + (startDay - 1) * 86_400_000;
 	const [saved] = await db.select().from(demoClock).where(eq(demoClock.id, 1));
 	const clock = compressedClock(saved ? saved.simulatedAt.getTime() : firstStart, speed);
 	const save = async () => {
