@@ -1,6 +1,6 @@
 /**
  * Read-only API tokens: carry their account's scope, stored hashed, revocable (issued and revoked
- * by verbs/accounts.ts).
+ * by account-verbs.ts).
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Principal } from '../../domain/roles';

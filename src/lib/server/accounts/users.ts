@@ -1,4 +1,4 @@
-/** Accounts as stored: lookups and the checks every account change needs (verbs/accounts.ts changes them). */
+/** Accounts as stored: lookups and the checks every account change needs (account-verbs.ts changes them). */
 import { eq } from 'drizzle-orm';
 import { regionLevel } from '../../domain/codes';
 import { AppError } from '../../domain/errors';

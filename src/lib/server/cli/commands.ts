@@ -1,5 +1,5 @@
 /**
- * CLI commands. Each parses its options and calls a verb (src/lib/server/verbs) as the operator
+ * CLI commands. Each parses its options and calls a verb (a feature's *-verbs.ts) as the operator
  * (`cli`), against an open database, writing lines through `out`: the same code serves
  * `npm run cli` directly and through a running embedded server's socket (where the server's event
  * bus hears of revocations and imports at once). A refused change is an AppError, printed in

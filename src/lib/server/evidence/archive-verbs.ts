@@ -1,5 +1,5 @@
 /**
- * Moving closed days of the heartbeat log into archive files and back (log-archive.ts says how):
+ * Moving closed days of the heartbeat log into archive files and back (archive.ts says how):
  * national admins only; each day's move, its `log_archives` row and its audit entry in one
  * transaction.
  */

@@ -1,7 +1,7 @@
 /**
  * Freezing a day on demand (the command line): the rows, a correction when one is asked for, and
  * the audit entry saying who froze or corrected what, in one transaction. The nightly freeze is
- * the server's own (history/snapshots.ts freezeEndedDays) and needs no actor.
+ * the server's own (snapshots.ts freezeEndedDays) and needs no actor.
  */
 import { NATION_CODE } from '../../domain/codes';
 import { ensure } from '../../domain/errors';

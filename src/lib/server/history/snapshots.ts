@@ -32,7 +32,7 @@ export interface SnapshotRow {
 	/** Null in rows frozen before the report existed (migration 0007). */
 	syncStates: number[] | null;
 	largestGaps: TpsGap[] | null;
-	/** Heartbeats received that local day, and their digest (evidence.ts); null before 0010. */
+	/** Heartbeats received that local day, and their digest (evidence/day.ts); null before 0010. */
 	heartbeats: number | null;
 	digest: string | null;
 }

@@ -1,7 +1,7 @@
 /**
  * Device tokens: one phone's credential, bound to one Pantarlih and their TPS. Issuing a token
  * revokes the Pantarlih's earlier ones (one enrolled phone at a time). People change them through
- * verbs/devices.ts, which checks rights and audits; these functions only move the rows.
+ * roster/enrol-verbs.ts, which checks rights and audits; these functions only move the rows.
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { isTpsCode } from '../../domain/codes';

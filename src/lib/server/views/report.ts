@@ -133,7 +133,7 @@ async function build(views: ViewDeps, code: string, date: string): Promise<Share
 	const frozen = final ? await snapshotsOn(db, [code], date) : new Map();
 	const own = frozen.get(code);
 	if (final && !own) throw new AppError('dayNotFrozen', { date });
-	// A past day's rows carry the forecast as it stood that evening (dashboard.ts).
+	// A past day's rows carry the forecast as it stood that evening (views/dashboard.ts).
 	const board = await dashboard(views, EVERYTHING, code, final ? date : null);
 	const previousRow =
 		date > campaign.firstDay

@@ -35,7 +35,7 @@ export const deviceTokens = pgTable(
 /**
  * Every accepted heartbeat, as received: the evidence for Bawaslu, append-only (the database
  * refuses UPDATE and DELETE). Partitioned by the phone's recorded day (one partition per day, at
- * 00:00 WIB, created ahead of time by the server, server/heartbeat-log.ts; anything without a
+ * 00:00 WIB, created ahead of time by the server, evidence/partitions.ts; anything without a
  * partition of its own lands in the default one). The key is the phone's UUID with its recorded
  * time: a re-sent heartbeat carries both unchanged, so it is stored once, whenever it comes back.
  */

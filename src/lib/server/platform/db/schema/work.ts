@@ -11,7 +11,7 @@ export const importPreviews = pgTable('import_previews', {
 	userId: integer('user_id').notNull(),
 	/** The file's name, for the page and the audit log. */
 	name: text('name').notNull(),
-	/** domain/roster.ts checkRoster's answer with its counts (server/import.ts Preview). */
+	/** domain/roster.ts checkRoster's answer with its counts (roster/import.ts Preview). */
 	preview: jsonb('preview').notNull(),
 	createdAt: timestamptz('created_at').notNull().defaultNow(),
 	expiresAt: timestamptz('expires_at').notNull(),
