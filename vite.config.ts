@@ -17,7 +17,7 @@ export default defineConfig({
 	test: {
 		expect: { requireAssertions: true },
 		include: ['src/**/*.spec.ts', 'tests/integration/**/*.test.ts'],
-		// PGlite takes seconds to open a fresh database on 2 cores.
+		globalSetup: ['tests/fixtures/global-setup.ts'],
 		testTimeout: 60_000,
 		hookTimeout: 180_000,
 		fileParallelism: false

@@ -18,8 +18,7 @@
  * BENCH_SHORT=1 (5 s runs, steps 0.2 and 1: a few minutes), BENCH_KEEP=1.
  */
 import { type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../fixtures/temp';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rows, type DatabaseHandle } from '../../src/lib/server/platform/db/client';
@@ -48,7 +47,7 @@ const PER_DAY = short ? 200_000 : 3_300_000;
 const PHONES = ['3523', '3578'];
 const REAL_PORT = 3296;
 const BARE_PORT = 3295;
-const work = mkdtempSync(path.join(tmpdir(), 'pantau-bench-growth-'));
+const work = tempDir('pantau-bench-growth-');
 const keep = process.env.BENCH_KEEP === '1';
 
 interface Row {

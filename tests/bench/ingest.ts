@@ -11,8 +11,8 @@
  * BENCH_SERVER_NODE_OPTIONS (NODE_OPTIONS for the server alone).
  */
 import { type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../fixtures/temp';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rows } from '../../src/lib/server/platform/db/client';
@@ -35,7 +35,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const provinces = process.env.BENCH_PROVINCES?.split(',');
 const REAL_PORT = 3298;
 const BARE_PORT = 3299;
-const work = mkdtempSync(path.join(tmpdir(), 'pantau-bench-ingest-'));
+const work = tempDir('pantau-bench-ingest-');
 
 requireWrk();
 const database = await scratchDatabase(`pantau_bench_ingest_${process.pid}`);

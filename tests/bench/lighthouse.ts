@@ -6,7 +6,8 @@
  * four category scores per page. Scores move a few points between runs on a busy machine.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../fixtures/temp';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
@@ -42,7 +43,7 @@ const ALL = [
 const PAGES = ALL.filter((p) => !only || p.path === only);
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
 
-const work = mkdtempSync(path.join(tmpdir(), 'pantau-lighthouse-'));
+const work = tempDir('pantau-lighthouse-');
 const env = { DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
 let server: ChildProcess | undefined;
 let chrome: chromeLauncher.LaunchedChrome | undefined;

@@ -1,13 +1,14 @@
 /**
  * `npm run bench:seed`: the national seed (820,161 TPS and Pantarlih) into a fresh embedded
- * database and into a fresh database on the PostgreSQL server of BENCH_DATABASE_URL (default: the
- * local server), printing the time of each.
+ * PostgreSQL and into a fresh database on the PostgreSQL server of BENCH_DATABASE_URL (default:
+ * the local server), printing the time of each.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { openDatabase, type DatabaseHandle } from '../../src/lib/server/platform/db/client';
+import { startEmbeddedPostgres } from '../../src/lib/server/platform/db/embedded';
 import { levelCounts, seed } from '../../src/lib/server/geography/seed';
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -27,11 +28,13 @@ async function measure(name: string, handle: DatabaseHandle) {
 
 const results = [];
 const dir = mkdtempSync(path.join(tmpdir(), 'pantau-bench-'));
+const embedded = await startEmbeddedPostgres(dir);
 try {
 	results.push(
-		await measure('PGlite (embedded)', await openDatabase({ dataDir: path.join(dir, 'pglite') }))
+		await measure('embedded PostgreSQL', await openDatabase({ databaseUrl: embedded.url }))
 	);
 } finally {
+	await embedded.stop();
 	rmSync(dir, { recursive: true, force: true });
 }
 

@@ -1,22 +1,24 @@
 /**
  * SIGKILL in the middle of a load loses no heartbeat that was answered 200, on the embedded
- * database and (with TEST_DATABASE_URL) on PostgreSQL: the built server is killed while 16
- * phones sync, restarted, and every acknowledged heartbeat must be stored, with each TPS showing
- * its latest stored snapshot.
+ * PostgreSQL (whose postmaster outlives the killed server and must be found and stopped by the
+ * next start) and (with TEST_DATABASE_URL) on a PostgreSQL server: the built server is killed
+ * while 16 phones sync, restarted, and every acknowledged heartbeat must be stored, with each TPS
+ * showing its latest stored snapshot.
  */
 import { bulkTokens } from '../fixtures/cli';
+import { tempDir } from '../fixtures/temp';
 import { startServer } from '../fixtures/server';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { expect, test } from '@playwright/test';
 import { openDatabase, rows } from '../../src/lib/server/platform/db/client';
+import { openConfiguredDatabase } from '../../src/lib/server/platform/db/configured';
 
 const PORT = 4188;
-const engines = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+const engines = process.env.TEST_DATABASE_URL ? ['embedded', 'server'] : ['embedded'];
 const start = (env: Record<string, string>) =>
 	startServer(PORT, {
 		SEED_PROVINCES: '75',
@@ -28,11 +30,11 @@ const start = (env: Record<string, string>) =>
 for (const engine of engines) {
 	test(`SIGKILL mid-load loses no acknowledged heartbeat (${engine})`, async () => {
 		test.setTimeout(180_000);
-		const work = mkdtempSync(path.join(tmpdir(), 'pantau-kill-'));
+		const work = tempDir('pantau-kill-');
 		let databaseUrl = '';
 		let admin: postgres.Sql | undefined;
 		const name = `pantau_kill_${process.pid}`;
-		if (engine === 'postgres') {
+		if (engine === 'server') {
 			admin = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
 			await admin.unsafe(`create database ${name}`);
 			const url = new URL(process.env.TEST_DATABASE_URL!);
@@ -82,9 +84,10 @@ for (const engine of engines) {
 			server.kill('SIGTERM');
 			await new Promise((resolve) => server.once('exit', resolve));
 
-			const handle = await openDatabase(
-				databaseUrl ? { databaseUrl } : { dataDir: path.join(work, 'data', 'pglite') }
-			);
+			const database = databaseUrl
+				? { handle: await openDatabase({ databaseUrl }), close: async () => {} }
+				: await openConfiguredDatabase({ DATA_DIR: env.DATA_DIR }, () => {});
+			const { handle } = database;
 			const stored = new Set(
 				(await rows<{ id: string }>(handle.db, sql`select id::text as id from heartbeats`)).map(
 					(r) => r.id
@@ -98,6 +101,7 @@ for (const engine of engines) {
 					order by h.recorded_at desc, h.verified desc limit 1)`
 			);
 			await handle.close();
+			await database.close();
 			console.log(
 				`[kill ${engine}] acknowledged ${acknowledged.size}, stored ${stored.size}, lost ${lost.length}`
 			);

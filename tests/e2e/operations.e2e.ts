@@ -3,10 +3,10 @@
  * middle of a load that loses nothing and leaves no error for phones that retry.
  */
 import { randomUUID } from 'node:crypto';
+import { tempDir } from '../fixtures/temp';
 import http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { expect, test } from '@playwright/test';
@@ -14,7 +14,8 @@ import { E2E_METRICS_TOKEN } from '../config/playwright.config';
 import { io } from 'socket.io-client';
 import { apiToken, bulkTokens } from '../fixtures/cli';
 import { startServer } from '../fixtures/server';
-import { openDatabase, rows } from '../../src/lib/server/platform/db/client';
+import { rows } from '../../src/lib/server/platform/db/client';
+import { openConfiguredDatabase } from '../../src/lib/server/platform/db/configured';
 
 test('health, readiness and metrics answer a load balancer and Prometheus', async ({ request }) => {
 	const health = await request.get('/healthz');
@@ -79,7 +80,7 @@ async function idleClients(port: number): Promise<() => void> {
 test('SIGTERM during load, with idle raw clients: the server stops within 10 s, nothing acknowledged is lost, retries succeed', async () => {
 	test.setTimeout(180_000);
 	const PORT = 4189;
-	const work = mkdtempSync(path.join(tmpdir(), 'pantau-term-'));
+	const work = tempDir('pantau-term-');
 	const env = { DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
 	const start = () =>
 		startServer(PORT, {
@@ -160,13 +161,13 @@ test('SIGTERM during load, with idle raw clients: the server stops within 10 s, 
 		await new Promise((resolve) => server.once('exit', resolve));
 		expect(restarted).toBe(true);
 		expect(failures).toEqual([]);
-		const handle = await openDatabase({ dataDir: path.join(env.DATA_DIR, 'pglite') });
+		const database = await openConfiguredDatabase(env, () => {});
 		const stored = new Set(
-			(await rows<{ id: string }>(handle.db, sql`select id::text as id from heartbeats`)).map(
-				(r) => r.id
-			)
+			(
+				await rows<{ id: string }>(database.handle.db, sql`select id::text as id from heartbeats`)
+			).map((r) => r.id)
 		);
-		await handle.close();
+		await database.close();
 		const lost = [...acknowledged].filter((id) => !stored.has(id));
 		console.log(
 			`[sigterm] acknowledged ${acknowledged.size}, lost ${lost.length}, stopped in ${stopSeconds.toFixed(1)} s`

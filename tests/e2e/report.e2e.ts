@@ -6,8 +6,8 @@
  * headline percentage, and as an XLSX of its tables; each download lands in the audit log.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../fixtures/temp';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { expect, test, type Page } from '@playwright/test';
@@ -60,7 +60,7 @@ test('the rakor report of a frozen day: stable, printable as PDF and XLSX, audit
 	page
 }) => {
 	test.setTimeout(150_000);
-	const work = mkdtempSync(path.join(tmpdir(), 'pantau-report-'));
+	const work = tempDir('pantau-report-');
 	const env = { DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
 	const server = await startServer(PORT, {
 		...env,

@@ -16,7 +16,10 @@ import { ACCOUNTS, PASSWORD } from './accounts';
 
 const serverUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-test.skip(!serverUrl, 'needs TEST_DATABASE_URL (a PostgreSQL server): PGlite is single-process');
+test.skip(
+	!serverUrl,
+	'needs TEST_DATABASE_URL (a PostgreSQL server): the embedded one belongs to one process'
+);
 
 const sessionCookie = (base: string) => loginCookie(base, ACCOUNTS.admin.email, PASSWORD);
 

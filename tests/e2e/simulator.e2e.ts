@@ -4,14 +4,14 @@
  * server rejected nothing, counted the simulator's deliberate re-sends as duplicates, and its live
  * roll-ups (read over HTTP) equal a full recount of the stored TPS rows.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { tempDir } from '../fixtures/temp';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { bulkTokens } from '../fixtures/cli';
 import { freshTotals } from '../fixtures/recount';
 import { loginCookie, startServer } from '../fixtures/server';
-import { openDatabase } from '../../src/lib/server/platform/db/client';
+import { openConfiguredDatabase } from '../../src/lib/server/platform/db/configured';
 import { simulatedTarget } from '../../src/lib/domain/simulated';
 import { Simulator } from '../../src/simulator/run';
 
@@ -20,7 +20,7 @@ const base = `http://127.0.0.1:${PORT}`;
 
 test('a simulated day ends with no rejected heartbeat and roll-ups equal to a recount', async () => {
 	test.setTimeout(180_000);
-	const work = mkdtempSync(path.join(tmpdir(), 'pantau-sim-'));
+	const work = tempDir('pantau-sim-');
 	const env = { DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
 	const server = await startServer(PORT, {
 		...env,
@@ -77,9 +77,9 @@ test('a simulated day ends with no rejected heartbeat and roll-ups equal to a re
 		server.kill('SIGTERM');
 		await new Promise((resolve) => server.once('exit', resolve));
 
-		const handle = await openDatabase({ dataDir: path.join(env.DATA_DIR, 'pglite') });
-		const fresh = await freshTotals(handle.db);
-		await handle.close();
+		const database = await openConfiguredDatabase(env, () => {});
+		const fresh = await freshTotals(database.handle.db);
+		await database.close();
 		const nation = fresh.get('id')!;
 		expect(nation.verified).toBeGreaterThan(0);
 		expect(nation.tpsSynced).toBeGreaterThan(1_000);

@@ -3,9 +3,9 @@
  * killed with SIGKILL, is delivered (signed) after the restart, once the receiver is up.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { tempDir } from '../fixtures/temp';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { SIGNATURE_HEADER, signature } from '../../src/lib/server/alerts/webhook';
@@ -18,7 +18,7 @@ test('an alert change queued before a SIGKILL is delivered after the restart', a
 	const PORT = 4193;
 	const RECEIVER = 4194;
 	const secret = 'webhook-secret-for-the-test';
-	const work = mkdtempSync(path.join(tmpdir(), 'pantau-webhook-'));
+	const work = tempDir('pantau-webhook-');
 	const env = {
 		DATA_DIR: path.join(work, 'data'),
 		DATABASE_URL: '',

@@ -1,5 +1,5 @@
 /**
- * Archiving closed days of the heartbeat log and putting them back, on both engines: a day
+ * Archiving closed days of the heartbeat log and putting them back,: a day
  * leaves the database as one compressed file with its SHA-256 (and an entry in log_archives and
  * the audit log), a day tied to the database by a late backlog stays, a restored day gives back
  * every row exactly and the same frozen digest, and a changed or unknown file is refused.
@@ -34,13 +34,13 @@ import { CLI, type Actor } from '../../src/lib/server/accounts/actor';
 import { archiveLog, restoreLog } from '../../src/lib/server/evidence/archive-verbs';
 import { verifyDay } from '../../src/lib/server/evidence/verify';
 import type { ViewDeps } from '../../src/lib/server/views/deps';
-import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
+import { createTestDatabase, type TestDatabase } from '../fixtures/database';
 
 // Gorontalo (75, WITA, UTC+8).
 const at = (local: string) => Date.parse(`${local}+08:00`);
 const DAY = '2026-02-14';
 
-describe.each(engines)('the log archive on %s', (engine) => {
+describe('the log archive', () => {
 	let database: TestDatabase;
 	let now = at(`${DAY}T09:00:00`);
 	let ingest: IngestService;
@@ -89,7 +89,7 @@ describe.each(engines)('the log archive on %s', (engine) => {
 		)[0].f;
 
 	beforeAll(async () => {
-		database = await createTestDatabase(engine);
+		database = await createTestDatabase();
 		await seed(database, { provinces: ['75'] });
 		await database.db.execute(
 			sql`update campaigns set first_day = '2026-02-12', last_day = '2026-03-13'`

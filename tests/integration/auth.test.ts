@@ -17,11 +17,11 @@ import { translator } from '../../src/lib/i18n';
 import { hashToken } from '../../src/lib/server/platform/tokens';
 import { connectRedis } from '../../src/lib/server/platform/redis';
 import { seed } from '../../src/lib/server/geography/seed';
-import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
+import { createTestDatabase, type TestDatabase } from '../fixtures/database';
 
 const PASSWORD = 'rahasia-sekali-123';
 
-describe.each(engines)('accounts and sessions on %s', (engine) => {
+describe('accounts and sessions', () => {
 	let database: TestDatabase;
 	const db = () => database.db;
 	let limits: LoginLimits;
@@ -36,7 +36,7 @@ describe.each(engines)('accounts and sessions on %s', (engine) => {
 		).map((r) => r.action);
 
 	beforeAll(async () => {
-		database = await createTestDatabase(engine);
+		database = await createTestDatabase();
 		limits = loginLimits();
 		await seed(database, { provinces: ['75'] });
 		await createAccount(db(), CLI, {

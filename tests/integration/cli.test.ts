@@ -1,12 +1,13 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../fixtures/temp';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { hashToken } from '../../src/lib/server/platform/tokens';
 import { openDatabase, rows } from '../../src/lib/server/platform/db/client';
+import { openConfiguredDatabase } from '../../src/lib/server/platform/db/configured';
 import {
 	DataDirLockedError,
 	lockDataDir,
@@ -30,16 +31,16 @@ function cli(dataDir: string, ...args: string[]) {
 
 /** Whether a device token is still live, read from the embedded database no server holds. */
 async function liveToken(dataDir: string, token: string): Promise<boolean> {
-	const handle = await openDatabase({ dataDir: path.join(dataDir, 'pglite') });
+	const database = await openConfiguredDatabase({ DATA_DIR: dataDir }, () => {});
 	try {
 		const found = await rows<{ n: number }>(
-			handle.db,
+			database.handle.db,
 			sql`select count(*)::int as n from device_tokens
 				where token_hash = ${hashToken(token)} and revoked_at is null`
 		);
 		return found[0].n === 1;
 	} finally {
-		await handle.close();
+		await database.close();
 	}
 }
 
@@ -53,7 +54,7 @@ async function deadPid(): Promise<number> {
 describe('the data folder lock', () => {
 	let dir: string;
 	beforeAll(() => {
-		dir = mkdtempSync(path.join(tmpdir(), 'pantau-lock-'));
+		dir = tempDir('pantau-lock-');
 	});
 	afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -78,7 +79,7 @@ describe('the data folder lock', () => {
 describe('npm run cli', () => {
 	let dir: string;
 	beforeAll(() => {
-		dir = mkdtempSync(path.join(tmpdir(), 'pantau-cli-'));
+		dir = tempDir('pantau-cli-');
 	});
 	afterAll(async () => {
 		await stopServices();

@@ -1,5 +1,5 @@
 /**
- * The heartbeat log as evidence, on both engines: day partitions made ahead of time (a heartbeat
+ * The heartbeat log as evidence,: day partitions made ahead of time (a heartbeat
  * with no partition of its own still found), idempotency across partitions (a backlog re-sent a
  * week later is a duplicate, counted as a re-send), the log append-only, the chronology exactly
  * what was sent with what each heartbeat did, scope and masking, and a frozen day's digests:
@@ -28,13 +28,13 @@ import { chronology, tpsState } from '../../src/lib/server/views/tps';
 import { dashboard } from '../../src/lib/server/views/dashboard';
 import { verifyDay } from '../../src/lib/server/evidence/verify';
 import type { ViewDeps } from '../../src/lib/server/views/deps';
-import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
+import { createTestDatabase, type TestDatabase } from '../fixtures/database';
 
 // Gorontalo (75, WITA, UTC+8).
 const at = (local: string) => Date.parse(`${local}+08:00`);
 const DAY = '2026-02-14';
 
-describe.each(engines)('the evidence on %s', (engine) => {
+describe('the evidence', () => {
 	let database: TestDatabase;
 	let now = at(`${DAY}T09:00:00`);
 	let ingest: IngestService;
@@ -73,7 +73,7 @@ describe.each(engines)('the evidence on %s', (engine) => {
 	};
 
 	beforeAll(async () => {
-		database = await createTestDatabase(engine);
+		database = await createTestDatabase();
 		await seed(database, { provinces: ['75'] });
 		await database.db.execute(
 			sql`update campaigns set first_day = '2026-02-12', last_day = '2026-03-13'`

@@ -1,7 +1,7 @@
 /**
  * A freeze on demand (the CLI's snapshot:freeze, inside one transaction) of a zone holding several
  * provinces with heartbeats: the digests are the ones computed outside any transaction, one
- * province after another on the transaction's one connection, on both engines.
+ * province after another on the transaction's one connection,.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,15 +12,15 @@ import { createPartitions } from '../../src/lib/server/evidence/partitions';
 import { seed } from '../../src/lib/server/geography/seed';
 import { CLI } from '../../src/lib/server/accounts/actor';
 import { freezeOnDemand } from '../../src/lib/server/history/freeze-verbs';
-import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
+import { createTestDatabase, type TestDatabase } from '../fixtures/database';
 
 const DAY = '2026-02-14';
 
-describe.each(engines)('freezing a zone of several provinces on %s', (engine) => {
+describe('freezing a zone of several provinces', () => {
 	let database: TestDatabase;
 
 	beforeAll(async () => {
-		database = await createTestDatabase(engine);
+		database = await createTestDatabase();
 		// Gorontalo and Sulawesi Barat: both WITA.
 		await seed(database, { provinces: ['75', '76'] });
 		await createPartitions(database.db, ['2026-02-13', DAY, '2026-02-15']);

@@ -1,5 +1,5 @@
 /**
- * Daily snapshots and alerts on both engines, with the server's pieces wired as in runtime.ts and
+ * Daily snapshots and alerts, with the server's pieces wired as in runtime.ts and
  * a clock the test moves: a frozen day never changes, a region behind target opens exactly one
  * alert and closes it when it recovers, data quality is flagged once, people acknowledge with a
  * note, and the webhook gets signed deliveries without ever holding up ingestion.
@@ -30,13 +30,13 @@ import { IngestService } from '../../src/lib/server/ingest/service';
 import { loadActivity } from '../../src/lib/server/rollup/activity';
 import { RollupStore } from '../../src/lib/server/rollup/store';
 import { seed } from '../../src/lib/server/geography/seed';
-import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
+import { createTestDatabase, type TestDatabase } from '../fixtures/database';
 
 // Gorontalo (75, WITA, UTC+8): 3,539 TPS. The campaign: 12 February to 13 March 2026.
 const PROVINCE = '75';
 const at = (local: string) => Date.parse(`${local}+08:00`);
 
-describe.each(engines)('history and alerts on %s', (engine) => {
+describe('history and alerts', () => {
 	let database: TestDatabase;
 	let now = at('2026-02-14T10:00:00');
 	const store = new RollupStore();
@@ -73,7 +73,7 @@ describe.each(engines)('history and alerts on %s', (engine) => {
 	};
 
 	beforeAll(async () => {
-		database = await createTestDatabase(engine);
+		database = await createTestDatabase();
 		await seed(database, { provinces: [PROVINCE] });
 		await database.db.execute(
 			sql`update campaigns set first_day = '2026-02-12', last_day = '2026-03-13'`

@@ -1,5 +1,5 @@
 /**
- * Roster and target imports on both engines: a file with errors changes nothing and names the
+ * Roster and target imports: a file with errors changes nothing and names the
  * rows; a clean file (CSV or XLSX) is applied, phones may swap between two TPS, and importing the
  * same file again changes nothing.
  */
@@ -11,12 +11,12 @@ import { rows } from '../../src/lib/server/platform/db/client';
 import { applyImport, previewImport, readRosterFile } from '../../src/lib/server/roster/import';
 import { RollupStore } from '../../src/lib/server/rollup/store';
 import { seed } from '../../src/lib/server/geography/seed';
-import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
+import { createTestDatabase, type TestDatabase } from '../fixtures/database';
 import { rollupMismatches } from '../fixtures/recount';
 
 const csv = (lines: string[]) => new TextEncoder().encode(lines.join('\n') + '\n');
 
-describe.each(engines)('imports on %s', (engine) => {
+describe('imports', () => {
 	let database: TestDatabase;
 	let tps: { code: string; target: number; name: string; phone: string }[];
 	const state = () =>
@@ -27,7 +27,7 @@ describe.each(engines)('imports on %s', (engine) => {
 		);
 
 	beforeAll(async () => {
-		database = await createTestDatabase(engine);
+		database = await createTestDatabase();
 		await seed(database, { provinces: ['75'] });
 		tps = await state();
 	});

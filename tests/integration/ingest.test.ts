@@ -14,7 +14,7 @@ import {
 } from '../../src/lib/server/ingest/service';
 import { RollupStore } from '../../src/lib/server/rollup/store';
 import { seed } from '../../src/lib/server/geography/seed';
-import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
+import { createTestDatabase, type TestDatabase } from '../fixtures/database';
 import { checkpointTotals, heartbeatCount, rollupMismatches } from '../fixtures/recount';
 
 // Gorontalo (75) is small: 3,539 TPS.
@@ -22,7 +22,7 @@ const PROVINCE = '75';
 const NOW = Date.parse('2026-02-20T03:00:00Z');
 const at = (minutes: number) => new Date(NOW + minutes * 60_000).toISOString();
 
-describe.each(engines)('heartbeat ingestion on %s', (engine) => {
+describe('heartbeat ingestion', () => {
 	let database: TestDatabase;
 	let service: IngestService;
 	const store = new RollupStore();
@@ -54,7 +54,7 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 		)[0];
 
 	beforeAll(async () => {
-		database = await createTestDatabase(engine);
+		database = await createTestDatabase();
 		await seed(database, { provinces: [PROVINCE] });
 		tpsCodes = (
 			await rows<{ code: string }>(database.db, sql`select code from tps order by code limit 40`)
@@ -334,7 +334,7 @@ describe.each(engines)('heartbeat ingestion on %s', (engine) => {
 	});
 
 	it('answers 503 with Retry-After when the database is gone', async () => {
-		const other = await createTestDatabase(engine);
+		const other = await createTestDatabase();
 		await seed(other, { provinces: [PROVINCE] });
 		const [issued] = await issueDeviceTokens(other.db, [tpsCodes[0]]);
 		const doomed = new IngestService(other.db, {

@@ -1,5 +1,5 @@
 /**
- * The follow-up list's sync states on both engines: each state is reached from a scripted
+ * The follow-up list's sync states: each state is reached from a scripted
  * sequence of heartbeats and clock times through the real ingest path, and observers get masked
  * phones and no contact links.
  */
@@ -16,14 +16,14 @@ import { RollupStore } from '../../src/lib/server/rollup/store';
 import { loadActivity } from '../../src/lib/server/rollup/activity';
 import type { ViewDeps } from '../../src/lib/server/views/deps';
 import { seed } from '../../src/lib/server/geography/seed';
-import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
+import { createTestDatabase, type TestDatabase } from '../fixtures/database';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-02-20T10:00:00+08:00');
 const coordinator: Principal = { role: 'coordinator', scope: '7501', readOnly: false };
 const observer: Principal = { role: 'observer', scope: '75', readOnly: false };
 
-describe.each(engines)('Pantarlih sync states on %s', (engine) => {
+describe('Pantarlih sync states', () => {
 	let database: TestDatabase;
 	let ingest: IngestService;
 	let views: ViewDeps;
@@ -55,7 +55,7 @@ describe.each(engines)('Pantarlih sync states on %s', (engine) => {
 	};
 
 	beforeAll(async () => {
-		database = await createTestDatabase(engine);
+		database = await createTestDatabase();
 		await seed(database, { provinces: ['75'] });
 		const first = await rows<{ code: string; target: number }>(
 			database.db,

@@ -10,14 +10,14 @@ import { report } from '../../src/lib/server/views/report';
 import { RollupStore } from '../../src/lib/server/rollup/store';
 import { seed } from '../../src/lib/server/geography/seed';
 import type { ViewDeps } from '../../src/lib/server/views/deps';
-import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
+import { createTestDatabase, type TestDatabase } from '../fixtures/database';
 
-describe.each(engines)("today's report cache on %s", (engine) => {
+describe("today's report cache", () => {
 	let database: TestDatabase;
 	let views: ViewDeps;
 
 	beforeAll(async () => {
-		database = await createTestDatabase(engine);
+		database = await createTestDatabase();
 		await seed(database, { provinces: ['75'] });
 		const store = new RollupStore();
 		await store.load(database.db);

@@ -5,16 +5,16 @@ import { StartupError } from '../../src/lib/server/platform/startup-error';
 import { RollupStore } from '../../src/lib/server/rollup/store';
 import { rollupMismatches } from '../fixtures/recount';
 import { levelCounts, seed } from '../../src/lib/server/geography/seed';
-import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
+import { createTestDatabase, type TestDatabase } from '../fixtures/database';
 import { expectedCounts } from '../fixtures/wilayah';
 
 // Kalimantan Utara and Gorontalo: two small provinces (2,295 and 3,539 TPS).
 const SMALL = ['65', '75'];
 
-describe.each(engines)('seeding on %s', (engine) => {
+describe('seeding', () => {
 	let database: TestDatabase;
 	beforeAll(async () => {
-		database = await createTestDatabase(engine);
+		database = await createTestDatabase();
 	});
 	afterAll(async () => {
 		await database?.destroy();
@@ -130,29 +130,26 @@ describe.each(engines)('seeding on %s', (engine) => {
 	});
 });
 
-describe.skipIf(!process.env.TEST_DATABASE_URL)(
-	'the national seed on PostgreSQL (needs TEST_DATABASE_URL)',
-	() => {
-		let database: TestDatabase;
-		beforeAll(async () => {
-			database = await createTestDatabase('postgres');
-		});
-		afterAll(async () => {
-			await database?.destroy();
-		});
+describe('the national seed', () => {
+	let database: TestDatabase;
+	beforeAll(async () => {
+		database = await createTestDatabase();
+	});
+	afterAll(async () => {
+		await database?.destroy();
+	});
 
-		it('loads 38 provinces, 514 regencies, 7,277 districts, 83,731 villages, 820,161 TPS', async () => {
-			await seed(database);
-			const counts = await levelCounts(database);
-			expect(counts).toEqual(expectedCounts());
-			expect(counts).toEqual({
-				province: 38,
-				regency: 514,
-				district: 7277,
-				village: 83731,
-				tps: 820161,
-				pantarlih: 820161
-			});
+	it('loads 38 provinces, 514 regencies, 7,277 districts, 83,731 villages, 820,161 TPS', async () => {
+		await seed(database);
+		const counts = await levelCounts(database);
+		expect(counts).toEqual(expectedCounts());
+		expect(counts).toEqual({
+			province: 38,
+			regency: 514,
+			district: 7277,
+			village: 83731,
+			tps: 820161,
+			pantarlih: 820161
 		});
-	}
-);
+	});
+});

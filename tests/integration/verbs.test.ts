@@ -1,5 +1,5 @@
 /**
- * Every verb (src/lib/server/verbs, the alert actions, login and logout) on both engines: its
+ * Every verb (src/lib/server/verbs, the alert actions, login and logout): its
  * change and its audit entry exist together or not at all. The failure is injected where it
  * hurts, between the two: a trigger makes the audit insert of one action fail, as a full disk or
  * a lost connection would; the change must then be gone too. And a verb refused for lack of
@@ -37,11 +37,11 @@ import { applyRoster, previewRoster } from '../../src/lib/server/roster/import-v
 import { freezeOnDemand } from '../../src/lib/server/history/freeze-verbs';
 import { ZONES } from '../../src/lib/domain/calendar';
 import { DEFAULT_ALERT_SETTINGS } from '../../src/lib/domain/alerts';
-import { createTestDatabase, engines, type TestDatabase } from '../fixtures/database';
+import { createTestDatabase, type TestDatabase } from '../fixtures/database';
 
 const PASSWORD = 'rahasia-sekali-123';
 
-describe.each(engines)('verbs on %s', (engine) => {
+describe('verbs', () => {
 	let database: TestDatabase;
 	const db = (): Database => database.db;
 	let tpsCodes: string[];
@@ -74,7 +74,7 @@ describe.each(engines)('verbs on %s', (engine) => {
 	}
 
 	beforeAll(async () => {
-		database = await createTestDatabase(engine);
+		database = await createTestDatabase();
 		await seed(database, { provinces: ['75'] });
 		await db().execute(sql`create table test_failing_audit (action text primary key)`);
 		await db().execute(sql`create function test_fail_audit() returns trigger language plpgsql as $$

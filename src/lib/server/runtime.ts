@@ -5,7 +5,7 @@
  * commit, an import, a revocation or an edit is one event on the bus (platform/events.ts), which each of
  * them follows itself; this file only builds and stops them. The running services are found
  * through one accessor (src/server/running.js) by the production entry, the socket attachment and
- * the app alike, so PGlite is never opened twice, even across Vite's dev reloads.
+ * the app alike, so the database is never opened twice, even across Vite's dev reloads.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -26,6 +26,7 @@ import { PlanHolder, currentCampaign, type Plan } from './history/campaign';
 import { listenForCommands } from './cli/socket';
 import { openDemoClock, realClock, type Clock } from './platform/clock';
 import { openDatabase, type DatabaseHandle } from './platform/db/client';
+import { openConfiguredDatabase } from './platform/db/configured';
 import { lockDataDir } from './platform/db/lock';
 import { ensureDemoAccounts } from './accounts/demo';
 import { config, type Config } from './platform/env';
@@ -89,8 +90,6 @@ export interface Services {
 const CHECKPOINT_MS = 5_000;
 
 export const cliSocketPath = (dataDir: string) => path.join(dataDir, 'cli.sock');
-/** PGlite's own files live in a subfolder, apart from our lock and socket. */
-export const pgliteDir = (dataDir: string) => path.join(dataDir, 'pglite');
 
 export function startServices(
 	log: (line: string) => void = (line) => logger().info(line)
@@ -117,7 +116,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 	const embedded = !cfg.DATABASE_URL;
 	if (cfg.REDIS_URL && embedded) {
 		throw new StartupError(
-			'REDIS_URL is set but the database is the embedded one, which only one process can use',
+			'REDIS_URL is set but the database is the embedded one, which only this process can use',
 			'Set DATABASE_URL to a PostgreSQL server to run several processes, or unset REDIS_URL'
 		);
 	}
@@ -129,15 +128,11 @@ async function start(log: (line: string) => void): Promise<Services> {
 		for (const close of opened.splice(0).reverse()) await Promise.resolve(close()).catch(() => {});
 	};
 	try {
-		const handle = await openDatabase({
-			databaseUrl: cfg.DATABASE_URL,
-			dataDir: pgliteDir(cfg.DATA_DIR),
-			poolSize: cfg.DB_POOL_SIZE
-		});
-		opened.push(() => handle.close());
+		const database = await openConfiguredDatabase(cfg, log);
+		opened.push(() => database.close());
+		const { handle } = database;
 		const db = handle.db;
-		log(`[db] ${handle.describe}`);
-		await handle.migrate();
+		log(`[db] ${database.embedded?.describe ?? handle.describe}`);
 		await seed(handle, { provinces: cfg.SEED_PROVINCES, log });
 		if (cfg.DEMO === '1') {
 			const logins = await ensureDemoAccounts(db);
@@ -217,17 +212,18 @@ async function start(log: (line: string) => void): Promise<Services> {
 		// Group commits get connections of their own, as many as run at once, so that the same few
 		// PostgreSQL backends do every commit with warm caches. Spread over the whole pool, the
 		// database spent about 40% more CPU per heartbeat (single-heartbeat load, 2 cores).
-		const commits = embedded
-			? handle
-			: await openDatabase({ databaseUrl: cfg.DATABASE_URL, poolSize: cfg.INGEST_CONCURRENCY });
-		if (commits !== handle) opened.push(() => commits.close());
+		const commits = await openDatabase({
+			databaseUrl: database.url,
+			poolSize: cfg.INGEST_CONCURRENCY
+		});
+		opened.push(() => commits.close());
 		const ingest = new IngestService(db, {
 			commitDb: commits.db,
 			onAnswer: (response) => countIngestAnswer(metrics, response),
 			onCommitSeconds: (s) => metrics.commitSeconds.observe(s),
 			tokenCacheMs: cfg.TOKEN_CACHE_MS,
 			ratePerMinute: cfg.HEARTBEAT_RATE_PER_MINUTE,
-			concurrency: embedded ? 1 : cfg.INGEST_CONCURRENCY,
+			concurrency: cfg.INGEST_CONCURRENCY,
 			now: clock.now,
 			// Before the requests are answered: a client that got 200 sees its numbers.
 			onCommitted: (result) => bus.emit('commit', commitEvent(result)),
@@ -296,8 +292,8 @@ async function start(log: (line: string) => void): Promise<Services> {
 				await bridge?.close();
 				await checkpoint.finish();
 				await redis?.close();
-				if (commits !== handle) await commits.close();
-				await handle.close();
+				await commits.close();
+				await database.close();
 				unlock();
 			}
 		};

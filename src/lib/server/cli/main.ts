@@ -5,10 +5,10 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDatabase } from '../platform/db/client';
+import { openConfiguredDatabase } from '../platform/db/configured';
 import { DataDirLockedError, lockDataDir } from '../platform/db/lock';
 import { config } from '../platform/env';
-import { cliSocketPath, pgliteDir } from '../runtime';
+import { cliSocketPath } from '../runtime';
 import { helpText, runCommand } from './commands';
 import { describeError } from './describe-error';
 import { sendCommand } from './socket';
@@ -46,15 +46,13 @@ async function main(argv: string[]): Promise<number> {
 		}
 	}
 	try {
-		const handle = await openDatabase({
-			databaseUrl: cfg.DATABASE_URL,
-			dataDir: pgliteDir(cfg.DATA_DIR)
-		});
+		const database = await openConfiguredDatabase({ ...cfg, DB_POOL_SIZE: 4 }, (line) =>
+			console.error(line)
+		);
 		try {
-			await handle.migrate();
-			await runCommand({ handle, out }, argv);
+			await runCommand({ handle: database.handle, out }, argv);
 		} finally {
-			await handle.close();
+			await database.close();
 		}
 	} finally {
 		unlock();

@@ -1,5 +1,6 @@
 /**
- * A running embedded server owns its PGlite folder, so the CLI cannot open it. Instead the server
+ * A running embedded server owns its database and DATA_DIR, and holds in memory what commands
+ * change (roll-ups, the token cache), so the CLI does not start a second one. Instead the server
  * listens on a Unix socket inside DATA_DIR (mode 0600: only the user who runs the server can use
  * it) and runs CLI commands in-process. Protocol: the client sends one JSON line
  * `{"argv": [...]}`; the server answers JSON lines `{"line": "..."}` and a final
@@ -21,7 +22,7 @@ export async function listenForCommands(
 ): Promise<CommandSocket> {
 	// We hold the data folder's lock, so a socket file left here is from a dead server.
 	rmSync(path, { force: true });
-	// One command at a time: PGlite runs one statement at a time anyway.
+	// One command at a time, as at the command line.
 	let queue = Promise.resolve();
 	const server = net.createServer((connection) => {
 		const lines = readline.createInterface({ input: connection });

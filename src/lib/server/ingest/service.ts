@@ -46,7 +46,7 @@ export interface IngestOptions {
 	ratePerMinute: number;
 	maxBatchItems?: number;
 	maxQueuedItems?: number;
-	/** Group-commit transactions in flight at once (PGlite runs one at a time anyway). */
+	/** Group-commit transactions in flight at once. */
 	concurrency?: number;
 	/** Where group commits run (a pool of `concurrency` connections); default: the service's db. */
 	commitDb?: Database;

@@ -1,19 +1,14 @@
 /**
- * One database module, two engines: embedded PostgreSQL (PGlite, data in a folder) when no
- * DATABASE_URL is set, a PostgreSQL server (postgres.js) when it is. The only differences live
- * here: opening, bulk COPY, raw row access and closing. Everything else uses drizzle.
+ * The database: PostgreSQL through postgres.js and drizzle, the server named by DATABASE_URL or
+ * the embedded one the app runs itself (embedded.ts). Opening, bulk COPY, raw row access and
+ * closing live here; everything else uses drizzle.
  */
-import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { once } from 'node:events';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -24,13 +19,12 @@ import * as schema from './schema';
 export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 export type CopyValue = string | number | boolean | null;
-export type DatabaseKind = 'pglite' | 'postgres';
-
 export interface DatabaseHandle {
-	kind: DatabaseKind;
 	db: Database;
+	/** The driver itself, for what drizzle does not wrap (COPY streams, the PGlite move). */
+	sql: postgres.Sql;
 	/**
-	 * Bulk-loads rows with COPY (text format), the fastest path on both engines, inside `target`:
+	 * Bulk-loads rows with COPY (text format), the fastest path, inside `target`:
 	 * the handle's `db` or a transaction opened from it.
 	 */
 	copy(
@@ -46,56 +40,25 @@ export interface DatabaseHandle {
 }
 
 export interface OpenOptions {
-	databaseUrl?: string;
-	/** PGlite folder; `memory://` keeps it in memory (tests). */
-	dataDir?: string;
+	/**
+	 * `postgres://user:pass@host:5432/db`; a Unix socket folder as libpq writes it,
+	 * `postgres://user@localhost:5432/db?host=/path/to/folder` (the embedded server's form).
+	 */
+	databaseUrl: string;
 	poolSize?: number;
 }
 
 const migrationsFolder = () => appPath('drizzle');
 
 export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle> {
-	if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
-	return openPglite(options.dataDir ?? './data');
+	return openPostgres(options.databaseUrl, options.poolSize ?? 10);
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
-	const inMemory = dataDir.startsWith('memory://');
-	if (!inMemory) mkdirSync(path.dirname(path.resolve(dataDir)), { recursive: true });
-	let client: PGlite;
-	try {
-		client = await PGlite.create(inMemory ? undefined : dataDir);
-	} catch (error) {
-		throw new StartupError(
-			`cannot open the embedded database in ${dataDir}: ${(error as Error).message}`,
-			'Check that DATA_DIR is writable, or move the folder aside to start afresh',
-			{ cause: error }
-		);
-	}
-	const db = drizzlePglite(client, { schema }) as unknown as Database;
-	return {
-		kind: 'pglite',
-		db,
-		describe: inMemory ? 'embedded PostgreSQL in memory' : `embedded PostgreSQL in ${dataDir}`,
-		async copy(target, table, columns, rows) {
-			const raw = sessionClient<PGlite>(target);
-			const statement = `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM '/dev/blob'`;
-			await raw.query(statement, [], { blob: new Blob([...copyText(rows)]) });
-		},
-		async migrate() {
-			await runMigration(() =>
-				migratePglite(db as never, { migrationsFolder: migrationsFolder() })
-			);
-		},
-		async close() {
-			await client.close();
-		}
-	};
-}
-
-async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
-	const target = describeUrl(url);
+async function openPostgres(given: string, poolSize: number): Promise<DatabaseHandle> {
+	const target = describeUrl(given);
+	const { url, socketFolder } = splitSocketFolder(given);
 	const options = {
+		...(socketFolder ? { host: socketFolder } : {}),
 		max: poolSize,
 		onnotice: () => {},
 		// TCP_NODELAY: without it a COPY over TCP stalls ~40 ms on Nagle + delayed ACK. postgres.js
@@ -115,8 +78,8 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
 	}
 	const db = drizzlePostgres(sql, { schema }) as unknown as Database;
 	return {
-		kind: 'postgres',
 		db,
+		sql,
 		describe: `PostgreSQL at ${target}`,
 		async copy(target, table, columns, rows) {
 			const raw = sessionClient<postgres.Sql>(target);
@@ -135,23 +98,18 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
 	};
 }
 
-/**
- * Rows of a raw SQL statement on a database or transaction: postgres.js answers an array,
- * PGlite an object with `rows`.
- */
+/** Rows of a raw SQL statement on a database or transaction. */
 export async function rows<T>(target: Database, query: SQL): Promise<T[]> {
-	const result = (await target.execute(query)) as unknown as T[] | { rows: T[] };
-	return Array.isArray(result) ? [...result] : result.rows;
+	return [...((await target.execute(query)) as unknown as T[])];
 }
 
 /**
  * `rows` for a statement that runs thousands of times a second with the same text (the ingest
- * commit): on a PostgreSQL server it is prepared once per connection, so the server parses and
- * plans it once instead of on every call. PGlite runs it as `rows` does.
+ * commit): prepared once per connection, so the server parses and plans it once instead of on
+ * every call.
  */
 export async function preparedRows<T>(target: Database, query: SQL): Promise<T[]> {
-	const client = sessionClient<Partial<postgres.Sql>>(target);
-	if (typeof client.unsafe !== 'function') return rows<T>(target, query);
+	const client = sessionClient<postgres.Sql>(target);
 	const { sql: text, params } = (
 		target as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }
 	).dialect.sqlToQuery(query);
@@ -211,14 +169,28 @@ function copyField(value: CopyValue): string {
 	);
 }
 
-function quoteIdent(name: string): string {
-	return `"${name.replace(/"/g, '""')}"`;
+/** libpq's `?host=/folder` (a Unix socket), which postgres.js takes as an option, not in the URL. */
+function splitSocketFolder(given: string): { url: string; socketFolder?: string } {
+	let parsed: URL;
+	try {
+		parsed = new URL(given);
+	} catch {
+		return { url: given };
+	}
+	const socketFolder = parsed.searchParams.get('host') ?? undefined;
+	if (!socketFolder?.startsWith('/')) return { url: given };
+	parsed.searchParams.delete('host');
+	return { url: parsed.toString(), socketFolder };
 }
 
 function describeUrl(url: string): string {
 	try {
 		const parsed = new URL(url);
-		return `${parsed.hostname || 'localhost'}:${parsed.port || 5432}${parsed.pathname}`;
+		const socket = parsed.searchParams.get('host');
+		const where = socket?.startsWith('/')
+			? socket
+			: `${parsed.hostname || 'localhost'}:${parsed.port || 5432}`;
+		return `${where}${parsed.pathname}`;
 	} catch {
 		return '(unparsable DATABASE_URL)';
 	}

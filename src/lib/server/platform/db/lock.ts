@@ -1,5 +1,6 @@
 /**
- * PGlite is single-process: two processes opening one data folder corrupt it. The holder of the
+ * One process owns DATA_DIR (its embedded PostgreSQL, the CLI socket): a second server would stop
+ * the first one's PostgreSQL as a leftover, or start another on the same files. The holder of the
  * folder writes its pid (and, for a server, the CLI socket it listens on) into a lock file created
  * with O_EXCL; a lock whose pid is no longer alive (a killed server) is taken over.
  */
