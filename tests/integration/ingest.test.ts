@@ -270,6 +270,40 @@ describe('heartbeat ingestion', () => {
 		expect(cache.size).toBe(10);
 	});
 
+	it('a token revoked by plain SQL is forgotten by the cache at once; last-used updates announce nothing', async () => {
+		const cache = new DeviceTokenCache(database.db, 3_600_000);
+		const stop = await cache.followDatabase(database.sql);
+		const heard: string[] = [];
+		const { unlisten } = await database.sql.listen('device_tokens_revoked', (tps) =>
+			heard.push(tps)
+		);
+		try {
+			// Two TPS of their own: the other tests keep using theirs.
+			const others = await rows<{ code: string }>(
+				database.db,
+				sql`select code from tps order by code offset 100 limit 2`
+			);
+			const issued = await issueDeviceTokens(
+				database.db,
+				others.map((o) => o.code)
+			);
+			const [kept, revoked] = issued.map((t) => t.tpsCode);
+			const token = new Map(issued.map((t) => [t.tpsCode, t.token]));
+			expect((await cache.lookup(token.get(kept)!))?.tpsCode).toBe(kept);
+			expect((await cache.lookup(token.get(revoked)!))?.tpsCode).toBe(revoked);
+			await database.sql`update device_tokens set last_used_at = now() where tps_code = ${kept}`;
+			await database.sql`update device_tokens set revoked_at = now()
+				where tps_code = ${revoked} and revoked_at is null`;
+			await expect.poll(() => heard).toEqual([revoked]);
+			await new Promise((resolve) => setImmediate(resolve));
+			expect(await cache.lookup(token.get(revoked)!)).toBeNull();
+			expect((await cache.lookup(token.get(kept)!))?.tpsCode).toBe(kept);
+		} finally {
+			await unlisten();
+			await stop();
+		}
+	});
+
 	it('10,000 random heartbeats with duplicates, reordering and decreases: roll-ups equal a recount', async () => {
 		let state = 12345;
 		const random = () => (state = (state * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;

@@ -230,6 +230,8 @@ async function start(log: (line: string) => void): Promise<Services> {
 			onError: (error) => logger().error(`[ingest] commit failed: ${describe(error)}`)
 		});
 		ingest.tokens.listen(bus);
+		const stopFollowingTokens = await ingest.tokens.followDatabase(handle.sql);
+		opened.push(stopFollowingTokens);
 
 		const commands = embedded
 			? await listenForCommands(socket, { handle, bus, now: clock.now })
@@ -286,6 +288,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 				await webhook?.close();
 				await closePdf();
 				await commands?.close();
+				await stopFollowingTokens();
 				// Every accepted request is committed before the database closes.
 				await ingest.close();
 				live.close();

@@ -39,8 +39,8 @@ const schema = z.object({
 	DATA_DIR: z.string().min(1).default('./data'),
 	SEED_PROVINCES: provinceList.optional(),
 	DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-	/** How long a device token lookup is remembered; a revocation by another process waits this long. */
-	TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+	/** How long a device token lookup is remembered (revocations are announced by the database). */
+	TOKEN_CACHE_MS: z.coerce.number().int().min(0).max(86_400_000).default(1_800_000),
 	/** Group-commit transactions in flight at once, each on a connection of its own. */
 	INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(3),
 	/** Several processes act as one: roll-up changes are shared over Redis (PostgreSQL only). */
