@@ -21,7 +21,7 @@ import {
 } from './users';
 import { API_TOKEN_PREFIX } from './api-tokens';
 import type { Database } from '../platform/db/client';
-import { apiTokens, sessions, users, type User } from '../platform/db/schema';
+import { apiTokens, appNow, sessions, users, type User } from '../platform/db/schema';
 import type { Actor } from './actor';
 
 export interface NewAccount {
@@ -166,7 +166,7 @@ export async function revokeApiTokens(db: Database, actor: Actor, email: string)
 		ensure(canManageUser(actor, user), 'accountForbidden', { email: user.email });
 		const revoked = await tx
 			.update(apiTokens)
-			.set({ revokedAt: new Date() })
+			.set({ revokedAt: appNow })
 			.where(and(eq(apiTokens.userId, user.id), isNull(apiTokens.revokedAt)))
 			.returning({ id: apiTokens.id });
 		await audit(tx, actor, {

@@ -14,7 +14,7 @@ import { readPoints } from '../../domain/target-curve';
 import { audit } from '../audit/record';
 import { currentCampaign } from './campaign';
 import type { Database } from '../platform/db/client';
-import { alertSettings, campaigns, curveOverrides } from '../platform/db/schema';
+import { alertSettings, appNow, campaigns, curveOverrides } from '../platform/db/schema';
 import type { EventBus } from '../platform/events';
 import type { Actor } from '../accounts/actor';
 
@@ -90,7 +90,7 @@ export async function setCurve(
 				.values({ regionCode: code, points })
 				.onConflictDoUpdate({
 					target: curveOverrides.regionCode,
-					set: { points, updatedAt: new Date() }
+					set: { points, updatedAt: appNow }
 				});
 		}
 		await audit(tx, actor, {
@@ -134,7 +134,7 @@ export async function setThresholds(
 			.values({ id: 1, settings, updatedBy: actor.userId })
 			.onConflictDoUpdate({
 				target: alertSettings.id,
-				set: { settings, updatedBy: actor.userId, updatedAt: new Date() }
+				set: { settings, updatedBy: actor.userId, updatedAt: appNow }
 			});
 		await audit(tx, actor, {
 			action: 'alerts.settings',

@@ -348,6 +348,9 @@ function initialise(pgDir: string, binaries: Binaries, user: RunAs | null, logFi
 	renameSync(making, pgDir);
 }
 
+export const sharedBuffersMb = (total = os.totalmem()) =>
+	Math.max(128, Math.min(1024, Math.floor(total / 8 / 1024 / 1024)));
+
 export interface StartOptions {
 	/** Called with a line for each thing worth saying (start-up log). */
 	log?: (line: string) => void;
@@ -415,6 +418,11 @@ export async function startEmbeddedPostgres(
 		port: SOCKET_PORT,
 		unix_socket_directories: sockets,
 		unix_socket_permissions: '0700',
+		// PostgreSQL's 128 MB default keeps little of a national database (820,161 TPS and device
+		// tokens, today's log) in its own cache: an eighth of the machine's memory, 128 MB to 1 GB.
+		shared_buffers: `${sharedBuffersMb()}MB`,
+		// Fewer forced checkpoints while a national day's heartbeats pour in.
+		max_wal_size: '2GB',
 		...options.settings
 	};
 	const args = ['-D', pgDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];

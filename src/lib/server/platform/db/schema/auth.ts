@@ -1,4 +1,14 @@
-import { bigint, index, integer, jsonb, pgEnum, pgTable, text, timestamptz } from './columns';
+import {
+	bigint,
+	index,
+	integer,
+	jsonb,
+	pgEnum,
+	pgTable,
+	text,
+	timestamptz,
+	appNow
+} from './columns';
 import { ROLES } from '../../../../domain/roles';
 
 export const role = pgEnum('role', ROLES);
@@ -11,7 +21,7 @@ export const users = pgTable('users', {
 	passwordHash: text('password_hash').notNull(),
 	role: role('role').notNull(),
 	scope: text('scope').notNull(),
-	createdAt: timestamptz('created_at').notNull().defaultNow(),
+	createdAt: timestamptz('created_at').notNull().default(appNow),
 	disabledAt: timestamptz('disabled_at')
 });
 
@@ -37,7 +47,7 @@ export const apiTokens = pgTable('api_tokens', {
 		.references(() => users.id),
 	tokenHash: text('token_hash').notNull().unique(),
 	label: text('label').notNull(),
-	createdAt: timestamptz('created_at').notNull().defaultNow(),
+	createdAt: timestamptz('created_at').notNull().default(appNow),
 	revokedAt: timestamptz('revoked_at'),
 	lastUsedAt: timestamptz('last_used_at')
 });
@@ -47,7 +57,7 @@ export const auditLog = pgTable(
 	'audit_log',
 	{
 		id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-		at: timestamptz('at').notNull().defaultNow(),
+		at: timestamptz('at').notNull().default(appNow),
 		userId: integer('user_id'),
 		actor: text('actor').notNull(),
 		action: text('action').notNull(),

@@ -10,7 +10,8 @@ import {
 	smallint,
 	text,
 	timestamptz,
-	uniqueIndex
+	uniqueIndex,
+	appNow
 } from './columns';
 import type { CurvePoint } from '../../../../domain/target-curve';
 import type { TpsGap } from '../../../../domain/report';
@@ -26,7 +27,7 @@ export const campaigns = pgTable('campaigns', {
 	simulated: boolean('simulated').notNull().default(false),
 	/** The cumulative target curve: empty = linear to 100% on the last day. */
 	points: jsonb('points').$type<CurvePoint[]>().notNull().default([]),
-	createdAt: timestamptz('created_at').notNull().defaultNow()
+	createdAt: timestamptz('created_at').notNull().default(appNow)
 });
 
 export type Campaign = typeof campaigns.$inferSelect;
@@ -48,7 +49,7 @@ export const curveOverrides = pgTable('curve_overrides', {
 		.primaryKey()
 		.references(() => regions.code),
 	points: jsonb('points').$type<CurvePoint[]>().notNull(),
-	updatedAt: timestamptz('updated_at').notNull().defaultNow()
+	updatedAt: timestamptz('updated_at').notNull().default(appNow)
 });
 
 /**
@@ -130,7 +131,7 @@ export const alerts = pgTable(
 export const alertSettings = pgTable('alert_settings', {
 	id: smallint('id').primaryKey(),
 	settings: jsonb('settings').$type<Record<string, number>>().notNull(),
-	updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+	updatedAt: timestamptz('updated_at').notNull().default(appNow),
 	updatedBy: integer('updated_by')
 });
 

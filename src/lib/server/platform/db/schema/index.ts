@@ -5,3 +5,4 @@ export * from './ingest';
 export * from './auth';
 export * from './followups';
 export * from './work';
+export { appNow } from './columns';

@@ -10,7 +10,8 @@ import {
 	real,
 	text,
 	timestamptz,
-	uuid
+	uuid,
+	appNow
 } from './columns';
 import { pantarlih } from './geography';
 
@@ -24,7 +25,7 @@ export const deviceTokens = pgTable(
 			.notNull()
 			.references(() => pantarlih.id),
 		tpsCode: text('tps_code').notNull(),
-		createdAt: timestamptz('created_at').notNull().defaultNow(),
+		createdAt: timestamptz('created_at').notNull().default(appNow),
 		revokedAt: timestamptz('revoked_at'),
 		/** Updated with each committed batch: the Pantarlih's last sync. */
 		lastUsedAt: timestamptz('last_used_at')
@@ -106,7 +107,7 @@ export const logArchives = pgTable(
 		sha256: text('sha256').notNull(),
 		file: text('file').notNull(),
 		actor: text('actor').notNull(),
-		at: timestamptz('at').notNull().defaultNow()
+		at: timestamptz('at').notNull().default(appNow)
 	},
 	(table) => [check('log_archives_action', sql`${table.action} in ('archive', 'restore')`)]
 );
