@@ -1,14 +1,22 @@
 /**
  * The README's first command (`npm run demo`, after install and build): the production server on
- * the embedded database with the national geography, demo logins and a compressed clock, and
+ * the embedded PostgreSQL with the national geography, demo logins and a compressed clock, and
  * the field simulator playing the coklit month against it through the public API. Ctrl-C stops
  * both; running it again resumes where it stopped (the clock and the data live in DATA_DIR).
+ *
+ * The server starts first (it loads the geography itself on a first start), so its URL is printed
+ * as soon as it listens; the phones' tokens are then issued through it, on the demo's clock, as an
+ * operator would with `token:bulk`. As simulated days close, the demo archives the heartbeat log
+ * of days older than yesterday with `log:archive` (gzip files with their SHA-256, in
+ * DATA_DIR/archive), as an operator minding the disk would: a whole campaign fits in a few GB.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import { addDays, localDate, ZONES } from '../lib/domain/calendar';
 import { formatNumber } from '../lib/format';
+import { folderSize } from './folder-size';
 import { DEFAULT_BEHAVIOUR } from './model';
 import { regencyCentres } from './places';
 import { Simulator } from './run';
@@ -16,40 +24,34 @@ import { readTokens } from './tokens';
 
 const { values } = parseArgs({
 	options: {
-		speed: { type: 'string', default: '120' },
+		speed: { type: 'string', default: '60' },
 		'max-rate': { type: 'string', default: '10000' },
-		concurrency: { type: 'string', default: '128' },
-		'start-day': { type: 'string', default: '1' }
+		concurrency: { type: 'string', default: '512' },
+		'start-day': { type: 'string', default: '1' },
+		'keep-log-days': { type: 'string', default: '2' }
 	}
 });
 const speed = Number(values.speed);
 const maxRate = Number(values['max-rate']);
+const keepDays = Number(values['keep-log-days']);
 if (!(speed >= 1 && speed <= 10_000)) throw new Error('--speed must be 1 to 10000');
 if (!(maxRate >= 1)) throw new Error('--max-rate must be a positive number');
+if (!(Number.isInteger(keepDays) && keepDays >= 1))
+	throw new Error('--keep-log-days must be a whole number of days, at least 1');
 
 const port = Number(process.env.PORT || 3000);
 const dataDir = path.resolve(process.env.DATA_DIR || './data');
 const url = `http://127.0.0.1:${port}`;
 const tokensFile = path.join(dataDir, 'simulator', 'device-tokens.csv');
+const archiveDir = path.join(dataDir, 'archive');
 
+const run = promisify(execFile);
+/** A CLI command, sent to the running server through its socket (it holds DATA_DIR). */
 const cli = (...args: string[]) =>
-	execFileSync(path.join('node_modules', '.bin', 'tsx'), ['src/lib/server/cli/main.ts', ...args], {
+	run(path.join('node_modules', '.bin', 'tsx'), ['src/lib/server/cli/main.ts', ...args], {
 		env: { ...process.env, DATA_DIR: dataDir },
-		stdio: 'inherit'
+		maxBuffer: 16 * 1024 * 1024
 	});
-
-if (!existsSync(tokensFile)) {
-	// First start: load the country and enrol every simulated phone through the CLI, as an operator
-	// would, before the server (and with it the demo clock) starts.
-	cli('seed');
-	console.log(
-		'[demo] issuing a device token for every simulated Pantarlih (first start only, about a minute)'
-	);
-	mkdirSync(path.dirname(tokensFile), { recursive: true });
-	// --replace: a first start cut short may have enrolled some phones, whose tokens only it knew.
-	cli('token:bulk', '--region', 'id', '--out', `${tokensFile}.partial`, '--replace');
-	renameSync(`${tokensFile}.partial`, tokensFile);
-}
 
 const server = spawn(process.execPath, ['src/server/main.js'], {
 	env: {
@@ -92,11 +94,44 @@ async function ready(): Promise<void> {
 		} catch {
 			// not listening yet
 		}
-		await new Promise((resolve) => setTimeout(resolve, 500));
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+const gigabytes = (bytes: number) => `${(bytes / 1e9).toFixed(1).replace('.', ',')} GB`;
+
+/** Archives the log of closed days older than the last `keepDays` (simulated), once a day. */
+let archivedBefore = '';
+let archiving = false;
+async function archiveClosedDays(now: number): Promise<void> {
+	// Days close at midnight in every zone: the last to close is WIT's, two hours before WIB's.
+	const before = addDays(localDate(new Date(now), ZONES.WIB), -keepDays + 1);
+	if (archiving || before <= archivedBefore) return;
+	archiving = true;
+	try {
+		const { stdout } = await cli('log:archive', '--before', before, '--to', archiveDir);
+		for (const line of stdout.trim().split('\n').filter(Boolean)) console.log(`[demo] ${line}`);
+		archivedBefore = before;
+	} catch (error) {
+		const e = error as { stderr?: string; message: string };
+		console.error(
+			`[demo] archiving the log before ${before} failed: ${e.stderr?.trim() || e.message}`
+		);
+	} finally {
+		archiving = false;
 	}
 }
 
 await ready();
+if (!stopping && !existsSync(tokensFile)) {
+	console.log(
+		'[demo] issuing a device token for every simulated Pantarlih through the server (first start only, about a minute)'
+	);
+	mkdirSync(path.dirname(tokensFile), { recursive: true });
+	// --replace: a first start cut short may have enrolled some phones, whose tokens only it knew.
+	await cli('token:bulk', '--region', 'id', '--out', `${tokensFile}.partial`, '--replace');
+	renameSync(`${tokensFile}.partial`, tokensFile);
+}
 if (!stopping) {
 	const tokens = readTokens(tokensFile);
 	simulator = new Simulator({
@@ -106,7 +141,11 @@ if (!stopping) {
 		maxRate,
 		concurrency: Number(values.concurrency),
 		reportEveryMs: 30_000,
-		centres: regencyCentres()
+		centres: regencyCentres(),
+		log: (line) => {
+			console.log(`${line} · data ${gigabytes(folderSize(dataDir))}`);
+			if (simulator) void archiveClosedDays(simulator.now());
+		}
 	});
 	await simulator.start();
 	console.log(

@@ -5,9 +5,10 @@
  * has as duplicates instead of new data.
  *
  * A Pantarlih works one session on most campaign days, in the daytime of their own zone, checking
- * 10..25 voters an hour. While working the phone records a snapshot every few minutes and syncs it
- * when it has signal; out of signal it keeps the snapshots and sends them as one backlog batch
- * later. Some never sync, some regencies lag, some phones keep records stuck on the phone, some
+ * 10..25 voters an hour. While working the phone records a snapshot every 20 to 45 minutes and
+ * syncs it when it has signal; out of signal it keeps the snapshots and sends them as one backlog
+ * batch later. In the evening (18:00-23:00 local, as phones charge) it syncs once more, on days
+ * off too, so a working phone is never silent for a day. Some never sync, some regencies lag, some phones keep records stuck on the phone, some
  * clocks are a few minutes off, and a few snapshots report a corrected (lower) count.
  */
 import { unit } from '../lib/domain/simulated';
@@ -30,6 +31,8 @@ export interface Behaviour {
 	votersPerHour: readonly [number, number];
 	hoursPerDay: readonly [number, number];
 	syncEveryMinutes: readonly [number, number];
+	/** The local hours in which the app's background sync of the evening happens. */
+	eveningHours: readonly [number, number];
 	/** Phone clocks are off by up to this many minutes, either way. */
 	clockSkewMinutes: number;
 	/** Share of phones whose records stay stuck on the phone (`pending` stays high). */
@@ -54,7 +57,8 @@ export const DEFAULT_BEHAVIOUR: Behaviour = {
 	dayOffShare: 0.2,
 	votersPerHour: [10, 25],
 	hoursPerDay: [0.5, 1.1],
-	syncEveryMinutes: [10, 30],
+	syncEveryMinutes: [20, 45],
+	eveningHours: [18, 23],
 	clockSkewMinutes: 3,
 	stuckShare: 0.02,
 	decreaseRate: 0.0003,
@@ -116,6 +120,7 @@ export interface Phone {
 	/** Local hour the daily session usually starts. */
 	startHour: number;
 	intervalMs: number;
+	eveningHours: readonly [number, number];
 	skewMs: number;
 	stuck: boolean;
 	offlineShare: number;
@@ -157,6 +162,7 @@ export function phoneFor(
 		// Sessions start between 08:00 and 16:00 local.
 		startHour: 8 + 8 * u(S.start),
 		intervalMs: Math.round(between(b.syncEveryMinutes, u(S.interval))) * MINUTE,
+		eveningHours: b.eveningHours,
 		skewMs: Math.round((u(S.skew) * 2 - 1) * b.clockSkewMinutes * MINUTE),
 		stuck: u(S.stuck) < b.stuckShare,
 		offlineShare: remote ? b.remoteOfflineShare : b.offlineShare,
@@ -226,7 +232,7 @@ export function inSignal(phone: Phone, t: number): boolean {
 
 /**
  * The moments the app records (and tries to sync) a snapshot on a campaign day: every interval
- * through the working session and at its end, and a background sync in the evening (19:00-21:00
+ * through the working session and at its end, and a background sync in the evening (18:00-23:00
  * local), on days off too.
  */
 function slotsOn(phone: Phone, day: number, dayOffShare: number): number[] {
@@ -238,7 +244,7 @@ function slotsOn(phone: Phone, day: number, dayOffShare: number): number[] {
 		slots.push(s.end);
 	}
 	const evening = unit(`${phone.tps}:${day}`, phone.seed * 1_000 + S.evening);
-	slots.push(Math.round(phone.day0 + day * DAY + (19 + 2 * evening) * HOUR));
+	slots.push(Math.round(phone.day0 + day * DAY + between(phone.eveningHours, evening) * HOUR));
 	return slots;
 }
 

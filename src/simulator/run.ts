@@ -155,6 +155,11 @@ export class Simulator {
 		return this.finished;
 	}
 
+	/** How far (simulated ms) the most overdue phone waits behind its model: 0 when on time. */
+	behindMs(): number {
+		return this.queue.size > 0 ? Math.max(0, this.now() - this.queue.peekKey()) : 0;
+	}
+
 	progressLine(): string {
 		const t = new Date(this.now());
 		// Shown on KPU RI's clock (WIB, UTC+7).
@@ -163,7 +168,7 @@ export class Simulator {
 			? Math.floor((wib - Date.parse(this.clock.campaign.firstDay)) / 86_400_000) + 1
 			: 0;
 		const time = new Date(wib).toISOString().slice(11, 16);
-		const waiting = this.queue.size > 0 ? Math.max(0, this.now() - this.queue.peekKey()) : 0;
+		const waiting = this.behindMs();
 		return `[sim] day ${day} ${time} WIB · ${this.stats.line()}${
 			waiting > 60_000 ? ` · behind by ${Math.round(waiting / 60_000)} simulated min` : ''
 		}`;
