@@ -43,6 +43,8 @@ export default defineConfig({
 		url: `http://localhost:${port}/`,
 		timeout: 180_000,
 		reuseExistingServer: false,
+		// SIGTERM, so the server stops its embedded PostgreSQL (a SIGKILL would leave it running).
+		gracefulShutdown: { signal: 'SIGTERM', timeout: 20_000 },
 		// Its lines go to e2eServerLog (tee); the console would drown in one line per request.
 		stdout: 'ignore',
 		env: {

@@ -102,9 +102,12 @@ export function choropleth(
 						l.on('click', () => options.onSelect(feature.properties.code));
 					}
 				}
-			).addTo(map);
+			);
+			// The view before the layer, as in pointsMap below.
 			const bounds = layer.getBounds();
 			if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
+			else map.setView([-2.5, 118], 4);
+			layer.addTo(map);
 			// Regions without a boundary (3279 Kota Banjar, 3603 Kab. Tangerang) still get a marker,
 			// along the bottom edge of the drawn area, so none is silently dropped.
 			const drawn = new Set(features.map((f) => f.properties.code));
@@ -172,7 +175,7 @@ export function pointsMap<T extends { lat: number; lng: number }>(
 				return;
 			}
 			map = created;
-			let outlineBounds: ReturnType<GeoJsonLayer['getBounds']> | null = null;
+			let outline: GeoJsonLayer | null = null;
 			if (options.outline) {
 				const geo = (await (await fetch(options.outline.url)).json()) as FeatureCollection<
 					Geometry,
@@ -180,15 +183,20 @@ export function pointsMap<T extends { lat: number; lng: number }>(
 				>;
 				if (cancelled) return;
 				const own = geo.features.filter((f) => f.properties.code === options.outline!.code);
-				if (own.length > 0) {
-					const drawn = L.geoJSON<Props>(
+				if (own.length > 0)
+					outline = L.geoJSON<Props>(
 						{ type: 'FeatureCollection', features: own } as FeatureCollection<Geometry, Props>,
 						{ style: () => ({ weight: 2, color: '#334155', fill: false }), interactive: false }
-					).addTo(map);
-					outlineBounds = drawn.getBounds();
-				}
+					);
 			}
 			const list = options.points();
+			// The view first, then the layers: a path added to a map without a view is drawn by a
+			// renderer that has no bounds yet (Leaflet: "reading 'min'"), and the map stays empty.
+			const bounds = L.latLngBounds(list.map((p) => [p.lat, p.lng] as [number, number]));
+			const view = outline ? outline.getBounds().extend(bounds) : bounds;
+			if (view.isValid()) map.fitBounds(view, { padding: [12, 12], maxZoom: 14 });
+			else map.setView([-2.5, 118], 4);
+			outline?.addTo(map);
 			for (const point of list) {
 				const dot = L.circleMarker([point.lat, point.lng], {
 					radius: 6,
@@ -201,9 +209,6 @@ export function pointsMap<T extends { lat: number; lng: number }>(
 				if (options.onSelect) dot.on('click', () => options.onSelect!(point));
 				dots.push([point, dot]);
 			}
-			const bounds = L.latLngBounds(list.map((p) => [p.lat, p.lng] as [number, number]));
-			const view = outlineBounds?.isValid() ? outlineBounds.extend(bounds) : bounds;
-			if (view.isValid()) map.fitBounds(view, { padding: [12, 12], maxZoom: 14 });
 			restyle();
 			node.setAttribute('data-drawn', '');
 			expose?.({ restyle });
