@@ -217,6 +217,3 @@ export function reconcile<Id>(
 	}
 	return { toOpen, toResolve, stillOpen };
 }
-
-/** The district an alert is grouped under (null for provinces, regencies and the nation). */
-export const districtOf = (subject: string) => (subject.length >= 6 ? subject.slice(0, 6) : null);

@@ -22,6 +22,13 @@ const LEVEL_BY_LENGTH = new Map<number, RegionLevel>(
 
 export const TPS_CODE_LENGTH = 13;
 
+/** The length of the codes one level below `code` (a village's: its TPS); null below a village. */
+export function childCodeLength(code: string): number | null {
+	if (code === NATION_CODE) return LENGTH_BY_LEVEL.province;
+	const next = { 2: 4, 4: 6, 6: 10, 10: TPS_CODE_LENGTH } as Record<number, number>;
+	return next[code.length] ?? null;
+}
+
 /**
  * The levels a regency coordinator works at: each Pantarlih is listed, and TPS are drawn as
  * points on the map (no boundaries exist below regencies).

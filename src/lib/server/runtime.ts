@@ -19,7 +19,7 @@ import type { ActivityIndex } from '../domain/activity';
 import { followActivity, loadActivity } from './rollup/activity';
 import { OpenAlertCounts } from './alerts/open-counts';
 import { AlertService } from './alerts/service';
-import { countOpenAlerts } from './views/dashboard';
+import { countOpenAlerts } from './alerts/list';
 import { WebhookOutbox } from './alerts/webhook';
 import { loginLimits, type LoginLimits } from './accounts/login';
 import { PlanHolder, currentCampaign, type Plan } from './history/campaign';

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { ALERT_RULES, type AlertRule } from '$lib/domain/alerts';
 import { AppError } from '$lib/domain/errors';
 import { actorOf } from '$lib/server/accounts/actor';
-import { ALERT_STATUSES, alertList, type AlertStatusFilter } from '$lib/server/alerts/list';
+import {
+	ALERT_SORTS,
+	ALERT_STATUSES,
+	alertList,
+	type AlertSort,
+	type AlertStatusFilter
+} from '$lib/server/alerts/list';
 import { formAction, formText, guard } from '$lib/server/platform/http/errors';
 import { services } from '$lib/server/runtime';
 import type { Actions, PageServerLoad } from './$types';
@@ -11,13 +17,19 @@ export const load: PageServerLoad = guard(async ({ locals, url }) => {
 	const user = locals.user!;
 	const code = url.searchParams.get('wilayah') ?? user.scope;
 	const { store, handle } = await services();
-	const rule = url.searchParams.get('aturan') ?? '';
-	if (rule && !ALERT_RULES.includes(rule as AlertRule))
-		throw new AppError('badFilter', { name: 'aturan', value: rule });
-	const status = url.searchParams.get('status') ?? 'active';
-	if (!(ALERT_STATUSES as readonly string[]).includes(status))
-		throw new AppError('badFilter', { name: 'status', value: status });
-	const filters = { rule: rule as AlertRule | '', status: status as AlertStatusFilter };
+	const param = (name: string, fallback: string, allowed: readonly string[]) => {
+		const value = url.searchParams.get(name) ?? fallback;
+		if (!allowed.includes(value))
+			throw new AppError('badFilter', { name, value: value.slice(0, 40) });
+		return value;
+	};
+	const rule = param('aturan', '', ['', ...ALERT_RULES]) as AlertRule | '';
+	const status = param('status', 'active', ALERT_STATUSES) as AlertStatusFilter;
+	const sort = param('urut', 'terbaru', ALERT_SORTS) as AlertSort;
+	const pageText = url.searchParams.get('halaman') ?? '1';
+	if (!/^\d{1,6}$/.test(pageText) || Number(pageText) < 1)
+		throw new AppError('badFilter', { name: 'halaman', value: pageText.slice(0, 40) });
+	const filters = { rule, status, sort, page: Number(pageText) };
 	const list = await alertList(handle.db, store, user, code, filters);
 	return { ...list, filters, rules: ALERT_RULES, statuses: ALERT_STATUSES };
 });

@@ -17,9 +17,10 @@ import { gapToTarget } from '../../domain/target-curve';
 import type { RegionNumbers } from '../../protocol/live';
 import type { ChartDay } from '../../region-view';
 import type { TodayTarget } from '../history/campaign';
-import { rows, type Database } from '../platform/db/client';
+import { rows } from '../platform/db/client';
 import { epochMs, withinRegion } from '../platform/db/sql';
 import { recentClosing, seriesOf, snapshotsOn } from '../history/snapshots';
+import { countOpenAlerts } from '../alerts/list';
 import { viewRegion } from './regions';
 import type { ViewDeps } from './deps';
 
@@ -323,14 +324,4 @@ async function series(
 		});
 	}
 	return points;
-}
-
-/** The alerts not resolved inside a region (the partial index on open alerts' subjects). */
-export async function countOpenAlerts(db: Database, code: string): Promise<number> {
-	const [found] = await rows<{ n: number }>(
-		db,
-		sql`select count(*)::int as n from alerts
-			where status <> 'resolved' and ${withinRegion(sql`subject_code`, code)}`
-	);
-	return found.n;
 }

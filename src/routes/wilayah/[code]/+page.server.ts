@@ -8,9 +8,13 @@ import { pantarlihList } from '$lib/server/followup/pantarlih-list';
 import { services } from '$lib/server/runtime';
 import type { PageServerLoad } from './$types';
 
-/** How many Pantarlih the coordinator's "call now" panel lists before the full list. */
-const CALL_NOW = 6;
-const TO_CALL = ['belum_pernah', 'senyap', 'tertahan'] as const;
+/** How many Pantarlih of each state the coordinator's "call now" panel lists. */
+const CALL_NOW = 3;
+/**
+ * The states to call about, most urgent first: records stuck on the phone (counted but not
+ * arriving), then silent (synced before, quiet since, longest first), then never synced.
+ */
+const TO_CALL = ['tertahan', 'senyap', 'belum_pernah'] as const;
 
 export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
 	const running = await services();
@@ -20,14 +24,20 @@ export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
 	// Role first: who may call the Pantarlih of this region sees whom to call now.
 	let callNow = null;
 	if (!date && FIELD_LEVELS.includes(board.region.level) && canWriteNotes(viewer, params.code)) {
-		const list = await pantarlihList(
-			running.views,
-			viewer,
-			params.code,
-			{ sort: 'senyap', states: TO_CALL },
-			{ offset: 0, limit: CALL_NOW }
-		);
-		callNow = { rows: list.rows, waiting: list.shown, total: list.total };
+		const groups = [];
+		let total = 0;
+		for (const state of TO_CALL) {
+			const list = await pantarlihList(
+				running.views,
+				viewer,
+				params.code,
+				{ sort: 'senyap', state },
+				{ offset: 0, limit: CALL_NOW }
+			);
+			groups.push({ state, rows: list.rows, count: list.shown });
+			total = list.total;
+		}
+		callNow = { groups, total, waiting: groups.reduce((sum, g) => sum + g.count, 0) };
 	}
 	// The days that can be looked at: the campaign's, up to yesterday (frozen), newest first.
 	const days: string[] = [];

@@ -119,9 +119,14 @@ export const alerts = pgTable(
 			.on(table.rule, table.subjectCode)
 			.where(sql`status <> 'resolved'`),
 		index('alerts_subject_idx').on(table.subjectCode),
-		// Counting a region's open alerts reads only these (most alerts, once resolved, are history).
-		index('alerts_open_subject_idx')
-			.on(table.subjectCode)
+		// Counting a region's open alerts, per rule and per child region, reads only this index
+		// (most alerts, once resolved, are history; 800,000 may be open).
+		index('alerts_open_subject_rule_idx')
+			.on(table.subjectCode, table.rule)
+			.where(sql`status <> 'resolved'`),
+		// The alerts page's newest (or oldest) first, a page at a time.
+		index('alerts_open_opened_idx')
+			.on(table.openedAt, table.id)
 			.where(sql`status <> 'resolved'`),
 		index('alerts_status_idx').on(table.status)
 	]
