@@ -3,7 +3,7 @@
  * list the same rows in the same order: the columns, the sort and the name filter. Pure.
  */
 import { coverage } from './domain/coverage';
-import { SYNC_STATES, type SyncState } from './domain/activity';
+import { SYNC_STATE_ORDER, type SyncState } from './domain/activity';
 import type { PaceStatus } from './domain/status';
 
 export const COLUMNS = [
@@ -104,7 +104,7 @@ function tpsCell(r: TpsLike, column: TpsColumn): number | string {
 			return coverage(r.verified, r.target) ?? 0;
 		case 'state':
 			// Worst first when ascending: never synced, silent, stuck, stalled, active, done.
-			return SYNC_STATES.indexOf(r.state);
+			return SYNC_STATE_ORDER.indexOf(r.state);
 		case 'lastSync':
 			// Never synced before the longest silence.
 			return r.lastSyncAt ?? -1;

@@ -6,7 +6,7 @@ const id = translator('id');
 const en = translator('en');
 
 describe('words for the day shown', () => {
-	it('today says "hari ini"; a past date says "hari itu" or "pada tanggal itu", never "hari ini"', () => {
+	it('today says "hari ini" or "saat ini"; a past date says "hari itu" or "pada tanggal itu", never either', () => {
 		for (const key of [
 			'region.todayTargetShort',
 			'region.gap',
@@ -16,15 +16,15 @@ describe('words for the day shown', () => {
 			'table.syncedToday',
 			'status.onTrack'
 		]) {
-			expect(id(onDay(key, true))).toMatch(/hari ini/);
-			expect(id(onDay(key, false))).not.toMatch(/hari ini/);
+			expect(id(onDay(key, true))).toMatch(/hari ini|saat ini/);
+			expect(id(onDay(key, false))).not.toMatch(/hari ini|saat ini/);
 			expect(id(onDay(key, false))).toMatch(/hari itu|pada tanggal itu/);
-			expect(en(onDay(key, false))).not.toMatch(/today/i);
+			expect(en(onDay(key, false))).not.toMatch(/today|by now|\bnow\b/i);
 		}
 	});
 
 	it('"on track" on a past date is on that day\'s target; other states read the same either way', () => {
-		expect(id(paceKey('onTrack', true))).toBe('sesuai target hari ini');
+		expect(id(paceKey('onTrack', true))).toBe('sesuai target saat ini');
 		expect(id(paceKey('onTrack', false))).toBe('sesuai target hari itu');
 		for (const s of ['behind', 'atRisk', 'done'])
 			expect(id(paceKey(s, false))).toBe(id(paceKey(s, true)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ActivityIndex, syncState, type TpsActivity } from './activity';
+import { ActivityIndex, SYNC_STATES, syncState, type TpsActivity } from './activity';
 
 const H = 3_600_000;
 const NOW = Date.parse('2026-02-20T08:00:00Z');
@@ -34,6 +34,14 @@ describe('syncState', () => {
 		expect(syncState(tps('1', { progressAt: null, firstSyncAt: NOW - 50 * H }), NOW, th)).toBe(
 			'macet'
 		);
+	});
+
+	it('a phone that syncs but has verified nobody yet is belum mulai, never aktif', () => {
+		expect(syncState(tps('1', { verified: 0, progressAt: null }), NOW, th)).toBe('belum_mulai');
+		// ...until the stall threshold: then it is macet.
+		expect(
+			syncState(tps('1', { verified: 0, progressAt: null, firstSyncAt: NOW - 49 * H }), NOW, th)
+		).toBe('macet');
 	});
 
 	it('a silent phone is senyap even when its last count was stuck', () => {
@@ -139,7 +147,7 @@ describe('ActivityIndex', () => {
 			expect(state, idx.row(i).code).toBe(syncState(idx.row(i), NOW, th));
 			seen.add(state);
 		}
-		expect(seen.size).toBe(6);
+		expect(seen.size).toBe(SYNC_STATES.length);
 	});
 
 	it('counts sync states per region', () => {
@@ -150,7 +158,8 @@ describe('ActivityIndex', () => {
 			tertahan: 0,
 			macet: 0,
 			aktif: 2,
-			selesai: 0
+			selesai: 0,
+			belum_mulai: 0
 		});
 	});
 });

@@ -3,7 +3,7 @@
  * ordered by TPS code (820,161 TPS fit in about 40 MB): when it last synced, when its count last
  * rose, since when records wait on the phone. The TPS of a region are one contiguous range of
  * that order, so "TPS synced today" or "silent for 24 hours" for any region is one scan, and a
- * Pantarlih's sync state (belum pernah, senyap, tertahan, macet, aktif, selesai) is a pure
+ * Pantarlih's sync state (belum pernah, senyap, tertahan, macet, belum mulai, aktif, selesai) is a pure
  * function of its row, the clock and the thresholds.
  */
 import { NATION_CODE } from './codes';
@@ -32,15 +32,31 @@ export interface ActivityThresholds {
 	stalledDays: number;
 }
 
+/**
+ * The states in the order they are stored (frozen days keep their counts in this order, so a new
+ * state goes at the end): `belum_mulai` (synced, nothing verified yet) came later.
+ */
 export const SYNC_STATES = [
 	'belum_pernah',
 	'senyap',
 	'tertahan',
 	'macet',
 	'aktif',
-	'selesai'
+	'selesai',
+	'belum_mulai'
 ] as const;
 export type SyncState = (typeof SYNC_STATES)[number];
+
+/** The states in the order people read them: most in need of a call first. */
+export const SYNC_STATE_ORDER: readonly SyncState[] = [
+	'belum_pernah',
+	'senyap',
+	'tertahan',
+	'macet',
+	'belum_mulai',
+	'aktif',
+	'selesai'
+];
 
 const HOUR = 3_600_000;
 
@@ -57,6 +73,8 @@ export function syncState(t: TpsActivity, now: number, th: ActivityThresholds): 
 		return 'tertahan';
 	const since = t.progressAt ?? t.firstSyncAt ?? t.lastSyncAt;
 	if (now - since > th.stalledDays * 24 * HOUR) return 'macet';
+	// Syncing, but not one voter verified yet: not "aktif", whose count rises.
+	if (t.verified === 0) return 'belum_mulai';
 	return 'aktif';
 }
 
@@ -172,6 +190,7 @@ export class ActivityIndex {
 		const first = this.firstSync[i];
 		const since = !Number.isNaN(progress) ? progress : !Number.isNaN(first) ? first : last;
 		if (now - since > th.stalledDays * 24 * HOUR) return 'macet';
+		if (this.verified[i] === 0) return 'belum_mulai';
 		return 'aktif';
 	}
 
@@ -229,7 +248,9 @@ export class ActivityIndex {
 		// The phone rules are the sync states that need chasing: senyap, tertahan, macet, and
 		// belum pernah once never-synced phones count.
 		const state = this.stateAt(i, now, th);
-		return state === 'belum_pernah' ? neverCounts : state !== 'aktif' && state !== 'selesai';
+		return state === 'belum_pernah'
+			? neverCounts
+			: state !== 'aktif' && state !== 'selesai' && state !== 'belum_mulai';
 	}
 
 	/** Counts per sync state for a region. */

@@ -39,7 +39,8 @@ describe('digest', () => {
 			tertahan: 0,
 			macet: 0,
 			aktif: 1,
-			selesai: 1
+			selesai: 1,
+			belum_mulai: 0
 		});
 		// Half of 200 is due: 100 short at the never-synced TPS, 80 and 10 at the others.
 		expect(result.get('id')!.largestGaps!.map((t) => [t.code, t.gap, t.state])).toEqual([

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { translator } from '../i18n';
 import { campaignDay, campaignLength, localDate, zoneOf } from './calendar';
 import {
+	expectedShare,
 	formatPoints,
 	parsePoints,
 	type CurvePoint,
@@ -96,5 +97,28 @@ describe('parsePoints', () => {
 		expect(translator('en')('problem.pointsFormat', { part: '10:40' })).toBe(
 			'"10:40" is not day=percent (for example 10=40)'
 		);
+	});
+});
+
+describe('what is expected by now', () => {
+	const before = 2 / 31;
+	const end = 3 / 31;
+	it('is yesterday’s target before the working day and today’s after it', () => {
+		expect(expectedShare(before, end, 0)).toBe(before);
+		expect(expectedShare(before, end, 7.5)).toBe(before);
+		expect(expectedShare(before, end, 17)).toBe(end);
+		expect(expectedShare(before, end, 23.9)).toBe(end);
+	});
+
+	it('rises linearly through the working hours (08:00 to 17:00 local)', () => {
+		expect(expectedShare(before, end, 12.5)).toBeCloseTo(before + (end - before) / 2);
+		expect(expectedShare(before, end, 8 + 9 / 3)).toBeCloseTo(before + (end - before) / 3);
+	});
+
+	it('on day 1 at 07:30 expects nothing: no region is behind before work starts', () => {
+		const day1End = targetShare(coklit2023, '2023-02-12');
+		const eve = targetShare(coklit2023, '2023-02-11');
+		expect(expectedShare(eve, day1End, 7.5)).toBe(0);
+		expect(gapToTarget(0, 250, expectedShare(eve, day1End, 7.5))).toBe(0);
 	});
 });

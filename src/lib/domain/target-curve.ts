@@ -33,6 +33,25 @@ export function targetShare(c: Campaign, date: string, points: readonly CurvePoi
 	return 1;
 }
 
+/**
+ * The field's working hours (local time): the field model works between these, so the day's
+ * target is expected to be reached through them, not all at 00:00. Before 08:00 a region is
+ * judged against yesterday's target, from 17:00 against today's whole target.
+ */
+export const WORK_HOURS = { start: 8, end: 17 } as const;
+
+/**
+ * What should be verified by `localHour` (0..24, with fractions) of a day whose target rises from
+ * `before` (yesterday's end) to `end` (today's end): linear through the working hours.
+ */
+export function expectedShare(before: number, end: number, localHour: number): number {
+	const fraction = Math.min(
+		1,
+		Math.max(0, (localHour - WORK_HOURS.start) / (WORK_HOURS.end - WORK_HOURS.start))
+	);
+	return before + (end - before) * fraction;
+}
+
 /** Voters still to verify to meet today's target (0 when ahead). */
 export const gapToTarget = (verified: number, target: number, share: number) =>
 	Math.max(0, Math.ceil(target * share) - verified);

@@ -40,7 +40,9 @@ export const en: typeof id = {
 	region: {
 		details: 'Details',
 		actions: 'Actions',
-		todayTargetShort: "Today's target",
+		todayTargetShort: 'Expected by now',
+		endOfDay: 'end of day {{share}} · ',
+		gapNet: 'this region as a whole; {{behind}} of {{count}} {{level}} behind target',
 		pastTarget: "That day's target",
 		dayOf: 'day {{day}} of {{days}} · {{date}} {{zone}}',
 		gapPast: "Gap to that day's target",
@@ -52,7 +54,8 @@ export const en: typeof id = {
 		neverNote: 'not a single sync yet',
 		forecastNoPace: 'no pace yet to project from',
 		behindFirst: 'Who is behind today',
-		behindIntro: "{{level}} by gap to today's target, largest first, with the 3-day trend",
+		behindIntro:
+			'{{level}} by gap to what is expected by now (08:00–17:00 local time), largest first, with the 3-day trend',
 		callNow: 'Call now',
 		callNowIntro:
 			'Most urgent first: records stuck on the phone, then silent (longest first), then never synced',
@@ -77,7 +80,7 @@ export const en: typeof id = {
 		resumed: 'Reconnected: numbers update live again.',
 		summary: 'Summary',
 		coverage: 'Coklit coverage',
-		gap: "Gap to today's target",
+		gap: 'Net gap to what is expected by now',
 		voters: '{{count}} voters',
 		verified: 'Voters verified',
 		tpsToday: 'TPS synced today',
@@ -98,7 +101,7 @@ export const en: typeof id = {
 		label: 'Map of {{mode}}; the table below has the same numbers',
 		mode: 'Map colour',
 		coverage: 'Coverage',
-		gap: "Gap to today's target",
+		gap: 'Gap to what is expected by now',
 		gapPast: "Gap to that day's target",
 		behind: '{{range}} of the target still missing',
 		noData: 'no data',
@@ -140,7 +143,7 @@ export const en: typeof id = {
 		target: 'Voters to verify',
 		verified: 'Verified',
 		coverage: 'Coverage',
-		gap: 'Gap today',
+		gap: 'Gap now',
 		syncedToday: 'TPS synced today',
 		silent: 'Pantarlih silent > 24 h',
 		finish: 'Projected finish',
@@ -170,6 +173,7 @@ export const en: typeof id = {
 			tertahan:
 				'more than {{stuckPending}} records waiting on the phone for over {{stuckHours}} hours',
 			macet: 'syncing, but the count has not risen for {{stalledDays}} days',
+			belum_mulai: 'synced, but not one voter verified yet',
 			aktif: 'syncing, and the count is rising',
 			selesai: 'every voter of the TPS verified'
 		},
@@ -189,6 +193,7 @@ export const en: typeof id = {
 			senyap: 'silent',
 			tertahan: 'stuck on phone',
 			macet: 'stalled',
+			belum_mulai: 'not started',
 			aktif: 'active',
 			selesai: 'done'
 		},
@@ -599,7 +604,7 @@ export const en: typeof id = {
 	},
 	status: {
 		onTrackPast: "on that day's target",
-		onTrack: "on today's target",
+		onTrack: 'on target for now',
 		behind: 'behind target',
 		atRisk: 'at risk of not finishing',
 		done: 'done'
@@ -619,7 +624,7 @@ export const en: typeof id = {
 		pantarlih: 'Pantarlih',
 		state: 'Sync state',
 		coverage: 'Coverage',
-		gap: 'Gap today',
+		gap: 'Gap now',
 		pending: 'Pending on the phone',
 		app: 'App version',
 		firstSync: 'First sync',

@@ -38,7 +38,9 @@ export const id = {
 	region: {
 		details: 'Rincian',
 		actions: 'Tindakan',
-		todayTargetShort: 'Target hari ini',
+		todayTargetShort: 'Target saat ini',
+		endOfDay: 'akhir hari {{share}} · ',
+		gapNet: 'wilayah ini secara keseluruhan; {{behind}} dari {{count}} {{level}} di bawah target',
 		pastTarget: 'Target pada tanggal itu',
 		dayOf: 'hari ke-{{day}} dari {{days}} · {{date}} {{zone}}',
 		gapPast: 'Kekurangan terhadap target pada tanggal itu',
@@ -51,7 +53,7 @@ export const id = {
 		forecastNoPace: 'belum ada laju untuk memperkirakan',
 		behindFirst: 'Siapa tertinggal hari ini',
 		behindIntro:
-			'{{level}} menurut kekurangan terhadap target hari ini, terbesar dulu, dengan tren 3 hari',
+			'{{level}} menurut kekurangan terhadap target saat ini (08.00–17.00 waktu setempat), terbesar dulu, dengan tren 3 hari',
 		callNow: 'Hubungi sekarang',
 		callNowIntro:
 			'Paling mendesak dulu: data tertahan di ponsel, lalu senyap (terlama dulu), lalu belum pernah sinkron',
@@ -76,7 +78,7 @@ export const id = {
 		resumed: 'Tersambung kembali: angka diperbarui langsung.',
 		summary: 'Ringkasan',
 		coverage: 'Cakupan coklit',
-		gap: 'Kekurangan terhadap target hari ini',
+		gap: 'Kekurangan bersih terhadap target saat ini',
 		voters: '{{count}} pemilih',
 		verified: 'Pemilih terverifikasi',
 		tpsToday: 'TPS sinkron hari ini',
@@ -97,7 +99,7 @@ export const id = {
 		label: 'Peta {{mode}}; tabel di bawah memuat angka yang sama',
 		mode: 'Warna peta',
 		coverage: 'Cakupan',
-		gap: 'Kekurangan thd target hari ini',
+		gap: 'Kekurangan thd target saat ini',
 		gapPast: 'Kekurangan thd target pada tanggal itu',
 		behind: '{{range}} dari target belum tercapai',
 		noData: 'tanpa data',
@@ -139,7 +141,7 @@ export const id = {
 		target: 'Target pemilih',
 		verified: 'Terverifikasi',
 		coverage: 'Cakupan',
-		gap: 'Kekurangan hari ini',
+		gap: 'Kekurangan saat ini',
 		syncedToday: 'TPS sinkron hari ini',
 		silent: 'Pantarlih senyap > 24 jam',
 		finish: 'Perkiraan selesai',
@@ -168,6 +170,7 @@ export const id = {
 			senyap: 'tanpa sinkronisasi lebih dari {{silentHours}} jam',
 			tertahan: 'lebih dari {{stuckPending}} data menunggu di ponsel lebih dari {{stuckHours}} jam',
 			macet: 'sinkron, tetapi angkanya tidak naik selama {{stalledDays}} hari',
+			belum_mulai: 'sudah sinkron, tetapi belum ada pemilih terverifikasi',
 			aktif: 'sinkron dan angkanya naik',
 			selesai: 'semua pemilih TPS sudah terverifikasi'
 		},
@@ -187,6 +190,7 @@ export const id = {
 			senyap: 'senyap',
 			tertahan: 'tertahan',
 			macet: 'macet',
+			belum_mulai: 'belum mulai',
 			aktif: 'aktif',
 			selesai: 'selesai'
 		},
@@ -604,7 +608,7 @@ export const id = {
 	},
 	status: {
 		onTrackPast: 'sesuai target hari itu',
-		onTrack: 'sesuai target hari ini',
+		onTrack: 'sesuai target saat ini',
 		behind: 'di bawah target',
 		atRisk: 'berisiko tidak selesai',
 		done: 'selesai'
@@ -624,7 +628,7 @@ export const id = {
 		pantarlih: 'Pantarlih',
 		state: 'Status sinkron',
 		coverage: 'Cakupan',
-		gap: 'Kekurangan hari ini',
+		gap: 'Kekurangan saat ini',
 		pending: 'Tertunda di ponsel',
 		app: 'Versi aplikasi',
 		firstSync: 'Sinkron pertama',

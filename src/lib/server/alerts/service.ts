@@ -118,7 +118,7 @@ export class AlertService {
 			const hour = (((now / 3_600_000 + zone.utcOffset) % 24) + 24) % 24;
 			const condition = behindTarget(
 				region,
-				plan.shareOn(region.code, date),
+				plan.shareAt(region.code, now),
 				hour,
 				this.open.has(alertKey('behind_target', region.code)),
 				settings

@@ -5,7 +5,7 @@
  * follow-up note. Shared by the page and its CSV/XLSX download.
  */
 import { sql } from 'drizzle-orm';
-import { SYNC_STATES, type SyncState } from '../../domain/activity';
+import { SYNC_STATES, SYNC_STATE_ORDER, type SyncState } from '../../domain/activity';
 import { FIELD_LEVELS } from '../../domain/codes';
 import { AppError } from '../../domain/errors';
 import { canWriteNotes, showPhone, type Principal } from '../../domain/roles';
@@ -91,7 +91,10 @@ export async function pantarlihList(
 
 	// One pass over the region's TPS in memory: state, counts, the filter.
 	const [from, to] = activity.range(code);
-	const counts = Object.fromEntries(SYNC_STATES.map((s) => [s, 0])) as Record<SyncState, number>;
+	const counts = Object.fromEntries(SYNC_STATE_ORDER.map((s) => [s, 0])) as Record<
+		SyncState,
+		number
+	>;
 	// A district or village filter narrows the range (a code outside the region leaves nothing).
 	const place =
 		[filters.village, filters.district].find((p): p is string => !!p && /^\d{6,10}$/.test(p)) ??

@@ -10,8 +10,8 @@ import {
 	type AlertSettings
 } from '../../domain/alerts';
 import { ancestors } from '../../domain/codes';
-import { campaignDay, campaignLength, localDate, zoneOf } from '../../domain/calendar';
-import { targetShare, type CurvePoint } from '../../domain/target-curve';
+import { addDays, campaignDay, campaignLength, localDate, zoneOf } from '../../domain/calendar';
+import { expectedShare, targetShare, type CurvePoint } from '../../domain/target-curve';
 import type { Database } from '../platform/db/client';
 import { alertSettings, campaigns, curveOverrides, type Campaign } from '../platform/db/schema';
 import type { EventBus } from '../platform/events';
@@ -28,7 +28,10 @@ export interface TodayTarget {
 	date: string;
 	day: number;
 	days: number;
+	/** What should be verified by now (this hour of the local day, through the working hours). */
 	share: number;
+	/** What should be verified by the end of the local day. */
+	endShare: number;
 }
 
 export class Plan {
@@ -68,6 +71,19 @@ export class Plan {
 		return targetShare(this.campaign, date, this.curveFor(code).points);
 	}
 
+	/**
+	 * The share expected by `now` in the region's own zone: yesterday's end-of-day target rising to
+	 * today's through the working hours (target-curve.ts WORK_HOURS). Every judgement made during
+	 * the day (behind or on target, the shortfall, the alert) compares with this.
+	 */
+	shareAt(code: string, now: number): number {
+		if (!this.campaign) return 0;
+		const zone = zoneOf(code);
+		const date = localDate(new Date(now), zone);
+		const hour = (((now / 3_600_000 + zone.utcOffset) % 24) + 24) % 24;
+		return expectedShare(this.shareOn(code, addDays(date, -1)), this.shareOn(code, date), hour);
+	}
+
 	today(code: string, now: number): TodayTarget | null {
 		if (!this.campaign) return null;
 		const zone = zoneOf(code);
@@ -77,7 +93,8 @@ export class Plan {
 			date,
 			day: campaignDay(this.campaign, date),
 			days: campaignLength(this.campaign),
-			share: this.shareOn(code, date)
+			share: this.shareAt(code, now),
+			endShare: this.shareOn(code, date)
 		};
 	}
 }

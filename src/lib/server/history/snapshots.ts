@@ -46,31 +46,36 @@ export const keepsGaps = (code: string) => regionLevel(code) !== 'village';
  * or village's share is its regency's. Scans of every region use this instead of `plan.shareOn`
  * (83,731 villages × a date computation took 0.8 s).
  */
-export function sharesOn(plan: Plan, date: string): (code: string) => number {
+export function sharesOn(plan: Plan, date: string, now?: number): (code: string) => number {
 	const shares = new Map<string, number>();
 	return (code) => {
 		const key = code.length > 4 ? code.slice(0, 4) : code;
 		let share = shares.get(key);
-		if (share === undefined) shares.set(key, (share = plan.shareOn(key, date)));
+		if (share === undefined)
+			shares.set(
+				key,
+				(share = now === undefined ? plan.shareOn(key, date) : plan.shareAt(key, now))
+			);
 		return share;
 	};
 }
 
 /**
  * Sync-state counts and largest gaps for the regions `wanted` inside `scope`, as they stand at
- * `now`, against the target share of `date`.
+ * `now`, against the target share of `date`'s end, or (`live`) against what is expected by `now`.
  */
 export function tallyAt(
 	ctx: Pick<FreezeContext, 'activity' | 'plan' | 'now'>,
 	scope: string,
 	date: string,
 	wanted: (code: string) => boolean,
-	withGaps: (code: string) => boolean = keepsGaps
+	withGaps: (code: string) => boolean = keepsGaps,
+	live = false
 ): Map<string, RegionTally> {
 	return tally(ctx.activity, scope, {
 		now: ctx.now,
 		thresholds: ctx.plan.settings,
-		shareOf: sharesOn(ctx.plan, date),
+		shareOf: sharesOn(ctx.plan, date, live ? ctx.now : undefined),
 		wanted,
 		withGaps
 	});

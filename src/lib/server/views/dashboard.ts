@@ -100,7 +100,7 @@ export async function dashboard(
 	const row = (r: RegionNumbers): ChildRow => {
 		const zone = zoneOf(r.code);
 		const day = plan.today(r.code, now)?.date ?? '';
-		const share = plan.shareOn(r.code, day);
+		const share = plan.shareAt(r.code, now);
 		const counts = activity.counts(r.code, now, dayStart(day, zone), settings.silentHours);
 		return {
 			...r,
@@ -108,7 +108,8 @@ export async function dashboard(
 			gap: gapToTarget(r.verified, r.target, share),
 			syncedToday: counts.syncedToday,
 			silent: counts.silent,
-			never: counts.never,
+			// The same source as "TPS pernah sinkron" (tpsSynced), so the two make the TPS total.
+			never: r.tps - r.tpsSynced,
 			forecast: null,
 			status: paceStatus({ verified: r.verified, target: r.target, share, forecast: null })
 		};
@@ -257,7 +258,7 @@ async function pointsOf(views: ViewDeps, code: string): Promise<TpsPoint[]> {
 async function villageTps(views: ViewDeps, village: string): Promise<TpsRow[]> {
 	const now = views.now();
 	const plan = views.plan();
-	const share = plan.shareOn(village, plan.today(village, now)?.date ?? '');
+	const share = plan.shareAt(village, now);
 	const list = await rows<{
 		code: string;
 		target: number;

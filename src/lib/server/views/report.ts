@@ -161,7 +161,8 @@ async function build(views: ViewDeps, code: string, date: string): Promise<Share
 			code,
 			date,
 			(c) => c === code || (spread && childSet.has(c)),
-			() => true
+			() => true,
+			true
 		);
 		const tallied = tallies.get(code);
 		states = stateCounts(tallied?.states ?? []);

@@ -1,7 +1,7 @@
 // GET /wilayah/<code>/laporan/unduh?format=pdf|xlsx&tanggal=YYYY-MM-DD: the rakor report as an A4
 // PDF (the report page printed by headless Chromium) or its tables as XLSX, in the reader's
 // language, every time in the region's zone. Every download is in the audit log.
-import { SYNC_STATES } from '$lib/domain/activity';
+import { SYNC_STATE_ORDER } from '$lib/domain/activity';
 import { zoneOf } from '$lib/domain/calendar';
 import { coverage } from '$lib/domain/coverage';
 import { finishState } from '$lib/domain/status';
@@ -93,7 +93,7 @@ function workbook(r: Report, t: Translate, by: string): Promise<ArrayBuffer> {
 			sheet: x('states'),
 			zone,
 			rows: r.states
-				? SYNC_STATES.map((s) => [
+				? SYNC_STATE_ORDER.map((s) => [
 						{ header: t('table.state'), value: t(`pantarlih.state.${s}`) },
 						{ header: t('table.pantarlih'), value: r.states![s], kind: 'int' as const }
 					])
