@@ -54,11 +54,14 @@ const schema = z.object({
 	DEMO: z.enum(['0', '1']).default('0'),
 	/** Heartbeat requests per minute allowed for one device token. */
 	HEARTBEAT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
-	/** Demo only (needs DEMO=1): simulated seconds per real second; 720 plays a day in 2 minutes. */
+	/**
+	 * Demo only (needs DEMO=1): simulated seconds per real second; 720 plays a day in 2 minutes.
+	 * Up to 100,000 for tests that play a whole campaign in minutes.
+	 */
 	CLOCK_SPEED: z.coerce
-		.number({ message: 'must be a number, 1 to 10000' })
+		.number({ message: 'must be a number, 1 to 100000' })
 		.min(1)
-		.max(10_000)
+		.max(100_000)
 		.default(1),
 	/** A map tile URL template ({z}/{x}/{y}) where a tile server is reachable; unset = boundaries only. */
 	MAP_TILE_URL: z

@@ -21,7 +21,7 @@ import { rows } from '../platform/db/client';
 import { epochMs, withinRegion } from '../platform/db/sql';
 import { recentClosing, seriesOf, snapshotsOn } from '../history/snapshots';
 import { countOpenAlerts } from '../alerts/list';
-import { viewRegion } from './regions';
+import { regionFor, viewRegion } from './regions';
 import type { ViewDeps } from './deps';
 
 export interface ChildRow extends RegionNumbers {
@@ -325,4 +325,28 @@ async function series(
 		});
 	}
 	return points;
+}
+
+/**
+ * GET /api/v1/regions/<code>: the region and its children as the roll-ups hold them, each with its
+ * Pantarlih per sync state now (they add up to its TPS), and the region's open alerts (the count
+ * its page's tile and its alerts page show).
+ */
+export async function regionApi(views: ViewDeps, viewer: Principal, code: string) {
+	regionFor(views.store, viewer, code);
+	const openAlerts = await (views.openAlerts ?? ((c: string) => countOpenAlerts(views.db, c)))(
+		code
+	);
+	// The roll-ups and the sync states read in one turn of the event loop, after the await: a
+	// commit between the two made them disagree (a TPS synced for one, never synced for the other).
+	const { region, children } = viewRegion(views.store, viewer, code);
+	const now = views.now();
+	const settings = views.plan().settings;
+	const states = (c: string) => views.activity.states(c, now, settings);
+	return {
+		...region,
+		syncStates: states(region.code),
+		openAlerts,
+		children: children.map((c) => ({ ...c, syncStates: states(c.code) }))
+	};
 }
