@@ -15,6 +15,22 @@ const percent = new Intl.NumberFormat('id-ID', {
 
 export const formatNumber = (value: number) => integer.format(value);
 
+const decimals = new Map<number, Intl.NumberFormat>();
+/** A number with exactly `digits` decimals, the Indonesian way: -8,13887. */
+export function formatDecimal(value: number, digits: number): string {
+	let format = decimals.get(digits);
+	if (!format)
+		decimals.set(
+			digits,
+			(format = new Intl.NumberFormat('id-ID', {
+				minimumFractionDigits: digits,
+				maximumFractionDigits: digits,
+				useGrouping: false
+			}))
+		);
+	return format.format(value);
+}
+
 /** A ratio as a percentage with one decimal; a dash when there is nothing to divide by. */
 export function formatPercent(numerator: number, denominator: number): string {
 	const ratio = coverage(numerator, denominator);

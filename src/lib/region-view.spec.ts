@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { translator } from './i18n';
-import { onDay, paceKey } from './region-view';
+import { axisTop, onDay, paceKey, timeTicks } from './region-view';
 
 const id = translator('id');
 const en = translator('en');
@@ -28,5 +28,30 @@ describe('words for the day shown', () => {
 		expect(id(paceKey('onTrack', false))).toBe('sesuai target hari itu');
 		for (const s of ['behind', 'atRisk', 'done'])
 			expect(id(paceKey(s, false))).toBe(id(paceKey(s, true)));
+	});
+});
+
+describe('charts for a campaign’s first days', () => {
+	it('fit the axis to the data and the target, in steps of 5%', () => {
+		expect(axisTop([{ coverage: 0.03, share: 0.033 }])).toBe(5);
+		expect(axisTop([{ coverage: 0.12, share: 0.1 }])).toBe(15);
+		expect(axisTop([{ coverage: 0.97, share: 1 }])).toBe(100);
+		expect(axisTop([])).toBe(5);
+	});
+
+	it('put one tick at each local midnight over days, hours within a day', () => {
+		const H = 3_600_000;
+		const start = Date.parse('2026-12-07T01:00:00Z');
+		// Three days in WIB (+7): midnights at 17:00 UTC.
+		const days = timeTicks(start, start + 72 * H, 7);
+		expect(days.map((t) => new Date(t + 7 * H).toISOString().slice(11, 16))).toEqual(
+			days.map(() => '00:00')
+		);
+		expect(new Set(days.map((t) => new Date(t + 7 * H).toISOString().slice(0, 10))).size).toBe(
+			days.length
+		);
+		const hours = timeTicks(start, start + 10 * H, 7);
+		expect(hours.length).toBeGreaterThan(3);
+		expect(hours.every((t) => (t + 7 * H) % (2 * H) === 0)).toBe(true);
 	});
 });

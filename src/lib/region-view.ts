@@ -46,6 +46,29 @@ export interface ChartDay {
 }
 
 /** Coverage per day against the target curve, in percent. */
+/** The top of the coverage chart's axis: above the highest point or target, in steps of 5%. */
+export function axisTop(days: readonly Pick<ChartDay, 'coverage' | 'share'>[]): number {
+	const highest = Math.max(0, ...days.map((d) => Math.max(d.coverage, d.share))) * 100;
+	return Math.min(100, Math.max(5, Math.ceil((highest * 1.15) / 5) * 5));
+}
+
+/**
+ * Ticks for a time axis in a zone: one per local midnight over a span of days (each date once),
+ * or every few hours within a day.
+ */
+export function timeTicks(min: number, max: number, utcOffsetHours: number): number[] {
+	const hour = 3_600_000;
+	const span = max - min;
+	const step = span > 36 * hour ? 24 * hour : span > 12 * hour ? 6 * hour : 2 * hour;
+	const shift = utcOffsetHours * hour;
+	const first = Math.ceil((min + shift) / step) * step - shift;
+	const ticks: number[] = [];
+	for (let t = first; t <= max; t += step) ticks.push(t);
+	// Many days: at most about eight dates.
+	const every = Math.max(1, Math.ceil(ticks.length / 8));
+	return ticks.filter((_, i) => i % every === 0);
+}
+
 export function coverageChart(days: readonly ChartDay[], t: Translate): ChartConfiguration<'line'> {
 	return {
 		type: 'line',
@@ -72,7 +95,9 @@ export function coverageChart(days: readonly ChartDay[], t: Translate): ChartCon
 		options: {
 			animation: false,
 			maintainAspectRatio: false,
-			scales: { y: { min: 0, max: 100, ticks: { callback: (v) => `${v}%` } } }
+			// The axis fits the data, the target line included: a campaign at 3% is not drawn on the
+			// floor of a 0-100% axis.
+			scales: { y: { min: 0, max: axisTop(days), ticks: { callback: (v) => `${v}%` } } }
 		}
 	};
 }

@@ -50,6 +50,8 @@ const EXPECTED: Record<string, Expect> = {
 	'page /admin/import': (who) => signedIn(who, who === 'observer' ? 403 : 200),
 	// Alerts: every signed-in role, filtered to its own scope.
 	'page /peringatan': (who) => signedIn(who, 200),
+	// What the evidence is and how to recompute it: every signed-in role.
+	'page /bukti': (who) => signedIn(who, 200),
 	'endpoint /wilayah/[code]/csv': byScope,
 	// The rakor report, for every role in its scope; the download needs ?format=pdf|xlsx.
 	'page /wilayah/[code]/laporan': byScope,

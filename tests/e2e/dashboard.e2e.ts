@@ -60,9 +60,9 @@ test('a sync moves the open regency page, the map toggles to the gap view', asyn
 	const [tps, token] = tokens[0];
 	await loginPage(page, 'leader');
 	await page.goto('/wilayah/35');
-	await page.getByRole('button', { name: 'Kekurangan thd target hari ini' }).click();
+	await page.getByRole('button', { name: 'Kekurangan thd target saat ini' }).click();
 	await expect(
-		page.getByRole('button', { name: 'Kekurangan thd target hari ini' })
+		page.getByRole('button', { name: 'Kekurangan thd target saat ini' })
 	).toHaveAttribute('aria-pressed', 'true');
 	await expect(page.getByText('memenuhi target')).toBeVisible();
 	await page.goto('/wilayah/3505');
@@ -78,11 +78,11 @@ test('the table sorts and filters, and the CSV lists the same rows in the same o
 	await loginPage(page, 'admin');
 	await page.goto('/wilayah/35');
 	// Who is furthest behind comes first: the table opens sorted by the gap, largest first.
-	const gapHeader = page.getByRole('columnheader', { name: /Kekurangan hari ini/ });
+	const gapHeader = page.getByRole('columnheader', { name: /Kekurangan saat ini/ });
 	await expect(gapHeader).toHaveAttribute('aria-sort', 'descending');
-	await page.getByRole('button', { name: /^Kekurangan hari ini/ }).click();
+	await page.getByRole('button', { name: /^Kekurangan saat ini/ }).click();
 	await expect(gapHeader).toHaveAttribute('aria-sort', 'ascending');
-	await page.getByRole('button', { name: /^Kekurangan hari ini/ }).click();
+	await page.getByRole('button', { name: /^Kekurangan saat ini/ }).click();
 	await expect(gapHeader).toHaveAttribute('aria-sort', 'descending');
 	await page.getByTestId('table-filter').fill('kota');
 	const table = await rowsOf(page);
@@ -100,7 +100,7 @@ test('the table sorts and filters, and the CSV lists the same rows in the same o
 	expect(text.charCodeAt(0)).toBe(0xfeff);
 	const lines = text.slice(1).trim().split('\n');
 	expect(lines[0]).toMatch(
-		/^Kode,Nama,TPS,Target pemilih,Terverifikasi,Cakupan,Kekurangan hari ini/
+		/^Kode,Nama,TPS,Target pemilih,Terverifikasi,Cakupan,Kekurangan saat ini/
 	);
 	const csvRows = lines.slice(1).map((line) => line.split(','));
 	expect(csvRows.map((r) => r[0])).toEqual(table.map((cells) => cells[0]));
@@ -184,7 +184,7 @@ test('on a 360 px phone the numbers are cards, not a table that scrolls sideways
 	// Every card shows its coverage and its gap, inside the screen.
 	const first = cards.first();
 	await expect(first).toContainText('Cakupan');
-	await expect(first).toContainText('Kekurangan hari ini');
+	await expect(first).toContainText('Kekurangan saat ini');
 	const box = (await first.boundingBox())!;
 	expect(box.x + box.width).toBeLessThanOrEqual(360);
 	await page.screenshot({ path: 'test-results/screens/phone-360.png', fullPage: true });

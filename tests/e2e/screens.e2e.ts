@@ -54,7 +54,8 @@ const PAGES: Record<RoleName, [name: string, path: string][]> = {
 		['pantarlih', '/wilayah/3501/pantarlih'],
 		['report-province', '/wilayah/35/laporan'],
 		['alerts', '/peringatan'],
-		['audit', '/audit']
+		['audit', '/audit'],
+		['proof', '/bukti']
 	]
 };
 

@@ -198,6 +198,23 @@ describe('the evidence', () => {
 			});
 	});
 
+	it('lists one backlog (one receive time) newest recorded first, across pages too', async () => {
+		now = at(`${DAY}T21:00:00`);
+		// Sent in one sync, in no particular order (as a phone's backlog can be).
+		const hours = ['20:00', '07:51', '21:00', '08:23', '08:09'];
+		await send(
+			2,
+			hours.map((h, k) => ({ verified: 10 + k, recorded: at(`${DAY}T${h}:00`) }))
+		);
+		const admin = { role: 'admin' as const, scope: 'id' };
+		const first = await chronology(views, admin, tps[2].code, null, 3);
+		const second = await chronology(views, admin, tps[2].code, first.next, 3);
+		const times = [...first.entries, ...second.entries].map((e) =>
+			new Date(e.recordedAt + 8 * 3_600_000).toISOString().slice(11, 16)
+		);
+		expect(times).toEqual(['21:00', '20:00', '08:23', '08:09', '07:51']);
+	});
+
 	it('keeps to scope: a TPS of another regency is refused; observers see masked phones', async () => {
 		const code = tps[0].code;
 		const neighbour = { role: 'coordinator' as const, scope: '7502' };

@@ -56,3 +56,13 @@ describe('showValue', () => {
 		expect(showValue(0)).toBe('0');
 	});
 });
+
+describe('numbers in an entry', () => {
+	it('are written as the pages write them; codes stored as text stay as they are', () => {
+		expect(fieldChanges(null, { tps: 20000, region: '3501', share: 2.5 })).toEqual([
+			{ field: 'tps', before: null, after: '20.000' },
+			{ field: 'region', before: null, after: '3501' },
+			{ field: 'share', before: null, after: '2,5' }
+		]);
+	});
+});

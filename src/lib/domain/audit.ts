@@ -2,6 +2,7 @@
  * An audit entry in words: which fields a change touched, each before → after, for the audit
  * page (the stored entry keeps the full before and after as JSON). Pure.
  */
+import { formatNumber } from '../format';
 
 export interface FieldChange {
 	/** The field's name; null when the entry's value is not a record of fields. */
@@ -24,7 +25,10 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stri
 export function showValue(value: unknown): string | null {
 	if (value === null || value === undefined) return null;
 	if (typeof value === 'string') return value;
-	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	// Numbers as the pages write them (20.000, 2,5); codes are stored as text and stay as they are.
+	if (typeof value === 'number')
+		return Number.isInteger(value) ? formatNumber(value) : value.toLocaleString('id-ID');
+	if (typeof value === 'boolean') return String(value);
 	if (Array.isArray(value) && value.every(isScalar)) return value.join(', ');
 	if (isRecord(value) && Object.values(value).every(isScalar)) {
 		const pairs = Object.entries(value)

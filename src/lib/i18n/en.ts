@@ -64,7 +64,7 @@ export const en: typeof id = {
 		callAll: 'All Pantarlih ({{count}})',
 		evidenceTitle: 'Evidence',
 		evidenceIntro:
-			'Frozen days never change; the SHA-256 digest shows where each number came from (README, Evidence).',
+			"Frozen days never change. The SHA-256 digest is a fingerprint of all of that day's heartbeats: anyone can recompute it from the downloaded heartbeats and compare.",
 		evidenceDigest: '{{date}}: {{heartbeats}} heartbeats received',
 		evidenceNone: 'No day has been frozen yet.',
 		tpsLookup: 'Open a TPS chronology',
@@ -262,7 +262,7 @@ export const en: typeof id = {
 	},
 	report: {
 		evidence:
-			'Evidence: {{heartbeats}} heartbeats received that day; SHA-256 {{digest}} (README, "Evidence": recompute it from the API)',
+			'Evidence: {{heartbeats}} heartbeats received that day; SHA-256 digest (a fingerprint of all of them) {{digest}}. How to recompute it: the “About the evidence” page in the app (/bukti).',
 		workbook: {
 			summary: 'Summary',
 			regions: 'Regions',
@@ -533,7 +533,8 @@ export const en: typeof id = {
 			scopeNote: 'Shown: the entries for {{scope}}.',
 			none: 'No entries for your region yet.',
 			byWhom: 'by {{actor}}',
-			region: 'region {{code}}',
+			region: '{{name}} ({{code}})',
+			actors: { cli: 'operator (command line)', system: 'system', demo: 'demo' },
 			removed: '(removed)',
 			actions: {
 				login_success: 'Signed in',
@@ -598,7 +599,7 @@ export const en: typeof id = {
 				direction: 'direction'
 			},
 			title: 'Audit log',
-			intro: 'Every login, change by a user and export. No one can change it.',
+			intro: 'Every sign-in, every change by a user and every download. No one can change it.',
 			older: 'Older →'
 		}
 	},
@@ -672,5 +673,49 @@ export const en: typeof id = {
 		hours: '{{count}} h',
 		days: '{{count}} d',
 		seconds: '{{count}} s'
+	},
+	proof: {
+		title: 'About the evidence',
+		intro:
+			"Every number in Pantau Coklit comes from the Pantarlih phones' heartbeats. This page explains how they are kept, what the SHA-256 digest in the reports means, and how anyone can recompute it.",
+		heartbeatTitle: 'Heartbeats',
+		heartbeat:
+			"A heartbeat is one record a Pantarlih's e-Coklit phone sends when it syncs: how many voters of its TPS are verified so far. Every heartbeat received is kept as it came and is never changed or deleted: the database refuses changes.",
+		digestTitle: 'The SHA-256 digest',
+		digest:
+			"The SHA-256 digest is a 64-character fingerprint computed from all of a village's heartbeats of one day, in a fixed order. Changing a single number in a single heartbeat gives a completely different fingerprint. The server computes it at local midnight, when the day is frozen, and keeps it with that day's numbers.",
+		digestTree:
+			"A district's fingerprint is computed from its villages' fingerprints, a regency's from its districts', and so on up to the nation: one value in a report stands for every heartbeat below it.",
+		recomputeTitle: 'How to recompute it',
+		step1:
+			'Open the TPS or village to check and choose “Download the village’s heartbeats” for that date. The file is NDJSON: one heartbeat per line, each line written as JSON.',
+		step2:
+			'Do not open and save the file with another program: a single space changes its fingerprint.',
+		step3:
+			"Compute the file's SHA-256, for example with one of these commands (Linux/macOS or Windows):",
+		step4:
+			"Compare the result with the village's SHA-256 digest in the rakor report or on the TPS page. Equal means no heartbeat changed since the day was frozen.",
+		columnsTitle: 'What each column means',
+		columnsIntro: 'Each line of the heartbeat file holds these columns, in this order:',
+		field: {
+			id: "the heartbeat's unique number, made by the phone",
+			tps: 'the TPS code (13 digits)',
+			recordedAt: 'when the phone recorded it (UTC)',
+			receivedAt: 'when the server received it (UTC)',
+			verified: 'voters verified at the TPS so far',
+			tms: 'TMS: voters found ineligible (tidak memenuhi syarat)',
+			newVoters: 'new voters added',
+			pending: 'records still on the phone, not yet sent',
+			app: 'the e-Coklit app version',
+			battery: "the phone's battery (0 to 1)",
+			lat: "the phone's latitude, when sent",
+			lng: "the phone's longitude, when sent",
+			deviceToken: "the number of the phone's token that sent it"
+		},
+		limitsTitle: 'What it proves, and what it does not',
+		limits:
+			"An equal fingerprint proves that the day's numbers come from those heartbeats and that none was changed since. It does not prove that every Pantarlih synced: those who never did show as “never synced” and in the Pantarlih list.",
+		back: 'Back to the home page',
+		link: 'What this means, and how to recompute it'
 	}
 };

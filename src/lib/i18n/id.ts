@@ -62,7 +62,7 @@ export const id = {
 		callAll: 'Semua Pantarlih ({{count}})',
 		evidenceTitle: 'Bukti',
 		evidenceIntro:
-			'Angka hari yang sudah dibekukan tidak berubah; ringkasan SHA-256 menunjukkan asal setiap angka (lihat README, Bukti).',
+			'Angka hari yang sudah dibekukan tidak berubah. Ringkasan SHA-256 adalah sidik jari semua kiriman hari itu: siapa pun dapat menghitungnya ulang dari kiriman yang diunduh dan membandingkannya.',
 		evidenceDigest: '{{date}}: {{heartbeats}} kiriman diterima',
 		evidenceNone: 'Belum ada hari yang dibekukan.',
 		tpsLookup: 'Buka kronologis TPS',
@@ -260,7 +260,7 @@ export const id = {
 	},
 	report: {
 		evidence:
-			'Bukti: {{heartbeats}} kiriman diterima pada tanggal ini; SHA-256 {{digest}} (README, "Evidence": hitung ulang dari API)',
+			'Bukti: {{heartbeats}} kiriman diterima pada tanggal ini; ringkasan SHA-256 (sidik jari semua kiriman itu) {{digest}}. Cara menghitungnya ulang: halaman “Tentang bukti” di aplikasi (/bukti).',
 		workbook: {
 			summary: 'Ringkasan',
 			regions: 'Wilayah',
@@ -537,7 +537,8 @@ export const id = {
 			scopeNote: 'Yang tampil: entri untuk wilayah {{scope}}.',
 			none: 'Belum ada entri untuk wilayah Anda.',
 			byWhom: 'oleh {{actor}}',
-			region: 'wilayah {{code}}',
+			region: '{{name}} ({{code}})',
+			actors: { cli: 'operator (baris perintah)', system: 'sistem', demo: 'demo' },
 			removed: '(dihapus)',
 			actions: {
 				login_success: 'Masuk',
@@ -602,7 +603,8 @@ export const id = {
 				direction: 'arah'
 			},
 			title: 'Log audit',
-			intro: 'Setiap login, perubahan oleh pengguna dan ekspor. Tidak dapat diubah oleh siapa pun.',
+			intro:
+				'Setiap kali masuk, setiap perubahan oleh pengguna dan setiap unduhan. Tidak dapat diubah oleh siapa pun.',
 			older: 'Lebih lama →'
 		}
 	},
@@ -676,5 +678,49 @@ export const id = {
 		hours: '{{count}} jam',
 		days: '{{count}} hari',
 		seconds: '{{count}} dtk'
+	},
+	proof: {
+		title: 'Tentang bukti',
+		intro:
+			'Setiap angka di Pantau Coklit berasal dari kiriman ponsel Pantarlih. Halaman ini menjelaskan bagaimana kiriman itu disimpan, apa arti ringkasan SHA-256 pada laporan, dan bagaimana siapa pun dapat menghitungnya ulang.',
+		heartbeatTitle: 'Kiriman',
+		heartbeat:
+			'Kiriman adalah satu catatan yang dikirim ponsel e-Coklit seorang Pantarlih saat sinkron: berapa pemilih yang sudah diverifikasi di TPS-nya sampai saat itu. Setiap kiriman yang diterima disimpan apa adanya dan tidak pernah diubah atau dihapus: basis data menolak perubahan.',
+		digestTitle: 'Ringkasan SHA-256',
+		digest:
+			'Ringkasan SHA-256 adalah sidik jari sepanjang 64 karakter yang dihitung dari semua kiriman sebuah desa pada satu hari, dalam urutan tetap. Mengubah satu angka saja pada satu kiriman menghasilkan sidik jari yang sama sekali lain. Server menghitungnya tengah malam waktu setempat saat hari itu dibekukan, dan menyimpannya bersama angka hari itu.',
+		digestTree:
+			'Sidik jari kecamatan dihitung dari sidik jari desa-desanya, kabupaten dari kecamatannya, dan seterusnya sampai nasional: satu angka di laporan mewakili semua kiriman di bawahnya.',
+		recomputeTitle: 'Cara menghitung ulang',
+		step1:
+			'Buka halaman TPS atau desa yang ingin diperiksa dan pilih “Unduh kiriman desa” untuk tanggal itu. Berkas yang terunduh berformat NDJSON: satu kiriman per baris, tiap baris ditulis sebagai JSON.',
+		step2:
+			'Jangan buka dan simpan ulang berkas itu dengan aplikasi lain: satu spasi pun mengubah sidik jarinya.',
+		step3:
+			'Hitung SHA-256 berkas itu, misalnya dengan perintah berikut (Linux/macOS atau Windows):',
+		step4:
+			'Bandingkan hasilnya dengan ringkasan SHA-256 desa itu pada laporan rakor atau halaman TPS. Sama berarti tidak ada kiriman yang berubah sejak hari itu dibekukan.',
+		columnsTitle: 'Arti setiap kolom',
+		columnsIntro: 'Setiap baris berkas kiriman memuat kolom berikut, dalam urutan ini:',
+		field: {
+			id: 'nomor unik kiriman, dibuat oleh ponsel',
+			tps: 'kode TPS (13 angka)',
+			recordedAt: 'waktu ponsel mencatat kiriman (UTC)',
+			receivedAt: 'waktu server menerimanya (UTC)',
+			verified: 'jumlah pemilih yang sudah diverifikasi di TPS sampai saat itu',
+			tms: 'TMS: pemilih yang tidak memenuhi syarat',
+			newVoters: 'pemilih baru yang ditambahkan',
+			pending: 'catatan yang masih di ponsel, belum terkirim',
+			app: 'versi aplikasi e-Coklit',
+			battery: 'sisa baterai ponsel (0 sampai 1)',
+			lat: 'lintang lokasi ponsel, bila dikirim',
+			lng: 'bujur lokasi ponsel, bila dikirim',
+			deviceToken: 'nomor token ponsel yang mengirimnya'
+		},
+		limitsTitle: 'Apa yang dibuktikan, dan apa yang tidak',
+		limits:
+			'Sidik jari yang sama membuktikan bahwa angka hari itu berasal dari kiriman-kiriman tersebut dan tidak ada yang diubah sesudahnya. Ia tidak membuktikan bahwa setiap Pantarlih sudah sinkron: yang belum pernah sinkron terlihat pada status “belum pernah sinkron” dan di Daftar Pantarlih.',
+		back: 'Kembali ke halaman utama',
+		link: 'Apa artinya, dan cara menghitung ulang'
 	}
 };

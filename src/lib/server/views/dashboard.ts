@@ -198,10 +198,13 @@ export async function dashboard(
 			r.forecast = forecast(plan.campaign, local.date, r.verified, r.target, closed);
 			r.status = paceStatus(r);
 			const target = r.target;
+			const days = [...closed.entries()]
+				.sort(([a], [b]) => (a < b ? -1 : 1))
+				.map(([, verified]) => coverage(verified, target) ?? 0);
+			// In the campaign's first days the trend starts from its start, at nothing verified.
 			trends[r.code] = [
-				...[...closed.entries()]
-					.sort(([a], [b]) => (a < b ? -1 : 1))
-					.map(([, verified]) => coverage(verified, target) ?? 0),
+				...(days.length < 3 ? [0] : []),
+				...days,
 				coverage(r.verified, target) ?? 0
 			];
 		}

@@ -204,14 +204,17 @@ export interface ChronologyPage {
 
 export const MAX_PAGE = 1_000;
 
+/** A place in the chronology: received time, recorded time, id (the order it is read in). */
 interface Position {
 	r: number;
+	t: number;
 	i: string;
 }
 const isPosition = (v: unknown): v is Position =>
 	typeof v === 'object' &&
 	v !== null &&
 	typeof (v as Position).r === 'number' &&
+	typeof (v as Position).t === 'number' &&
 	typeof (v as Position).i === 'string' &&
 	/^[0-9a-f-]{36}$/.test((v as Position).i);
 
@@ -234,7 +237,10 @@ interface EntryRow {
 	resends: number;
 }
 
-/** Every heartbeat of a TPS, newest received first, `limit` at a time. */
+/**
+ * Every heartbeat of a TPS, newest received first, and within one receive time (a backlog sent
+ * in one sync) newest recorded first, `limit` at a time: strictly "terbaru dulu".
+ */
 export async function chronology(
 	views: ViewDeps,
 	viewer: Principal,
@@ -257,8 +263,8 @@ export async function chronology(
 				(select count(*)::int from heartbeat_resends r where r.heartbeat_id = h.id) as resends
 			from heartbeats h left join device_tokens d on d.id = h.device_token_id
 			where h.tps_code = ${code}
-				${from ? sql`and (h.received_at, h.id) < (to_timestamp(${from.r} / 1000.0), ${from.i}::uuid)` : sql``}
-			order by h.received_at desc, h.id desc
+				${from ? sql`and (h.received_at, h.recorded_at, h.id) < (to_timestamp(${from.r} / 1000.0), to_timestamp(${from.t} / 1000.0), ${from.i}::uuid)` : sql``}
+			order by h.received_at desc, h.recorded_at desc, h.id desc
 			limit ${limit + 1}`
 	);
 	const entries = page.slice(0, limit);
@@ -269,7 +275,8 @@ export async function chronology(
 				db,
 				sql`select ${epochMs(sql`recorded_at`)} as recorded_at, verified from heartbeats
 					where tps_code = ${code}
-						and (received_at, id) < (to_timestamp(${oldest.received_at} / 1000.0), ${oldest.id}::uuid)
+						and (received_at, recorded_at, id) < (to_timestamp(${oldest.received_at} / 1000.0),
+							to_timestamp(${oldest.recorded_at} / 1000.0), ${oldest.id}::uuid)
 					order by recorded_at desc, verified desc limit 1`
 			)
 		: [];
@@ -302,7 +309,11 @@ export async function chronology(
 		})),
 		next:
 			page.length > limit
-				? await issueCursor(db, { r: oldest!.received_at, i: oldest!.id } satisfies Position)
+				? await issueCursor(db, {
+						r: oldest!.received_at,
+						t: oldest!.recorded_at,
+						i: oldest!.id
+					} satisfies Position)
 				: null
 	};
 }
