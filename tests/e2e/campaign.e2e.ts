@@ -19,7 +19,7 @@ test('an admin gives Kota Surabaya its own curve, sees its target move, and remo
 	await page.goto('/wilayah/3578');
 	const label = await page.getByText(/hari ke-\d+ dari 30/).textContent();
 	const day = Number(/hari ke-(\d+)/.exec(label!)![1]);
-	await expect(page.getByTestId('today-target')).toHaveText(percent(day / 30));
+	await expect(page.getByTestId('today-target-end')).toHaveText(percent(day / 30));
 
 	await page.goto('/admin/campaign');
 	await expect(page.getByTestId('curve-preview')).toBeVisible();
@@ -29,10 +29,10 @@ test('an admin gives Kota Surabaya its own curve, sees its target move, and remo
 	await override.getByRole('button').click();
 	await expect(page.getByTestId('campaign-message')).toHaveText('Kurva 3578 disimpan');
 	await page.goto('/wilayah/3578');
-	await expect(page.getByTestId('today-target')).toHaveText(percent((day / 10) * 0.2));
+	await expect(page.getByTestId('today-target-end')).toHaveText(percent((day / 10) * 0.2));
 	// Its neighbour keeps the campaign's linear curve.
 	await page.goto('/wilayah/3577');
-	await expect(page.getByTestId('today-target')).toHaveText(percent(day / 30));
+	await expect(page.getByTestId('today-target-end')).toHaveText(percent(day / 30));
 
 	await page.goto('/admin/campaign');
 	await override.getByLabel('Kode wilayah').fill('3578');
@@ -49,7 +49,7 @@ test('an admin gives Kota Surabaya its own curve, sees its target move, and remo
 	await override.getByRole('button').click();
 	await expect(page.getByTestId('campaign-message')).toHaveText('Kurva 3578 dihapus');
 	await page.goto('/wilayah/3578');
-	await expect(page.getByTestId('today-target')).toHaveText(percent(day / 30));
+	await expect(page.getByTestId('today-target-end')).toHaveText(percent(day / 30));
 
 	await page.goto('/admin/campaign');
 	const thresholds = page.locator('form[action="?/settings"]');

@@ -23,7 +23,7 @@ test('an admin lands on the nation: totals and all 38 provinces from the databas
 		minimumFractionDigits: 1,
 		maximumFractionDigits: 1
 	}).format(day / 30);
-	await expect(page.getByTestId('today-target')).toHaveText(share);
+	await expect(page.getByTestId('today-target-end')).toHaveText(share);
 	await page.screenshot({ path: 'test-results/screens/nation.png', fullPage: true });
 });
 

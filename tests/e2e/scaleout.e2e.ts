@@ -92,7 +92,8 @@ test('two processes on one PostgreSQL act as one', async () => {
 		}
 		socket.close();
 
-		// A curve edited through A applies on B within an interval: day 1 is due at 50%.
+		// A curve edited through A applies on B within an interval: day 1 is due at 50% by the end
+		// of the day (the tile shows what is due by now, with the day's end beside it).
 		const edit = await fetch(`${A}/admin/campaign?/override`, {
 			method: 'POST',
 			redirect: 'manual',
@@ -106,7 +107,7 @@ test('two processes on one PostgreSQL act as one', async () => {
 		expect(edit.status).toBe(200);
 		const cookieB = await sessionCookie(B);
 		const todayOnB = async () =>
-			/data-testid="today-target"[^>]*>([^<]*)</.exec(
+			/data-testid="today-target-end"[^>]*>([^<]*)</.exec(
 				await (await fetch(`${B}/wilayah/7501`, { headers: { cookie: cookieB } })).text()
 			)?.[1];
 		await expect.poll(todayOnB, { timeout: 10_000 }).toBe('50,0%');

@@ -41,7 +41,7 @@ export const en: typeof id = {
 		details: 'Details',
 		actions: 'Actions',
 		todayTargetShort: 'Expected by now',
-		endOfDay: 'end of day {{share}} · ',
+		endOfDay: 'by the end of the day:',
 		gapNet: 'this region as a whole; {{behind}} of {{count}} {{level}} behind target',
 		pastTarget: "That day's target",
 		dayOf: 'day {{day}} of {{days}} · {{date}} {{zone}}',

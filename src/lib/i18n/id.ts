@@ -39,7 +39,7 @@ export const id = {
 		details: 'Rincian',
 		actions: 'Tindakan',
 		todayTargetShort: 'Target saat ini',
-		endOfDay: 'akhir hari {{share}} · ',
+		endOfDay: 'target akhir hari:',
 		gapNet: 'wilayah ini secara keseluruhan; {{behind}} dari {{count}} {{level}} di bawah target',
 		pastTarget: 'Target pada tanggal itu',
 		dayOf: 'hari ke-{{day}} dari {{days}} · {{date}} {{zone}}',
