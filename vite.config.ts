@@ -20,6 +20,7 @@ export default defineConfig({
 		globalSetup: ['tests/fixtures/global-setup.ts'],
 		testTimeout: 60_000,
 		hookTimeout: 180_000,
-		fileParallelism: false
+		fileParallelism: true,
+		maxWorkers: 2
 	}
 });

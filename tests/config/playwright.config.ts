@@ -11,12 +11,32 @@ export const e2eDataDir = path.join(root, 'test-results', 'e2e-data');
 export const e2eServerLog = path.join(root, 'test-results', 'e2e-server.log');
 export const E2E_METRICS_TOKEN = 'e2e-metrics-token-0123456789';
 
+/**
+ * Files that start servers of their own (their own data folder or database) and so can run beside
+ * the files that share the one e2e server: two projects, each one file at a time, side by side.
+ */
+const OWN_SERVERS = [
+	'durability',
+	'month',
+	'operations',
+	'report',
+	'scaleout',
+	'simulator',
+	'startup',
+	'webhook'
+].map((name) => `**/${name}.e2e.ts`);
+
 export default defineConfig({
 	testDir: path.join(root, 'tests/e2e'),
 	testMatch: '**/*.e2e.ts',
 	outputDir: path.join(root, 'test-results/playwright'),
 	timeout: 60_000,
-	workers: 1,
+	workers: 2,
+	fullyParallel: false,
+	projects: [
+		{ name: 'shared-server', testIgnore: OWN_SERVERS, workers: 1 },
+		{ name: 'own-servers', testMatch: OWN_SERVERS, workers: 1 }
+	],
 	reporter: [['list']],
 	use: {
 		baseURL: `http://localhost:${port}`,

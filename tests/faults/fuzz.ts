@@ -333,7 +333,7 @@ export async function fuzzSocket(base: string, cookie: string, count: number) {
 						socket.connected ? (withAck ? 'no answer' : 'no callback, no refusal') : 'closed'
 					),
 				// An answer is owed only to a known request with a callback; nothing else waits long.
-				known && withAck ? 2_000 : 300
+				known && withAck ? 2_000 : 100
 			);
 			const closed = () => {
 				clearTimeout(timer);

@@ -4,6 +4,11 @@
  * scenario ends by checking that every heartbeat answered 200 is stored exactly once and that the
  * live roll-ups equal a full recount. Prints a table and exits 1 if anything was lost.
  *
+ * The PostgreSQL is the suite's own: an embedded one (the binaries the server runs by default) in a
+ * temporary folder, reached through DATABASE_URL like any server, so restarting it disturbs nothing
+ * else on the machine and the suite can run beside the browser tests. FAULTS_DATABASE_URL names a
+ * server instead (a local cluster that `pg_ctlcluster` restarts in scenario 2).
+ *
  * 1. the server is killed with SIGKILL mid-load and restarted;
  * 2. PostgreSQL is restarted mid-load (the server answers 503 with Retry-After meanwhile);
  * 3. two server processes ingest at once for the same regency (Redis between them);
@@ -16,26 +21,54 @@
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fuzz, fuzzSocket } from './fuzz';
 import net from 'node:net';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
 import { simulatedTarget } from '../../src/lib/domain/simulated';
 import { openDatabase, rows, type DatabaseHandle } from '../../src/lib/server/platform/db/client';
+import {
+	startEmbeddedPostgres,
+	type EmbeddedPostgres
+} from '../../src/lib/server/platform/db/embedded';
 import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
 import { seed } from '../../src/lib/server/geography/seed';
 import { Simulator, type DeviceToken } from '../../src/simulator/run';
 import { freshTotals } from '../fixtures/recount';
 import { loginCookie, startServer } from '../fixtures/server';
 
-const serverUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const givenUrl = process.env.FAULTS_DATABASE_URL;
+/** Without FAULTS_DATABASE_URL: the suite's own embedded PostgreSQL, in a folder it removes. */
+const ownFolder = givenUrl ? null : mkdtempSync(path.join(os.tmpdir(), 'pantau-faults-'));
+// mkdtemp makes it 0700; as root, PostgreSQL runs as another user who must reach it.
+if (ownFolder) chmodSync(ownFolder, 0o755);
+let own: EmbeddedPostgres | null = ownFolder ? await startEmbeddedPostgres(ownFolder) : null;
+const serverUrl = givenUrl ?? own!.url;
+
+/** Restarts the PostgreSQL the servers use (fast shutdown, then start). */
+async function restartPostgres() {
+	if (own && ownFolder) {
+		await own.stop();
+		own = await startEmbeddedPostgres(ownFolder);
+		return;
+	}
+	const version = readdirSync('/etc/postgresql')[0];
+	execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart']);
+}
 const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PORTS = [4281, 4282];
 const METRICS_TOKEN = 'faults-metrics-token-0123';
 /** FAULTS_ONLY=2,6 runs some scenarios (while working on them); CI runs all. */
 const only = process.env.FAULTS_ONLY?.split(',');
-const runs = (n: string) => !only || only.includes(n);
+const suiteStarted = performance.now();
+const elapsed = () => `${((performance.now() - suiteStarted) / 1000).toFixed(0)} s`;
+const runs = (n: string) => {
+	const chosen = !only || only.includes(n);
+	if (chosen) console.log(`[faults] scenario ${n} from ${elapsed()}`);
+	return chosen;
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Outcome {
@@ -51,7 +84,8 @@ interface Outcome {
 const results: Outcome[] = [];
 const failures: string[] = [];
 
-const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+const adminHandle = await openDatabase({ databaseUrl: serverUrl, poolSize: 1 });
+const admin = adminHandle.sql;
 const dbName = `pantau_faults_${process.pid}`;
 await admin.unsafe(`create database ${dbName}`);
 const url = new URL(serverUrl);
@@ -214,14 +248,13 @@ try {
 
 	// 2. PostgreSQL restarted mid-load.
 	if (runs('2')) {
-		const version = readdirSync('/etc/postgresql')[0];
 		const acknowledged = new Set<string>();
 		const server = await start(PORTS[0]);
 		const sim = load(PORTS[0], tokens, acknowledged);
 		await sim.start();
 		await sleep(3_000);
 		const restarted = Date.now();
-		execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart']);
+		await restartPostgres();
 		const recovery = await firstSuccessAfter(sim, restarted);
 		await sleep(3_000);
 		await sim.stop();
@@ -443,7 +476,9 @@ try {
 } finally {
 	for (const child of servers) await stop(child, 'SIGKILL').catch(() => {});
 	await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch(() => {});
-	await admin.end();
+	await adminHandle.close().catch(() => {});
+	await own?.stop();
+	if (ownFolder) rmSync(ownFolder, { recursive: true, force: true });
 }
 
 const header = [
