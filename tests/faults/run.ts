@@ -199,7 +199,12 @@ async function firstSuccessAfter(sim: Simulator, since: number): Promise<number>
 	const before = sim.stats.statuses[200] ?? 0;
 	for (;;) {
 		if ((sim.stats.statuses[200] ?? 0) > before) return (Date.now() - since) / 1000;
-		if (Date.now() - since > 60_000) return NaN;
+		if (Date.now() - since > 60_000) {
+			failures.push(
+				`no request succeeded within 60 s of the fault (${sim.stats.statuses[503] ?? 0} answers 503)`
+			);
+			return NaN;
+		}
 		await sleep(50);
 	}
 }
