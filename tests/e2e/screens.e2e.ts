@@ -62,7 +62,9 @@ const PAGES: Record<RoleName, [name: string, path: string][]> = {
 const WIDTHS = [360, 1366];
 
 async function look(page: Page, file: string, { contrast = true } = {}) {
-	await page.waitForLoadState('networkidle');
+	// 'load', not 'networkidle' (half a second more per page): what comes later, the maps and
+	// charts, is waited for below.
+	await page.waitForLoadState('load');
 	// Maps and charts draw when they come near the screen: scroll through the page as a reader
 	// would, back to the top, and wait until every map and chart says it is drawn (data-drawn,
 	// set once the boundaries, points or chart are on it).
