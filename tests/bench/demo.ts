@@ -2,14 +2,15 @@
  * `npm run bench:demo`: does the national demo keep pace while people use it? Runs `npm run demo`'s
  * launcher (the built server on the embedded PostgreSQL, the whole nation, the simulator) at
  * BENCH_SPEED (default: the demo's own, 60x) while four browsers, one per demo role, open the
- * region, TPS, Pantarlih list, alerts and report pages in turn, a page every few seconds each. For
+ * region, TPS, Pantarlih list, alerts and report pages in turn, reading each for a while. For
  * every simulated hour it prints the simulator's behind-by (the most overdue phone), requests a
  * second, request errors, the pages' load times and errors, the CPU of the server, of PostgreSQL,
  * of the simulator and of the browsers, and the data folder's size; then a summary.
  *
  * Settings: BENCH_HOURS (simulated hours to run, 48), BENCH_SPEED, BENCH_DATA_DIR (a demo folder to
  * resume: its first start seeds the nation and enrols 820,161 phones, a few minutes; default a
- * fresh one under the system's temporary folder), BENCH_BROWSE=0 (no browsing), BENCH_PORT (3400).
+ * fresh one under the system's temporary folder), BENCH_BROWSE=0 (no browsing), BENCH_READ_SECONDS
+ * (how long each person reads a page before the next, 10), BENCH_PORT (3400).
  * `npm run build` first. Needs /proc (Linux) for the CPU readings.
  */
 import { spawn } from 'node:child_process';
@@ -23,6 +24,7 @@ const hours = Number(process.env.BENCH_HOURS ?? 48);
 const speed = Number(process.env.BENCH_SPEED ?? 60);
 const port = Number(process.env.BENCH_PORT ?? 3400);
 const browse = process.env.BENCH_BROWSE !== '0';
+const readSeconds = Number(process.env.BENCH_READ_SECONDS ?? 10);
 const fresh = !process.env.BENCH_DATA_DIR;
 const dataDir = process.env.BENCH_DATA_DIR
 	? path.resolve(process.env.BENCH_DATA_DIR)
@@ -182,7 +184,8 @@ async function person(browser: Browser, email: string, paths: readonly string[],
 			pageErrors += 1;
 			if (errorSamples.length < 5) errorSamples.push(`${target}: ${(error as Error).message}`);
 		}
-		await new Promise((resolve) => setTimeout(resolve, 3_000));
+		// A person reads a page before opening the next; the page keeps receiving live updates.
+		await new Promise((resolve) => setTimeout(resolve, readSeconds * 1_000));
 	}
 	await context.close();
 }

@@ -18,6 +18,8 @@ import { openDatabase, rows as queryRows } from '../../src/lib/server/platform/d
 import { createPartitions, wantedDays } from '../../src/lib/server/evidence/partitions';
 import { freezeContextFrom, freezeDay } from '../../src/lib/server/history/snapshots';
 import { seed } from '../../src/lib/server/geography/seed';
+import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
+import { sync } from '../fixtures/heartbeats';
 import { loginCookie, startServer } from '../fixtures/server';
 import { growLog, logSize } from './harness';
 
@@ -51,6 +53,18 @@ const PAGES: { label: string; path: string; drawn?: string | null }[] = [
 		label: 'Pantarlih list, Kab. Bogor',
 		path: '/wilayah/3201/pantarlih',
 		drawn: '[data-testid="pantarlih-row"]'
+	},
+	// The alerts of a region, with hundreds of thousands open (every never-synced Pantarlih).
+	{ label: 'alerts, nation', path: '/peringatan', drawn: '[data-testid="alert-total"]' },
+	{
+		label: 'alerts, Jawa Barat',
+		path: '/peringatan?wilayah=32',
+		drawn: '[data-testid="alert-total"]'
+	},
+	{
+		label: 'alerts, Kab. Bogor',
+		path: '/peringatan?wilayah=3201',
+		drawn: '[data-testid="alert-total"]'
 	}
 ];
 /** Millions of heartbeats in the log (the synced TPS's own, then whole generated days). */
@@ -137,6 +151,16 @@ try {
 		}
 	}
 	console.log(`[bench] freezing one day, every region of each zone: ${freezeMs.join(', ')}`);
+	// Phones for the syncs timed while a day freezes (Kab. Bogor's first village).
+	const phones = await issueDeviceTokens(
+		handle.db,
+		(
+			await queryRows<{ code: string }>(
+				handle.db,
+				sql`select code from tps where code like '3201011001%' order by code limit 20`
+			)
+		).map((r) => r.code)
+	);
 	await handle.close();
 
 	server = await startServer(PORT, {
@@ -219,6 +243,44 @@ try {
 			loaded.toFixed(0),
 			drawn.toFixed(0)
 		]);
+	}
+	// Pages and syncs while a full national day freezes (WIB, with its digests) on another
+	// connection, as at midnight: sequential page loads and single-heartbeat syncs until it ends.
+	const busyDay = grown[1] ?? fullDay;
+	if (busyDay) {
+		const freezer = await openDatabase({ databaseUrl: url.toString() });
+		const freezeCtx = await freezeContextFrom(freezer.db);
+		let freezing = true;
+		const freezeStarted = performance.now();
+		const frozen = freezeDay(freezeCtx, ZONES.WIB, busyDay).finally(() => (freezing = false));
+		const pageTimes: number[] = [];
+		const syncTimes: number[] = [];
+		const pagesLoop = (async () => {
+			while (freezing) {
+				const started = performance.now();
+				const response = await fetch(`${base}/wilayah/32`, { headers: { cookie } });
+				await response.text();
+				pageTimes.push(performance.now() - started);
+			}
+		})();
+		const syncLoop = (async () => {
+			for (let i = 0; freezing; i++) {
+				const phone = phones[i % phones.length];
+				const started = performance.now();
+				const status = await sync(base, phone.token, phone.tpsCode, 10 + i);
+				if (status !== 200) throw new Error(`a sync during the freeze answered ${status}`);
+				syncTimes.push(performance.now() - started);
+			}
+		})();
+		await Promise.all([frozen, pagesLoop, syncLoop]);
+		await freezer.close();
+		const show = (times: number[]) => {
+			const sorted = [...times].sort((a, b) => a - b);
+			return `${sorted.length} requests, p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, p99 ${percentile(sorted, 99).toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms`;
+		};
+		console.log(
+			`[bench] while ${busyDay} froze for WIB (${((performance.now() - freezeStarted) / 1000).toFixed(1)} s): Jawa Barat's page ${show(pageTimes)}; syncs ${show(syncTimes)}`
+		);
 	}
 	// Report PDFs (headless Chromium in the server), one at a time.
 	const pdfTimes: number[] = [];
