@@ -65,8 +65,10 @@ async function openPostgres(given: string, poolSize: number): Promise<DatabaseHa
 		// stayed unavailable for up to 20 s after PostgreSQL was back. At most 2 s here.
 		backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 2),
 		// TCP_NODELAY: without it a COPY over TCP stalls ~40 ms on Nagle + delayed ACK. postgres.js
-		// supports a socket factory but does not declare it in its types.
-		socket: connectNoDelay
+		// supports a socket factory but does not declare it in its types. A Unix socket (the
+		// embedded server) has no Nagle: the driver opens it itself, its listeners in place
+		// before the connection is tried, so a refusal during a restart reaches them.
+		...(socketFolder ? {} : { socket: connectNoDelay })
 	};
 	const sql = postgres(url, options as postgres.Options<Record<string, never>>);
 	try {
@@ -136,10 +138,8 @@ function sessionClient<T>(target: Database): T {
  * the driver reports to the query but never counts as closed: each refusal kept a place of the
  * pool for ever (tests/integration/reconnect.test.ts).
  */
-async function connectNoDelay(options: { host: string[]; port: number[]; path?: string }) {
-	return options.path
-		? net.connect({ path: options.path })
-		: net.connect({ host: options.host[0], port: options.port[0], noDelay: true });
+async function connectNoDelay(options: { host: string[]; port: number[] }) {
+	return net.connect({ host: options.host[0], port: options.port[0], noDelay: true });
 }
 
 async function runMigration(run: () => Promise<void>): Promise<void> {
