@@ -116,6 +116,31 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM') {
 	await new Promise((resolve) => child.once('exit', resolve));
 }
 
+/** Resolves once the server on `port` has no request queued and has answered nothing new for 1 s. */
+async function settled(port: number) {
+	const read = async () => {
+		const text = await (
+			await fetch(`http://127.0.0.1:${port}/metrics`, {
+				headers: { authorization: `Bearer ${METRICS_TOKEN}` }
+			})
+		).text();
+		const sum = (pattern: RegExp) =>
+			[...text.matchAll(pattern)].reduce((total, m) => total + Number(m[1]), 0);
+		return {
+			queued: sum(/^pantau_ingest_queue_items (\d+)/gm),
+			answered: sum(/^pantau_ingest_responses_total\{[^}]*\} (\d+)/gm)
+		};
+	};
+	let last = await read();
+	for (let waited = 0; waited < 30_000; waited += 1_000) {
+		await sleep(1_000);
+		const now = await read();
+		if (now.queued === 0 && now.answered === last.answered) return;
+		last = now;
+	}
+	failures.push(`the server on ${port} was still busy 30 s after its load stopped`);
+}
+
 /** Acknowledged ids against the heartbeat table, and the live roll-ups against a recount. */
 async function verify(
 	handle: DatabaseHandle,
@@ -136,6 +161,9 @@ async function verify(
 		);
 		stored += n;
 	}
+	// Requests the simulator gave up on may still be queued in a server (waiting for the database
+	// to come back): the recount is taken once every server has answered all it received.
+	for (const port of ports) await settled(port);
 	const [{ dupes }] = await rows<{ dupes: number }>(
 		handle.db,
 		sql`select (count(*) - count(distinct id))::int as dupes from heartbeats`
