@@ -79,7 +79,7 @@ async function look(page: Page, file: string, { contrast = true } = {}) {
 		page.locator(
 			'[data-testid="coverage-map"]:not([data-drawn]), [data-testid="points-map"]:not([data-drawn]), canvas:not([data-drawn])'
 		)
-	).toHaveCount(0);
+	).toHaveCount(0, { timeout: 20_000 });
 	const overflow = await page.evaluate(() => {
 		const width = document.documentElement.clientWidth;
 		const wide = [...document.querySelectorAll('body *')]
