@@ -6,24 +6,41 @@
  * - first render in Chromium (Debian's /usr/bin/chromium): navigation to the page's load event
  *   and to the map or table being drawn;
  * with the log grown to BENCH_LOG_MILLIONS (50) million heartbeats in day partitions, then times
- * freezing a full national day with its digests and streaming a regency's day as CSV.
- * Prints one table.
+ * freezing a full national day with its digests, pages and syncs while another day freezes, and
+ * streaming a regency's day as CSV. The alerts pages are timed with every never-synced Pantarlih's
+ * alert open (some 700,000), and their HTML weighed. Prints one table.
+ *
+ * BENCH_DATABASE_URL: the PostgreSQL server to make the scratch database on (default this
+ * machine's), or `embedded` for an embedded PostgreSQL in a temporary folder (the default engine).
  */
 import type { ChildProcess } from 'node:child_process';
 import { chromium } from '@playwright/test';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
+import { rmSync } from 'node:fs';
 import { ZONES } from '../../src/lib/domain/calendar';
 import { openDatabase, rows as queryRows } from '../../src/lib/server/platform/db/client';
 import { createPartitions, wantedDays } from '../../src/lib/server/evidence/partitions';
 import { freezeContextFrom, freezeDay } from '../../src/lib/server/history/snapshots';
 import { seed } from '../../src/lib/server/geography/seed';
+import { startEmbeddedPostgres } from '../../src/lib/server/platform/db/embedded';
+import { tempDir } from '../fixtures/temp';
 import { issueDeviceTokens } from '../../src/lib/server/ingest/device-tokens';
 import { sync } from '../fixtures/heartbeats';
 import { loginCookie, startServer } from '../fixtures/server';
 import { growLog, logSize } from './harness';
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** BENCH_DATABASE_URL=embedded: an embedded PostgreSQL in a temporary folder (the default engine). */
+const embedded =
+	process.env.BENCH_DATABASE_URL === 'embedded'
+		? await (async () => {
+				const folder = tempDir('pantau-bench-pages-');
+				return { folder, server: await startEmbeddedPostgres(folder) };
+			})()
+		: null;
+const serverUrl =
+	embedded?.server.url ??
+	process.env.BENCH_DATABASE_URL ??
+	'postgres://postgres@127.0.0.1:5432/postgres';
 const requests = Number(process.env.BENCH_REQUESTS ?? 200);
 const PORT = 3297;
 const METRICS = 'bench-metrics-token-0123456789';
@@ -75,7 +92,8 @@ const PER_TPS = Number(process.env.BENCH_HEARTBEATS_PER_TPS ?? 17);
 const percentile = (sorted: number[], p: number) =>
 	sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+const adminHandle = await openDatabase({ databaseUrl: serverUrl, poolSize: 1 });
+const admin = adminHandle.sql;
 const name = `pantau_bench_pages_${process.pid}`;
 await admin.unsafe(`create database ${name}`);
 const url = new URL(serverUrl);
@@ -211,6 +229,12 @@ try {
 			times.push(performance.now() - started);
 		}
 		times.sort((a, b) => a - b);
+		if (page.path.startsWith('/peringatan')) {
+			const html = await (await fetch(base + page.path, { headers: { cookie } })).text();
+			console.log(
+				`[bench] ${page.label}: ${Math.round(Buffer.byteLength(html) / 1024)} KB of HTML`
+			);
+		}
 		if (page.drawn === null) {
 			rows.push([
 				page.label,
@@ -330,7 +354,7 @@ try {
 	}
 	await browser.close();
 	console.log(
-		`\nbench:pages (PostgreSQL, national data, ${requests} sequential requests per page, signed in as admin)\n`
+		`\nbench:pages (${embedded ? 'embedded PostgreSQL' : 'PostgreSQL server'}, national data, ${requests} sequential requests per page, signed in as admin)\n`
 	);
 	const header = [
 		'page',
@@ -349,5 +373,9 @@ try {
 	server?.kill('SIGTERM');
 	if (server) await new Promise((resolve) => server!.once('exit', resolve));
 	await admin.unsafe(`drop database if exists ${name} with (force)`);
-	await admin.end();
+	await adminHandle.close();
+	if (embedded) {
+		await embedded.server.stop();
+		rmSync(embedded.folder, { recursive: true, force: true });
+	}
 }
