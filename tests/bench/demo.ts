@@ -1,7 +1,7 @@
 /**
  * `npm run bench:demo`: does the national demo keep pace while people use it? Runs `npm run demo`'s
  * launcher (the built server on the embedded PostgreSQL, the whole nation, the simulator) at
- * BENCH_SPEED (default: the demo's own, 60x) while four browsers, one per demo role, open the
+ * BENCH_SPEED (default: the demo's own, 30x) while four browsers, one per demo role, open the
  * region, TPS, Pantarlih list, alerts and report pages in turn, reading each for a while. For
  * every simulated hour it prints the simulator's behind-by (the most overdue phone), requests a
  * second, request errors, the pages' load times and errors, the CPU of the server, of PostgreSQL,
@@ -21,7 +21,7 @@ import { folderSize } from '../../src/simulator/folder-size';
 import { tempDir } from '../fixtures/temp';
 
 const hours = Number(process.env.BENCH_HOURS ?? 48);
-const speed = Number(process.env.BENCH_SPEED ?? 60);
+const speed = Number(process.env.BENCH_SPEED ?? 30);
 const port = Number(process.env.BENCH_PORT ?? 3400);
 const browse = process.env.BENCH_BROWSE !== '0';
 const readSeconds = Number(process.env.BENCH_READ_SECONDS ?? 10);
@@ -92,6 +92,8 @@ interface SimLine {
 }
 const simLines: SimLine[] = [];
 const serverLines: string[] = [];
+/** The simulator's last request error, as each progress line names it (a few kinds). */
+const errorKinds: string[] = [];
 const number = (text: string) => Number(text.replaceAll('.', '').replace(',', '.'));
 function readLine(line: string) {
 	if (firstUrlSeconds === null && line.includes('is running at'))
@@ -100,6 +102,9 @@ function readLine(line: string) {
 		/^\[sim\] day (\d+) (\d\d:\d\d) WIB · ([\d.]+) req\/s .* ([\d.]+) errors.*?(?:behind by (\d+) simulated min)?(?: · data ([\d,]+ GB))?$/.exec(
 			line
 		);
+	const lastError = /\(last: (.*?)\)/.exec(line)?.[1];
+	if (sim && lastError && !errorKinds.includes(lastError) && errorKinds.length < 5)
+		errorKinds.push(lastError);
 	if (sim)
 		simLines.push({
 			at: `day ${sim[1]} ${sim[2]}`,
@@ -257,7 +262,7 @@ try {
 		);
 	}
 	console.log(
-		`\n[bench] ${hours} simulated hours at ${speed}x: worst behind-by ${summary.worstBehind} simulated min, ${summary.errors} request errors, ${summary.pages} pages (worst hourly p95 ${Math.max(0, ...summary.p95s)} ms), ${summary.pageErrors} page errors${errorSamples.length ? ` (${errorSamples.join('; ')})` : ''}; data folder ${(folderSize(dataDir) / 1e9).toFixed(2)} GB`
+		`\n[bench] ${hours} simulated hours at ${speed}x: worst behind-by ${summary.worstBehind} simulated min, ${summary.errors} request errors${errorKinds.length ? ` (${errorKinds.join('; ')})` : ''}, ${summary.pages} pages (worst hourly p95 ${Math.max(0, ...summary.p95s)} ms), ${summary.pageErrors} page errors${errorSamples.length ? ` (${errorSamples.join('; ')})` : ''}; data folder ${(folderSize(dataDir) / 1e9).toFixed(2)} GB`
 	);
 	for (const line of serverLines.filter((l) => /froze|archiv|alerts\]/.test(l)).slice(-12))
 		console.log(`[bench] server: ${line}`);
