@@ -62,9 +62,9 @@ const PAGES: Record<RoleName, [name: string, path: string][]> = {
 const WIDTHS = [360, 1366];
 
 async function look(page: Page, file: string, { contrast = true } = {}) {
-	// 'load', not 'networkidle' (half a second more per page): what comes later, the maps and
-	// charts, is waited for below.
-	await page.waitForLoadState('load');
+	// 'networkidle', not 'load': at 'load' the page may not be hydrated yet, and a map or chart
+	// scrolled past before hydration is never drawn (it draws when it comes near the screen).
+	await page.waitForLoadState('networkidle');
 	// Maps and charts draw when they come near the screen: scroll through the page as a reader
 	// would, back to the top, and wait until every map and chart says it is drawn (data-drawn,
 	// set once the boundaries, points or chart are on it).
