@@ -21,9 +21,7 @@
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readdirSync, rmSync } from 'node:fs';
 import { fuzz, fuzzSocket } from './fuzz';
 import net from 'node:net';
 import { sql } from 'drizzle-orm';
@@ -38,12 +36,11 @@ import { seed } from '../../src/lib/server/geography/seed';
 import { Simulator, type DeviceToken } from '../../src/simulator/run';
 import { freshTotals } from '../fixtures/recount';
 import { loginCookie, startServer } from '../fixtures/server';
+import { tempDir } from '../fixtures/temp';
 
 const givenUrl = process.env.FAULTS_DATABASE_URL;
 /** Without FAULTS_DATABASE_URL: the suite's own embedded PostgreSQL, in a folder it removes. */
-const ownFolder = givenUrl ? null : mkdtempSync(path.join(os.tmpdir(), 'pantau-faults-'));
-// mkdtemp makes it 0700; as root, PostgreSQL runs as another user who must reach it.
-if (ownFolder) chmodSync(ownFolder, 0o755);
+const ownFolder = givenUrl ? null : tempDir('pantau-faults-');
 let own: EmbeddedPostgres | null = ownFolder ? await startEmbeddedPostgres(ownFolder) : null;
 const serverUrl = givenUrl ?? own!.url;
 
