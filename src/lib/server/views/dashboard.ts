@@ -209,7 +209,7 @@ export async function dashboard(
 			];
 		}
 	}
-	const openAlerts = await (views.openAlerts ?? ((c: string) => countOpenAlerts(db, c)))(code);
+	const openAlerts = await openAlertsOf(views, code);
 	const points = FIELD_LEVELS.includes(view.region.level) ? await pointsOf(views, code) : null;
 	return {
 		region,
@@ -330,6 +330,11 @@ async function series(
 	return points;
 }
 
+/** A region's open alerts: the shared count when the services keep one, else counted now. */
+function openAlertsOf(views: ViewDeps, code: string): Promise<number> {
+	return views.openAlerts ? views.openAlerts(code) : countOpenAlerts(views.db, code);
+}
+
 /**
  * GET /api/v1/regions/<code>: the region and its children as the roll-ups hold them, each with its
  * Pantarlih per sync state now (they add up to its TPS), and the region's open alerts (the count
@@ -337,9 +342,7 @@ async function series(
  */
 export async function regionApi(views: ViewDeps, viewer: Principal, code: string) {
 	regionFor(views.store, viewer, code);
-	const openAlerts = await (views.openAlerts ?? ((c: string) => countOpenAlerts(views.db, c)))(
-		code
-	);
+	const openAlerts = await openAlertsOf(views, code);
 	// The roll-ups and the sync states read in one turn of the event loop, after the await: a
 	// commit between the two made them disagree (a TPS synced for one, never synced for the other).
 	const { region, children } = viewRegion(views.store, viewer, code);
