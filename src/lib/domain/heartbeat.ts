@@ -59,6 +59,8 @@ export interface HeartbeatItem {
 export interface Rejection {
 	id: string;
 	error: string;
+	/** For a refusal a phone must act on: `idConflict` (the id names another heartbeat). */
+	reason?: 'idConflict';
 }
 
 export class RequestShapeError extends Error {

@@ -21,7 +21,7 @@ import {
 	verify,
 	type KeyObject
 } from 'node:crypto';
-import type { Hash } from './merkle';
+import { leafHash, verifyInclusion, type Hash } from './merkle';
 
 const ED25519 = 0x01;
 const COSIGNATURE = 0x04;
@@ -273,4 +273,50 @@ export function parseReceipt(text: string): Receipt {
 		return new Uint8Array(h);
 	});
 	return { extra, index: Number(index[1]), path, checkpoint: text.slice(at + 2) };
+}
+
+export type ReceiptCheck =
+	| { ok: true; index: number; size: number; line: string | null; checkpoint: Checkpoint }
+	| { ok: false; reason: string };
+
+/**
+ * Checks a receipt offline against the log's pinned verifier key: the checkpoint is signed by that
+ * key, and the line (the receipt's `extra`, or one given) is the leaf at the index of that tree.
+ */
+export function checkReceipt(text: string, logKey: Verifier, line?: string): ReceiptCheck {
+	try {
+		const receipt = parseReceipt(text);
+		const note = parseNote(receipt.checkpoint);
+		if (!verifyNote(note, logKey))
+			return {
+				ok: false,
+				reason: `the checkpoint is not signed by ${logKey.name}+${logKey.id.toString('hex')}`
+			};
+		const checkpoint = parseCheckpoint(note.text);
+		if (checkpoint.origin !== logKey.name)
+			return {
+				ok: false,
+				reason: `the checkpoint is of log ${checkpoint.origin}, not ${logKey.name}`
+			};
+		const data = line ?? receipt.extra?.toString('utf8') ?? null;
+		if (data === null)
+			return { ok: false, reason: 'the receipt carries no line; give the heartbeat line' };
+		if (
+			!verifyInclusion(
+				leafHash(data),
+				receipt.index,
+				checkpoint.size,
+				receipt.path,
+				checkpoint.root
+			)
+		)
+			return {
+				ok: false,
+				reason: `the line is not at index ${receipt.index} of the tree of ${checkpoint.size}`
+			};
+		return { ok: true, index: receipt.index, size: checkpoint.size, line: data, checkpoint };
+	} catch (error) {
+		if (error instanceof NoteError) return { ok: false, reason: error.message };
+		throw error;
+	}
 }

@@ -435,6 +435,22 @@ export const en: typeof id = {
 		archiveChanged:
 			'The log of {{day}} changed while it was archived ({{written}} rows written, {{now}} now); run it again',
 		archiveUnreadable: 'The archive {{file}} cannot be used: {{reason}}',
+		logSizes:
+			'from and to must be tree sizes with 0 <= from <= to <= {{size}} (the latest signed checkpoint), not from={{from}} to={{to}}',
+		logNotSigned: 'The log has no signed checkpoint yet; try again in a minute',
+		receiptNotFound: 'No heartbeat with id {{id}} that you may see',
+		receiptNotYet: 'Heartbeat {{id}} is not in a signed checkpoint yet; try again within a minute',
+		badTile: '{{path}} is not a tile path (tile/<level>/<index in 3-digit groups>[.p/<width>])',
+		tileNotFound: 'The log has no tile {{path}} yet',
+		cosignatureUnreadable: 'The cosignature is not a signed checkpoint note: {{reason}}',
+		cosignatureUnknownWitness:
+			'No registered witness signed this note; an admin registers a witness key with npm run cli -- witness:add',
+		cosignatureNotOurs:
+			'The log never signed a checkpoint with this text (size {{size}}); cosign a checkpoint read from GET /api/v1/log/checkpoint',
+		cosignatureBad: 'The cosignature of witness {{name}} does not verify over this checkpoint',
+		witnessExists: 'A witness with name {{name}} or this key is already registered',
+		witnessBadKey:
+			'Not a witness verifier key (<name>+<hex key id>+<base64 of 0x04 and the 32-byte Ed25519 key>): {{reason}}',
 		archiveUnknown: 'The archive {{file}} is not in log_archives with that SHA-256; not restored',
 		formUnreadable: 'The form could not be read; reload the page and try again',
 		formInvalid: 'The field "{{field}}" cannot be accepted: too long or of the wrong shape',

@@ -438,6 +438,24 @@ export const id = {
 		archiveChanged:
 			'Log tanggal {{day}} berubah saat diarsipkan ({{written}} baris ditulis, kini {{now}}); jalankan lagi',
 		archiveUnreadable: 'Arsip {{file}} tidak dapat dipakai: {{reason}}',
+		logSizes:
+			'from dan to harus ukuran pohon dengan 0 <= from <= to <= {{size}} (checkpoint bertanda tangan terakhir), bukan from={{from}} to={{to}}',
+		logNotSigned: 'Log belum memiliki checkpoint bertanda tangan; coba lagi dalam satu menit',
+		receiptNotFound: 'Tidak ada kiriman dengan id {{id}} yang boleh Anda lihat',
+		receiptNotYet:
+			'Kiriman {{id}} belum masuk checkpoint bertanda tangan; coba lagi dalam satu menit',
+		badTile: '{{path}} bukan jalur tile (tile/<level>/<indeks dalam kelompok 3 digit>[.p/<lebar>])',
+		tileNotFound: 'Log belum memiliki tile {{path}}',
+		cosignatureUnreadable:
+			'Tanda tangan saksi bukan catatan checkpoint bertanda tangan: {{reason}}',
+		cosignatureUnknownWitness:
+			'Tidak ada saksi terdaftar yang menandatangani catatan ini; admin mendaftarkan kunci saksi dengan npm run cli -- witness:add',
+		cosignatureNotOurs:
+			'Log tidak pernah menandatangani checkpoint dengan teks ini (ukuran {{size}}); tandatangani checkpoint dari GET /api/v1/log/checkpoint',
+		cosignatureBad: 'Tanda tangan saksi {{name}} tidak sah untuk checkpoint ini',
+		witnessExists: 'Saksi dengan nama {{name}} atau kunci ini sudah terdaftar',
+		witnessBadKey:
+			'Bukan kunci verifikasi saksi (<nama>+<id kunci hex>+<base64 dari 0x04 dan kunci Ed25519 32 byte>): {{reason}}',
 		archiveUnknown:
 			'Arsip {{file}} tidak tercatat di log_archives dengan SHA-256 itu; tidak dipulihkan',
 		formUnreadable: 'Formulir tidak terbaca; muat ulang halaman dan coba lagi',

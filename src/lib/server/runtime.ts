@@ -34,6 +34,7 @@ import { StartupError } from './platform/startup-error';
 import { EventBus } from './platform/events';
 import { readinessCheck, type Readiness } from './platform/health';
 import { keepPartitions } from './evidence/partitions';
+import { advanceLog, loadSigner, originFor, registerKey } from './evidence/checkpoints';
 import { freezeEndedDays } from './history/snapshots';
 import { requestLogger, type RequestLog } from './platform/http/request-log';
 import { commitEvent } from './ingest/commit';
@@ -233,6 +234,17 @@ async function start(log: (line: string) => void): Promise<Services> {
 		const stopFollowingTokens = await ingest.tokens.followDatabase(handle.sql);
 		opened.push(stopFollowingTokens);
 
+		// The transparency log: what waits is sequenced and the tree signed before the first sync
+		// (an upgrade brings every earlier heartbeat), then every LOG_CHECKPOINT_MS while it grows.
+		const signer = await loadSigner(cfg.LOG_KEY_FILE, cfg.DATA_DIR, originFor(cfg.ORIGIN), log);
+		await registerKey(db, signer);
+		started = performance.now();
+		const signed = await advanceLog(db, signer, { everything: true });
+		if (signed)
+			log(`[log] tree of ${signed.treeSize} heartbeats signed in ${seconds(started)} s`);
+		const logTurn = every(cfg.LOG_CHECKPOINT_MS, 'log', () => advanceLog(db, signer));
+		opened.push(() => logTurn.stop());
+
 		const commands = embedded
 			? await listenForCommands(socket, { handle, bus, now: clock.now })
 			: undefined;
@@ -249,7 +261,11 @@ async function start(log: (line: string) => void): Promise<Services> {
 				plan: plan.current(),
 				now: clock.now()
 			});
-			if (frozen.length > 0) log(`[history] froze ${frozen.join(', ')}`);
+			if (frozen.length > 0) {
+				log(`[history] froze ${frozen.join(', ')}`);
+				// A checkpoint at each zone's close of day, whatever the timer's phase.
+				await logTurn.run();
+			}
 			await alerts.runRules(log);
 		});
 		void schedule.run();
@@ -294,6 +310,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 				live.close();
 				await bridge?.close();
 				await checkpoint.finish();
+				await logTurn.finish();
 				await redis?.close();
 				await commits.close();
 				await database.close();

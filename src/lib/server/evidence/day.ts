@@ -22,7 +22,7 @@ export const dayWindow = (date: string, zone: Zone): [number, number] => [
 
 const PAGE = 5_000;
 
-interface Raw {
+export interface EvidenceRaw {
 	id: string;
 	tps: string;
 	recorded_at: number;
@@ -40,7 +40,7 @@ interface Raw {
 	received_exact?: string;
 }
 
-const toRow = (r: Raw): EvidenceRow => ({
+export const evidenceRow = (r: EvidenceRaw): EvidenceRow => ({
 	id: r.id,
 	tps: r.tps,
 	recordedAt: r.recorded_at,
@@ -100,6 +100,13 @@ async function recordedBounds(
 	};
 }
 
+/** The columns of a heartbeat as the evidence reads it (EvidenceRaw), from `heartbeats`. */
+export const evidenceColumns = sql`heartbeats.id::text as id, heartbeats.tps_code as tps,
+	${epochMs(sql`heartbeats.recorded_at`)} as recorded_at, ${epochMs(sql`heartbeats.received_at`)} as received_at,
+	heartbeats.verified, heartbeats.tms, heartbeats.new_voters, heartbeats.pending, heartbeats.app,
+	heartbeats.battery::text as battery, heartbeats.lat::text as lat, heartbeats.lng::text as lng,
+	heartbeats.device_token_id`;
+
 /** A zone's local day in the log: its receive window, and the recorded times that can hold it. */
 export interface DayRange {
 	start: string;
@@ -125,10 +132,7 @@ function daySelect(
 	page?: { after: [string, string, string] | null }
 ): SQL {
 	const after = page?.after;
-	return sql`select id::text as id, tps_code as tps,
-			${epochMs(sql`recorded_at`)} as recorded_at, ${epochMs(sql`received_at`)} as received_at,
-			verified, tms, new_voters, pending, app, battery::text as battery, lat::text as lat,
-			lng::text as lng, device_token_id
+	return sql`select ${evidenceColumns}
 			${page ? sql`, received_at::text as received_exact` : sql``}
 		from heartbeats
 		where ${withinRegion(sql`tps_code`, code)}
@@ -153,11 +157,11 @@ async function* regionPages(
 	if (range.bounds === 'none') return;
 	let after: [string, string, string] | null = null;
 	for (;;) {
-		const page: Raw[] = await rows<Raw>(db, daySelect(code, range, { after }));
+		const page: EvidenceRaw[] = await rows<EvidenceRaw>(db, daySelect(code, range, { after }));
 		if (page.length === 0) return;
-		yield page.map(toRow);
+		yield page.map(evidenceRow);
 		if (page.length < PAGE) return;
-		const last: Raw = page.at(-1)!;
+		const last: EvidenceRaw = page.at(-1)!;
 		// The stored time itself, not its milliseconds: a row stored with microseconds (a restore,
 		// a default now()) is neither skipped nor repeated at a page boundary.
 		after = [last.tps, last.received_exact!, last.id];
@@ -185,7 +189,7 @@ async function eachDayPage(
 	await db.transaction(async (tx) => {
 		await tx.execute(sql`set local cursor_tuple_fraction = 1`);
 		await tx.execute(sql`declare evidence_day no scroll cursor for ${daySelect(code, day)}`);
-		const fetch = () => rows<Raw>(tx, sql.raw(`fetch ${PAGE} from evidence_day`));
+		const fetch = () => rows<EvidenceRaw>(tx, sql.raw(`fetch ${PAGE} from evidence_day`));
 		let next = fetch();
 		for (;;) {
 			const page = await next;
@@ -194,7 +198,7 @@ async function eachDayPage(
 			// have a core); awaited on the next turn, or caught here if `each` throws first.
 			next = page.length < PAGE ? Promise.resolve([]) : fetch();
 			next.catch(() => {});
-			each(page.map(toRow));
+			each(page.map(evidenceRow));
 		}
 		await tx.execute(sql`close evidence_day`);
 	});

@@ -9,11 +9,29 @@
  */
 import { sql } from 'drizzle-orm';
 import { applySnapshots, rollUp, type Snapshot, type TpsProgress } from '../../domain/coverage';
+import { canonicalLine, type EvidenceRow } from '../../domain/evidence';
 import type { HeartbeatItem } from '../../domain/heartbeat';
+import { leafHash } from '../../domain/merkle';
+import { sequence } from '../evidence/tree';
 import { preparedRows, type Database } from '../platform/db/client';
 import { epochMs } from '../platform/db/sql';
 import type { BatchResult, RequestResult, ServerEvents } from '../platform/events';
 import type { DeviceIdentity } from './device-tokens';
+
+/** The phone's fields of a heartbeat: the same id with other content is a conflict, not a re-send. */
+const contentOf = (i: HeartbeatItem) =>
+	JSON.stringify([
+		i.tps,
+		i.recordedAt,
+		i.verified,
+		i.tms,
+		i.newVoters,
+		i.pending,
+		i.app,
+		i.battery,
+		i.lat,
+		i.lng
+	]);
 
 export interface PendingRequest {
 	device: DeviceIdentity;
@@ -22,8 +40,21 @@ export interface PendingRequest {
 
 /** A touched TPS before the commit: code, target, verified, tms, newVoters, pending, recordedAt, heartbeatId. */
 type BeforeRow = [string, number, number, number, number, number, number | null, string | null];
-/** A heartbeat stored: tps, verified, tms, newVoters, pending, recordedAt, id. */
-type StoredRow = [string, number, number, number, number, number, string];
+/** A heartbeat stored: tps, verified, tms, newVoters, pending, recordedAt, id, app, battery, lat, lng, token. */
+type StoredRow = [
+	string,
+	number,
+	number,
+	number,
+	number,
+	number,
+	string,
+	string | null,
+	string | null,
+	string | null,
+	string | null,
+	number
+];
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::json`;
 
@@ -33,23 +64,26 @@ export async function commitBatch(
 	receivedAt = new Date()
 ): Promise<BatchResult> {
 	// The first occurrence of an id in the batch is the one that may be accepted; later ones in
-	// the same batch are re-sends already.
+	// the same batch are re-sends already, or conflicts if their content differs.
 	const candidates: { item: HeartbeatItem; device: DeviceIdentity; request: number }[] = [];
-	const repeats: { id: string; token: number }[] = [];
-	const seen = new Set<string>();
+	const repeats: { id: string; token: number; request: number }[] = [];
+	const inBatchConflicts: { id: string; request: number }[] = [];
+	const firstContent = new Map<string, string>();
 	requests.forEach((request, index) => {
 		for (const item of request.items) {
-			if (seen.has(item.id)) {
-				repeats.push({ id: item.id, token: request.device.tokenId });
-				continue;
-			}
-			seen.add(item.id);
-			candidates.push({ item, device: request.device, request: index });
+			const content = contentOf(item);
+			const first = firstContent.get(item.id);
+			if (first === undefined) {
+				firstContent.set(item.id, content);
+				candidates.push({ item, device: request.device, request: index });
+			} else if (first === content) {
+				repeats.push({ id: item.id, token: request.device.tokenId, request: index });
+			} else inBatchConflicts.push({ id: item.id, request: index });
 		}
 	});
 	const now = receivedAt.toISOString();
 
-	const returned = await preparedRows<{ tps: string; hb: string }>(
+	const returned = await preparedRows<{ tps: string; hb: string; prior: string }>(
 		db,
 		sql`with x as (
 				select * from json_to_recordset(${json(
@@ -72,20 +106,44 @@ export async function commitBatch(
 					pending int, recorded_at double precision, app text, battery real, lat double precision,
 					lng double precision)
 			),
+			-- An id names one heartbeat, across every day partition and archive: registered once,
+			-- with the fingerprint of its content, to wait for its place in the log (log_pending).
+			registered as (
+				insert into heartbeat_log (id, content, tps_code, device_token_id, recorded_at)
+				select id, heartbeat_content(tps, to_timestamp(recorded_at / 1000.0), verified, tms,
+					new_voters, pending, app, battery, lat, lng), tps, token, to_timestamp(recorded_at / 1000.0)
+				from x order by id
+				on conflict (id) do nothing
+				returning id, recorded_at
+			),
+			waiting as (
+				insert into log_pending (id, recorded_at) select id, recorded_at from registered
+			),
 			inserted as (
 				insert into heartbeats (id, tps_code, pantarlih_id, device_token_id, verified, tms, new_voters,
 					pending, recorded_at, received_at, app, battery, lat, lng)
 				select id, tps, pantarlih, token, verified, tms, new_voters, pending,
 					to_timestamp(recorded_at / 1000.0), ${now}::timestamptz, app, battery, lat, lng
-				from x order by id
-				on conflict (id, recorded_at) do nothing
-				returning id, tps_code, verified, tms, new_voters, pending, recorded_at, app, lat, lng
+				from x where id in (select id from registered) order by id
+				on conflict (recorded_at, id) do nothing
+				returning id, tps_code, device_token_id, verified, tms, new_voters, pending, recorded_at,
+					received_at, app, battery, lat, lng
+			),
+			-- Ids registered before this statement: the same content is a re-send, other content a
+			-- conflict (refused). An id registered by a statement running beside this one is in
+			-- neither list: a re-send of the same moment, answered as a duplicate.
+			prior as (
+				select h.id, h.log_index,
+					h.content = heartbeat_content(x.tps, to_timestamp(x.recorded_at / 1000.0), x.verified, x.tms,
+						x.new_voters, x.pending, x.app, x.battery, x.lat, x.lng) as same
+				from x join heartbeat_log h on h.id = x.id
 			),
 			-- Heartbeats stored before (a phone's retry): each return noted, the log left as it is.
 			resent as (
 				insert into heartbeat_resends (heartbeat_id, received_at, device_token_id)
 				select x.id, ${now}::timestamptz, x.token from x
-				where not exists (select 1 from inserted i where i.id = x.id)
+				where not exists (select 1 from registered i where i.id = x.id)
+					and not exists (select 1 from prior p where p.id = x.id and not p.same)
 				union all
 				select r.id, ${now}::timestamptz, r.token
 				from json_to_recordset(${json(repeats)}) as r(id uuid, token int)
@@ -145,12 +203,14 @@ export async function commitBatch(
 				(select coalesce(json_agg(json_build_array(code, target, verified, tms, new_voters, pending,
 					${epochMs(sql`recorded_at`)}, heartbeat_id)), '[]') from before)::text as tps,
 				(select coalesce(json_agg(json_build_array(tps_code, verified, tms, new_voters, pending,
-					${epochMs(sql`recorded_at`)}, id)), '[]') from inserted)::text as hb`
+					${epochMs(sql`recorded_at`)}, id, app, battery::text, lat::text, lng::text, device_token_id)),
+					'[]') from inserted)::text as hb,
+				(select coalesce(json_agg(json_build_array(id, same, log_index)), '[]') from prior)::text as prior`
 	);
 
 	const inserted = new Map<string, Snapshot[]>();
 	const accepted = new Set<string>();
-	const [{ tps, hb }] = returned;
+	const [{ tps, hb, prior }] = returned;
 	const before: TpsProgress[] = (JSON.parse(tps) as BeforeRow[]).map(
 		([code, target, verified, tms, newVoters, pending, recordedAt, heartbeatId]) => ({
 			code,
@@ -163,25 +223,78 @@ export async function commitBatch(
 			heartbeatId
 		})
 	);
-	for (const [code, verified, tms, newVoters, pending, recordedAt, id] of JSON.parse(
-		hb
-	) as StoredRow[]) {
+	// The leaves to sequence, in the order of the requests: each heartbeat's canonical line as the
+	// evidence reads it back (evidence/day.ts), with the receive time and token of this commit.
+	const storedRows = new Map<string, EvidenceRow>();
+	const receivedMs = receivedAt.getTime();
+	for (const [
+		code,
+		verified,
+		tms,
+		newVoters,
+		pending,
+		recordedAt,
+		id,
+		app,
+		battery,
+		lat,
+		lng,
+		token
+	] of JSON.parse(hb) as StoredRow[]) {
 		accepted.add(id);
+		storedRows.set(id, {
+			id,
+			tps: code,
+			recordedAt,
+			receivedAt: receivedMs,
+			verified,
+			tms,
+			newVoters,
+			pending,
+			app,
+			battery: battery === null ? null : Number(battery),
+			lat: lat === null ? null : Number(lat),
+			lng: lng === null ? null : Number(lng),
+			deviceToken: token
+		});
 		const snapshot: Snapshot = { id, verified, tms, newVoters, pending, recordedAt };
 		const list = inserted.get(code);
 		if (list) list.push(snapshot);
 		else inserted.set(code, [snapshot]);
 	}
 
-	const results: RequestResult[] = requests.map((r) => ({
+	const earlier = new Map<string, { same: boolean; logIndex: number | null }>();
+	for (const [id, same, logIndex] of JSON.parse(prior) as [string, boolean, number | null][])
+		earlier.set(id, { same, logIndex: logIndex === null ? null : Number(logIndex) });
+
+	const results: RequestResult[] = requests.map(() => ({
 		accepted: 0,
-		duplicates: r.items.length
+		duplicates: 0,
+		conflicts: [],
+		logIndexes: {}
 	}));
+	const sequenced: [string, string][] = [];
 	for (const { item, request } of candidates) {
-		if (!accepted.has(item.id)) continue;
-		results[request].accepted += 1;
-		results[request].duplicates -= 1;
+		const result = results[request];
+		const stored = storedRows.get(item.id);
+		if (stored) {
+			result.accepted += 1;
+			result.logIndexes[item.id] = null;
+			sequenced.push([item.id, Buffer.from(leafHash(canonicalLine(stored))).toString('hex')]);
+			continue;
+		}
+		const before = earlier.get(item.id);
+		if (before && !before.same) result.conflicts.push(item.id);
+		else {
+			result.duplicates += 1;
+			result.logIndexes[item.id] = before?.logIndex ?? null;
+		}
 	}
+	for (const { id, request } of repeats) {
+		results[request].duplicates += 1;
+		results[request].logIndexes[id] = null;
+	}
+	for (const { id, request } of inBatchConflicts) results[request].conflicts.push(id);
 
 	const outcomes = before.map((state) => applySnapshots(state, inserted.get(state.code) ?? []));
 	const recordedOf = new Map<string, number>();
@@ -201,7 +314,37 @@ export async function commitBatch(
 				from json_to_recordset(${json(anomalies)}) as x(id uuid, recorded_at double precision, flags text)`
 		);
 	}
-	return { results, tps: outcomes, deltas: rollUp(outcomes), receivedAt: receivedAt.getTime() };
+	return {
+		results,
+		tps: outcomes,
+		deltas: rollUp(outcomes),
+		receivedAt: receivedAt.getTime(),
+		sequenced
+	};
+}
+
+/**
+ * After a commit: its new heartbeats take their places in the log (evidence/tree.ts sequence), and
+ * each request learns every index (a re-send in the same batch its first one's). A failure here
+ * loses nothing: the heartbeats wait in log_pending and the tree's catch-up sequences them; the
+ * answer then carries null for them.
+ */
+export async function sequenceBatch(
+	db: Database,
+	result: BatchResult,
+	onError: (error: unknown) => void = () => {}
+): Promise<void> {
+	if (result.sequenced.length === 0) return;
+	let indexes: Map<string, number>;
+	try {
+		indexes = await sequence(db, result.sequenced);
+	} catch (error) {
+		onError(error);
+		indexes = new Map();
+	}
+	for (const r of result.results)
+		for (const id of Object.keys(r.logIndexes))
+			if (r.logIndexes[id] === null) r.logIndexes[id] = indexes.get(id) ?? null;
 }
 
 /** PostgreSQL errors after which the statement can simply run again. */

@@ -14,7 +14,7 @@ import {
 } from '../../domain/heartbeat';
 import type { Database } from '../platform/db/client';
 import type { BatchResult } from '../platform/events';
-import { commitBatch } from './commit';
+import { commitBatch, sequenceBatch } from './commit';
 import { CommitFailedError, GroupCommitter, OverloadedError } from './committer';
 import { DeviceTokenCache, recordTokenUse } from './device-tokens';
 import { TokenUseLog } from './token-use';
@@ -93,7 +93,9 @@ export class IngestService {
 			async (requests) => {
 				const started = performance.now();
 				try {
-					return await commitBatch(commitDb, requests, new Date(this.now()));
+					const result = await commitBatch(commitDb, requests, new Date(this.now()));
+					await sequenceBatch(commitDb, result, options.onError);
+					return result;
 				} finally {
 					options.onCommitSeconds?.((performance.now() - started) / 1000);
 				}
@@ -182,12 +184,26 @@ export class IngestService {
 			} else items.push(checked);
 		}
 		if (items.length === 0)
-			return { status: 200, headers: {}, body: { accepted: 0, duplicates: 0, rejected } };
+			return {
+				status: 200,
+				headers: {},
+				body: { accepted: 0, duplicates: 0, rejected, logIndexes: {} }
+			};
 
 		try {
-			const result = await this.committer.submit({ device, items });
+			const { accepted, duplicates, conflicts, logIndexes } = await this.committer.submit({
+				device,
+				items
+			});
 			this.tokenUse.note(device.tokenId, Date.now());
-			return { status: 200, headers: {}, body: { ...result, rejected } };
+			for (const id of conflicts)
+				rejected.push({
+					id,
+					error:
+						'this id already names a heartbeat with other content; a new snapshot needs a new id',
+					reason: 'idConflict'
+				});
+			return { status: 200, headers: {}, body: { accepted, duplicates, rejected, logIndexes } };
 		} catch (caught) {
 			if (caught instanceof OverloadedError) {
 				return error(503, caught.message, { 'retry-after': String(caught.retryAfterSeconds) });

@@ -79,6 +79,13 @@ const schema = z.object({
 	ALERT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 	/** How often (real ms) the alert rules and the end-of-day snapshots are checked. */
 	ALERT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+	/**
+	 * The transparency log's signer key file (`npm run cli -- log:keygen --out <file>`); unset =
+	 * `<DATA_DIR>/keys/log.key`, made on first start. Never in the database.
+	 */
+	LOG_KEY_FILE: z.string().min(1).optional(),
+	/** How often (real ms) the log is grown and, if it grew, a checkpoint signed. */
+	LOG_CHECKPOINT_MS: z.coerce.number().int().min(1_000).max(60_000).default(10_000),
 	/** Bearer token that GET /metrics requires (16+ characters); unset = /metrics is off. */
 	METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 	/** Log lines as JSON (default when stdout is not a terminal) or plain text. */

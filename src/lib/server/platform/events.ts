@@ -14,6 +14,10 @@ import { describe, logger } from './log';
 export interface RequestResult {
 	accepted: number;
 	duplicates: number;
+	/** Ids already naming a heartbeat with other content: refused (`idConflict`). */
+	conflicts: string[];
+	/** Each accepted or re-sent heartbeat's place in the log (null until it has one). */
+	logIndexes: Record<string, number | null>;
 }
 
 /** A group commit (ingest/commit.ts), as the bus carries it to those who read it whole. */
@@ -25,6 +29,8 @@ export interface BatchResult {
 	deltas: Map<string, RegionDelta>;
 	/** Server receive time of the batch (ms). */
 	receivedAt: number;
+	/** The heartbeats this batch stored, in order, with their leaf hashes (hex), to sequence. */
+	sequenced: [string, string][];
 }
 
 /** A TPS a commit touched: its count and pending records after it. */

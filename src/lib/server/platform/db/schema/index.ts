@@ -5,4 +5,5 @@ export * from './ingest';
 export * from './auth';
 export * from './followups';
 export * from './work';
+export * from './log';
 export { appNow } from './columns';
