@@ -240,8 +240,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 		await registerKey(db, signer);
 		started = performance.now();
 		const signed = await advanceLog(db, signer, { everything: true });
-		if (signed)
-			log(`[log] tree of ${signed.treeSize} heartbeats signed in ${seconds(started)} s`);
+		if (signed) log(`[log] tree of ${signed.treeSize} heartbeats signed in ${seconds(started)} s`);
 		const logTurn = every(cfg.LOG_CHECKPOINT_MS, 'log', () => advanceLog(db, signer));
 		opened.push(() => logTurn.stop());
 

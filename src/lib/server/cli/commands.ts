@@ -24,6 +24,11 @@ import { enrolPhones, revokePhone } from '../roster/enrol-verbs';
 import { importRoster } from '../roster/import-verbs';
 import { freezeOnDemand } from '../history/freeze-verbs';
 import { verifyDay } from '../evidence/verify';
+import { addWitness } from '../evidence/witnesses';
+import { verifyLogDay } from '../evidence/log-verify';
+import { logKeys } from '../evidence/checkpoints';
+import { parseVerifier } from '../../domain/note';
+import { offlineCommands } from './log-commands';
 
 export interface CommandServices {
 	handle: DatabaseHandle;
@@ -199,9 +204,13 @@ export const commands: Record<string, Command> = {
 	'evidence:verify': {
 		summary:
 			"recompute a frozen day's digests from the heartbeat log and compare them with the frozen ones, region by region",
-		usage: 'evidence:verify --date YYYY-MM-DD [--region <code>]',
+		usage: 'evidence:verify --date YYYY-MM-DD [--region <code>] [--key <vkey>]',
 		async run({ handle, out }, args) {
-			const { values } = parse(args, { date: { type: 'string' }, region: { type: 'string' } });
+			const { values } = parse(args, {
+				date: { type: 'string' },
+				region: { type: 'string' },
+				key: { type: 'string' }
+			});
 			if (!values.date || !isLocalDate(values.date))
 				throw new UsageError('--date YYYY-MM-DD is required');
 			const region = values.region ?? 'id';
@@ -244,7 +253,35 @@ export const commands: Record<string, Command> = {
 			out(
 				`${values.date}: ${numbers.format(verdicts.length - different.length)} region(s) equal, ${numbers.format(different.length)} different`
 			);
+			// The transparency log: the day's rows against the tree, the tree against its signature.
+			const keys = values.key
+				? [parseVerifier(values.key)]
+				: (await logKeys(handle.db)).map((k) => parseVerifier(k.verifier));
+			const log = await verifyLogDay(handle.db, values.date, keys);
+			for (const p of log.problems.slice(0, 100))
+				out(
+					`log: ${p.kind} heartbeat ${p.id} of TPS ${p.tps}, recorded ${p.day}${p.index === null ? ', not in the log' : `, log index ${p.index}`}`
+				);
+			out(
+				`log ${values.date}: ${numbers.format(log.checked)} heartbeat(s) checked against the tree, ${numbers.format(log.problems.length)} problem(s)${log.waiting ? `, ${numbers.format(log.waiting)} not sequenced yet` : ''}; tree of ${numbers.format(log.tree.size)}: ${log.tree.ok ? 'equal to its signed checkpoint' : log.tree.reason}${values.key ? ' (pinned key)' : ' (keys as the database lists them; pin one with --key)'}`
+			);
 			if (different.length > 0) throw new UsageError(`${different.length} region(s) differ`);
+			if (log.problems.length > 0 || !log.tree.ok)
+				throw new UsageError(`the log does not match its rows or its signature`);
+		}
+	},
+	'witness:add': {
+		summary: "register an observer's witness key, so that the log keeps its cosignatures (audited)",
+		usage: 'witness:add --verifier <vkey> --label <who>',
+		async run({ handle, out }, args) {
+			const { values } = parse(args, { verifier: { type: 'string' }, label: { type: 'string' } });
+			if (!values.verifier || !values.label)
+				throw new UsageError('--verifier <name+id+key> and --label <who runs it> are required');
+			const witness = await addWitness(handle.db, CLI, {
+				verifier: values.verifier,
+				label: values.label
+			});
+			out(`witness ${witness.name} (${witness.label}) registered`);
 		}
 	},
 	'log:archive': {
@@ -367,7 +404,9 @@ function requireTps(value: string | undefined): string {
 }
 
 export function helpText(): string {
-	const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(34)} ${c.summary}`);
+	const lines = [...Object.values(commands), ...Object.values(offlineCommands)].map(
+		(c) => `  ${c.usage.padEnd(34)} ${c.summary}`
+	);
 	return ['Usage: npm run cli -- <command> [options]', '', 'Commands:', ...lines].join('\n');
 }
 

@@ -12,6 +12,7 @@ import { cliSocketPath } from '../runtime';
 import { helpText, runCommand } from './commands';
 import { describeError } from './describe-error';
 import { sendCommand } from './socket';
+import { offlineCommands } from './log-commands';
 
 /** Options that name a file or folder: made absolute before a command goes to a running server. */
 const PATH_OPTIONS = ['--out', '--to', '--file'];
@@ -26,8 +27,14 @@ async function main(argv: string[]): Promise<number> {
 		console.log(helpText());
 		return argv.length === 0 ? 1 : 0;
 	}
-	const cfg = config();
 	const out = (line: string) => console.log(line);
+	// Keys, the witness and receipt checks need no database (an observer's own machine).
+	const offline = offlineCommands[argv[0]];
+	if (offline) {
+		await offline.run(out, argv.slice(1));
+		return 0;
+	}
+	const cfg = config();
 	let unlock = () => {};
 	if (!cfg.DATABASE_URL) {
 		try {

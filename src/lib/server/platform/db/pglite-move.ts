@@ -73,6 +73,8 @@ export async function moveFromPglite(
 		await sql.begin(async (tx) => {
 			// Rows go in as they were: no foreign-key or append-only triggers on the way in.
 			await tx`set local session_replication_role = replica`;
+			// The one row a migration makes (the log's head) comes from the earlier folder instead.
+			await tx`delete from log_head`;
 			for (const table of tables) {
 				if (table.partitionOf)
 					await tx.unsafe(
