@@ -60,6 +60,7 @@ interface Row {
 	stored: number;
 	heapMb: number;
 	indexMb: number;
+	tlogMb: number;
 }
 const results: Row[] = [];
 const children: ChildProcess[] = [];
@@ -157,7 +158,8 @@ try {
 			'PostgreSQL µs/hb': r.pgUs.toFixed(0),
 			'stored (millions)': (r.stored / 1e6).toFixed(1),
 			'log heap MB': Math.round(r.heapMb),
-			'log indexes MB': Math.round(r.indexMb)
+			'log indexes MB': Math.round(r.indexMb),
+			'transparency log MB': Math.round(r.tlogMb)
 		}))
 	);
 	const rate = (run: string, batch: number) =>

@@ -7,6 +7,7 @@ import { spawn, spawnSync, execSync, type ChildProcess } from 'node:child_proces
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
+import { integrate } from '../../src/lib/server/evidence/tree';
 import { sql } from 'drizzle-orm';
 import { addDays, localDate, ZONES } from '../../src/lib/domain/calendar';
 import { rows, type Database } from '../../src/lib/server/platform/db/client';
@@ -232,19 +233,22 @@ export async function tokensFile(db: Database, codes: string[], file: string): P
 
 /** The heartbeat log's size: rows (as last analysed), heap and index megabytes. */
 export async function logSize(db: Database) {
-	const [size] = await rows<{ n: string; heap: string; indexes: string }>(
+	const [size] = await rows<{ n: string; heap: string; indexes: string; tlog: string }>(
 		db,
 		sql`select (select coalesce(sum(greatest(c.reltuples, 0)), 0)::bigint from pg_inherits i join pg_class c
 					on c.oid = i.inhrelid where i.inhparent = 'heartbeats'::regclass)::text as n,
 				(select coalesce(sum(pg_table_size(i.inhrelid)), 0) from pg_inherits i
 					where i.inhparent = 'heartbeats'::regclass)::text as heap,
 				(select coalesce(sum(pg_indexes_size(i.inhrelid)), 0) from pg_inherits i
-					where i.inhparent = 'heartbeats'::regclass)::text as indexes`
+					where i.inhparent = 'heartbeats'::regclass)::text as indexes,
+				(pg_total_relation_size('heartbeat_log') + pg_total_relation_size('log_tiles'))::text as tlog`
 	);
 	return {
 		stored: Number(size.n),
 		heapMb: Number(size.heap) / 2 ** 20,
-		indexMb: Number(size.indexes) / 2 ** 20
+		indexMb: Number(size.indexes) / 2 ** 20,
+		/** The transparency log: the id registry with its index, and the tree's tiles. */
+		tlogMb: Number(size.tlog) / 2 ** 20
 	};
 }
 
@@ -295,6 +299,30 @@ export async function growLog(db: Database, target: number, perDay: number): Pro
 		await db.execute(
 			sql.raw(`create trigger heartbeats_no_truncate before truncate on ${name}
 				for each statement execute function heartbeat_log_is_append_only()`)
+		);
+		// The transparency log over them, as the server would have kept it: each id registered with
+		// its place (in receive order), the leaves in level-0 tiles (stand-in hashes: the bench
+		// times sizes, not contents), and the tree above them grown by the server's own integrator.
+		const [{ size }] = await rows<{ size: string }>(db, sql`select size from log_head`);
+		await db.execute(
+			sql.raw(`insert into heartbeat_log (id, content, tps_code, device_token_id, recorded_at, log_index)
+				select id, heartbeat_content(tps_code, recorded_at, verified, tms, new_voters, pending, app,
+					battery, lat, lng), tps_code, device_token_id, recorded_at,
+					${size} + row_number() over (order by received_at, id) - 1
+				from ${name}`)
+		);
+		await db.execute(
+			sql.raw(`insert into log_tiles as t (level, idx, hashes)
+				select 0, log_index / 256, string_agg(sha256(uuid_send(id)), ''::bytea order by log_index)
+				from heartbeat_log where log_index >= ${size} group by log_index / 256
+				on conflict (level, idx) do update set hashes = t.hashes || excluded.hashes`)
+		);
+		await db.execute(sql.raw(`update log_head set size = ${Number(size) + count}`));
+		const integrating = performance.now();
+		let grown = await integrate(db);
+		while (grown && grown.treeSize < grown.size) grown = await integrate(db);
+		console.log(
+			`[bench] ${day}: ${count.toLocaleString('en')} leaves integrated into the tree in ${((performance.now() - integrating) / 1000).toFixed(1)} s`
 		);
 		await db.execute(sql.raw(`vacuum (analyze) ${name}`));
 		existing.add(day);

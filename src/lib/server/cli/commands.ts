@@ -29,6 +29,7 @@ import { verifyLogDay } from '../evidence/log-verify';
 import { logKeys } from '../evidence/checkpoints';
 import { parseVerifier } from '../../domain/note';
 import { offlineCommands } from './log-commands';
+import { UsageError } from './usage-error';
 
 export interface CommandServices {
 	handle: DatabaseHandle;
@@ -41,10 +42,7 @@ export interface CommandContext extends CommandServices {
 	out: (line: string) => void;
 }
 
-/** Options the command cannot run with (the usage says what it needs). */
-export class UsageError extends Error {
-	override name = 'UsageError';
-}
+export { UsageError };
 
 interface Command {
 	summary: string;

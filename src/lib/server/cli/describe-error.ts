@@ -2,7 +2,7 @@ import { AppError } from '../../domain/errors';
 import { translator } from '../../i18n';
 import { ConfigError } from '../platform/env';
 import { StartupError } from '../platform/startup-error';
-import { UsageError } from './commands';
+import { UsageError } from './usage-error';
 
 const english = translator('en');
 

@@ -18,10 +18,7 @@ import {
 } from '../../domain/note';
 import { judge, proofNeeded } from '../../domain/witness';
 import { writeSignerKey } from '../evidence/checkpoints';
-
-export class OfflineUsageError extends Error {
-	override name = 'UsageError';
-}
+import { UsageError } from './usage-error';
 
 interface OfflineCommand {
 	summary: string;
@@ -36,7 +33,7 @@ function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(
 	try {
 		return parseArgs({ args, options, allowPositionals: false, strict: true });
 	} catch (error) {
-		throw new OfflineUsageError((error as Error).message);
+		throw new UsageError((error as Error).message);
 	}
 }
 
@@ -47,7 +44,7 @@ async function fetchText(url: string, init?: RequestInit): Promise<string> {
 	const response = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
 	const text = await response.text();
 	if (!response.ok)
-		throw new Error(
+		throw new UsageError(
 			`${init?.method ?? 'GET'} ${url}: ${response.status} ${text.trim().slice(0, 300)}`
 		);
 	return text;
@@ -59,13 +56,13 @@ export const offlineCommands: Record<string, OfflineCommand> = {
 		usage: 'log:keygen --out <file> [--origin <name>]',
 		async run(out, args) {
 			const { values } = parse(args, { out: { type: 'string' }, origin: { type: 'string' } });
-			if (!values.out) throw new OfflineUsageError('--out <file> is required');
+			if (!values.out) throw new UsageError('--out <file> is required');
 			const signer = await writeSignerKey(
 				path.resolve(values.out),
 				values.origin ?? 'pantau-coklit.local/log'
 			).catch((error: NodeJS.ErrnoException) => {
 				if (error.code === 'EEXIST')
-					throw new OfflineUsageError(`${values.out} exists; a key is never overwritten`);
+					throw new UsageError(`${values.out} exists; a key is never overwritten`);
 				throw error;
 			});
 			out(`signer key written to ${path.resolve(values.out)}; set LOG_KEY_FILE to it`);
@@ -79,14 +76,14 @@ export const offlineCommands: Record<string, OfflineCommand> = {
 		async run(out, args) {
 			const { values } = parse(args, { name: { type: 'string' }, out: { type: 'string' } });
 			if (!values.name || !values.out)
-				throw new OfflineUsageError('--name <name> and --out <file> are required');
+				throw new UsageError('--name <name> and --out <file> are required');
 			const signer = newSigner(values.name, 0x04, randomBytes(32));
 			const file = path.resolve(values.out);
 			await mkdir(path.dirname(file), { recursive: true });
 			await writeFile(file, `${signer.secret}\n`, { mode: 0o600, flag: 'wx' }).catch(
 				(error: NodeJS.ErrnoException) => {
 					if (error.code === 'EEXIST')
-						throw new OfflineUsageError(`${values.out} exists; a key is never overwritten`);
+						throw new UsageError(`${values.out} exists; a key is never overwritten`);
 					throw error;
 				}
 			);
@@ -107,9 +104,7 @@ export const offlineCommands: Record<string, OfflineCommand> = {
 				state: { type: 'string' }
 			});
 			if (!values.log || !values['log-key'] || !values.key)
-				throw new OfflineUsageError(
-					'--log <url>, --log-key <vkey or file> and --key <file> are required'
-				);
+				throw new UsageError('--log <url>, --log-key <vkey or file> and --key <file> are required');
 			const base = values.log.replace(/\/$/, '');
 			const logKey = parseVerifier(await readKeyText(values['log-key']));
 			const me = parseSigner(await readFile(values.key, 'utf8'));
@@ -128,7 +123,7 @@ export const offlineCommands: Record<string, OfflineCommand> = {
 			try {
 				next = parseCheckpoint(text);
 			} catch (error) {
-				throw new Error(`the log served no checkpoint: ${(error as Error).message}`);
+				throw new UsageError(`the log served no checkpoint: ${(error as Error).message}`);
 			}
 			const sizes = proofNeeded(previous, next);
 			const proof = sizes
@@ -140,7 +135,7 @@ export const offlineCommands: Record<string, OfflineCommand> = {
 			const verdict = judge(previous, served, logKey, proof);
 			if (verdict.kind === 'refuse') {
 				const loud = verdict.fork ? '!!! ' : '';
-				throw new Error(
+				throw new UsageError(
 					`${loud}${verdict.reason}; nothing cosigned, the checkpoint kept is unchanged${verdict.fork ? ' (keep it: it is the evidence)' : ''}`
 				);
 			}
@@ -168,11 +163,11 @@ export const offlineCommands: Record<string, OfflineCommand> = {
 				line: { type: 'string' }
 			});
 			if (!values.file || !values.key)
-				throw new OfflineUsageError('--file <receipt> and --key <vkey or file> are required');
+				throw new UsageError('--file <receipt> and --key <vkey or file> are required');
 			const key = parseVerifier(await readKeyText(values.key));
 			const line = values.line ? await readFile(values.line, 'utf8') : undefined;
 			const result = checkReceipt(await readFile(values.file, 'utf8'), key, line);
-			if (!result.ok) throw new Error(`the receipt does not verify: ${result.reason}`);
+			if (!result.ok) throw new UsageError(`the receipt does not verify: ${result.reason}`);
 			out(
 				`verified: heartbeat at index ${result.index} of the tree of ${result.size}, signed by ${key.name}`
 			);
