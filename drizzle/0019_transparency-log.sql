@@ -92,6 +92,7 @@ CREATE FUNCTION log_sequence(entries json) RETURNS TABLE (id uuid, log_index big
 LANGUAGE plpgsql AS $$
 DECLARE
 	base bigint;
+	given uuid[];
 	ids uuid[];
 	leaves bytea[];
 	n integer;
@@ -99,15 +100,20 @@ DECLARE
 	take integer;
 BEGIN
 	SELECT h.size INTO base FROM log_head h FOR UPDATE;
-	SELECT coalesce(array_agg((e.v ->> 0)::uuid ORDER BY e.ord), '{}'),
-		coalesce(array_agg(decode(e.v ->> 1, 'hex') ORDER BY e.ord), '{}')
+	-- Every lookup below goes by primary key (enable_seqscan is off for this function: a plan
+	-- cached while heartbeat_log was small read the whole table at every call, for good).
+	SELECT coalesce(array_agg((e.v ->> 0)::uuid ORDER BY e.ord), '{}') INTO given
+	FROM json_array_elements(entries) WITH ORDINALITY AS e(v, ord);
+	SELECT coalesce(array_agg(w.id ORDER BY w.ord), '{}'), coalesce(array_agg(w.leaf ORDER BY w.ord), '{}')
 	INTO ids, leaves
-	FROM json_array_elements(entries) WITH ORDINALITY AS e(v, ord)
-	WHERE EXISTS (SELECT 1 FROM log_pending p WHERE p.id = (e.v ->> 0)::uuid);
+	FROM (SELECT (e.v ->> 0)::uuid AS id, decode(e.v ->> 1, 'hex') AS leaf, e.ord
+		FROM json_array_elements(entries) WITH ORDINALITY AS e(v, ord)) w
+	JOIN (SELECT p.id FROM log_pending p WHERE p.id = ANY (given)) p ON p.id = w.id
+	WHERE w.leaf IS NOT NULL;
 	n := coalesce(array_length(ids, 1), 0);
 	IF n > 0 THEN
 		UPDATE heartbeat_log h SET log_index = base + u.ord - 1
-		FROM unnest(ids) WITH ORDINALITY AS u(id, ord) WHERE h.id = u.id;
+		FROM unnest(ids) WITH ORDINALITY AS u(id, ord) WHERE h.id = u.id AND h.id = ANY (ids);
 		DELETE FROM log_pending p WHERE p.id = ANY (ids);
 		WHILE i <= n LOOP
 			take := least(256 - ((base + i - 1) % 256)::integer, n - i + 1);
@@ -120,9 +126,17 @@ BEGIN
 		END LOOP;
 		UPDATE log_head SET size = base + n;
 	END IF;
-	RETURN QUERY SELECT h.id, h.log_index FROM heartbeat_log h
-		WHERE h.id IN (SELECT (e.v ->> 0)::uuid FROM json_array_elements(entries) AS e(v));
-END $$;--> statement-breakpoint
+	RETURN QUERY SELECT h.id, h.log_index FROM heartbeat_log h WHERE h.id = ANY (given);
+END $$ SET enable_seqscan = off;--> statement-breakpoint
+-- The ids of a commit already registered, with their content and index: for the commit
+-- statement, by primary key whatever the statistics say (see log_sequence).
+CREATE FUNCTION heartbeat_log_of(ids uuid[]) RETURNS TABLE (id uuid, content bytea, log_index bigint)
+LANGUAGE sql STABLE SET enable_seqscan = off AS $$
+	SELECT h.id, h.content, h.log_index FROM heartbeat_log h WHERE h.id = ANY (ids)
+$$;--> statement-breakpoint
+-- A queue: every row is deleted within milliseconds; vacuum it often so that it stays small.
+ALTER TABLE "log_pending" SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000,
+	autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 5000);--> statement-breakpoint
 -- The log's tables only grow: a heartbeat's row gets its index once and never changes again; a
 -- tile only gets hashes appended; nothing is deleted (log_pending, a queue, excepted).
 CREATE FUNCTION heartbeat_log_grows_only() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -23,6 +23,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rows, type DatabaseHandle } from '../../src/lib/server/platform/db/client';
 import { seed } from '../../src/lib/server/geography/seed';
+import { logEntry, proveInclusion } from '../../src/lib/server/evidence/tree';
 import {
 	measured,
 	rateOf,
@@ -100,6 +101,31 @@ async function measure(label: string, url: string, handle: DatabaseHandle, file:
 	await stopServer(server);
 }
 
+/**
+ * A receipt's work on the grown log (its id looked up, its inclusion path read from tiles against
+ * the latest signed tree), for 200 heartbeats picked across the log, without HTTP.
+ */
+async function receiptTimes(db: DatabaseHandle['db'], stored: number) {
+	const [{ size }] = await rows<{ size: string }>(db, sql`select tree_size as size from log_head`);
+	const picked = await rows<{ id: string }>(
+		db,
+		sql`select id::text from heartbeat_log tablesample system (0.1) limit 200`
+	);
+	const times: number[] = [];
+	for (const { id } of picked) {
+		const started = performance.now();
+		const entry = await logEntry(db, id);
+		if (entry?.logIndex !== null && entry!.logIndex < Number(size))
+			await proveInclusion(db, entry!.logIndex, Number(size));
+		times.push(performance.now() - started);
+	}
+	times.sort((a, b) => a - b);
+	const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
+	console.log(
+		`[bench] receipts on a log of ${(stored / 1e6).toLocaleString('en')} million (tree ${Number(size).toLocaleString('en')}): p50 ${at(0.5).toFixed(1)} ms, p95 ${at(0.95).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms over ${times.length}`
+	);
+}
+
 async function prepare(name: string, provinces: string[] | undefined) {
 	const database = await scratchDatabase(name);
 	const handle = await openDatabase({ databaseUrl: database.url });
@@ -139,6 +165,7 @@ try {
 	await measure('the nation', nation.database.url, nation.handle, nation.file);
 	for (const target of steps) {
 		await growLog(nation.handle.db, target, PER_DAY);
+		await receiptTimes(nation.handle.db, target);
 		await measure(
 			`the nation, ${(target / 1e6).toLocaleString('en')} million stored`,
 			nation.database.url,

@@ -11,7 +11,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { expect, test, type Page } from '@playwright/test';
-import { bulkTokens } from '../fixtures/cli';
+import { bulkTokens, runCli } from '../fixtures/cli';
 import { pdfText } from '../fixtures/pdf';
 import { loginCookie, startServer } from '../fixtures/server';
 import { ACCOUNTS, PASSWORD } from './accounts';
@@ -91,8 +91,33 @@ test('the rakor report of a frozen day: stable, printable as PDF and XLSX, audit
 			.poll(async () => (await page.request.get(reportUrl)).text(), { timeout: 60_000 })
 			.toContain('Angka dibekukan');
 
+		// An observer's witness (its own key, registered by the admin) cosigns the log's checkpoint;
+		// the report then names it beside the day's digest.
+		const witnessKey = path.join(work, 'witness.key');
+		const made = runCli(
+			['witness:keygen', '--name', 'bawaslu.example/w1', '--out', witnessKey],
+			env
+		);
+		runCli(
+			[
+				'witness:add',
+				'--verifier',
+				made.trim().split('\n').at(-1)!,
+				'--label',
+				'Bawaslu Gorontalo'
+			],
+			env
+		);
+		const logKey = (await (await fetch(`${base}/api/v1/log/key`)).text()).trim();
+		const cosigned = runCli(
+			['witness', '--log', base, '--log-key', logKey, '--key', witnessKey],
+			env
+		);
+		expect(cosigned).toMatch(/cosigned the tree of \d+/);
+
 		await page.goto(reportUrl);
 		await expect(page.getByTestId('report-region')).toHaveText('GORONTALO');
+		await expect(page.getByTestId('witnessed')).toContainText('Bawaslu Gorontalo');
 		await expect(page.getByTestId('report-status')).toContainText('Angka dibekukan');
 		// The day's evidence: how many heartbeats the province received, and their digest.
 		await expect(page.getByTestId('report-digest')).toContainText(/SHA-256 .*[0-9a-f]{64}/);

@@ -61,6 +61,7 @@ export const PROBLEMS = {
 	archiveChanged: 409,
 	archiveUnreadable: 400,
 	archiveUnknown: 409,
+	archiveNotInTree: 409,
 	// The transparency log.
 	logSizes: 400,
 	logNotSigned: 404,

@@ -320,3 +320,11 @@ export function checkReceipt(text: string, logKey: Verifier, line?: string): Rec
 		throw error;
 	}
 }
+
+/** Which registered witnesses cosigned a day's last checkpoint (or a later one, which vouches for it). */
+export interface Witnessed {
+	/** The size of the day's last signed checkpoint; null when none was signed by then. */
+	treeSize: number | null;
+	/** Each witness's label and when its cosignature was received (the application's clock). */
+	witnesses: { label: string; at: number }[];
+}

@@ -451,6 +451,8 @@ export const en: typeof id = {
 		witnessExists: 'A witness with name {{name}} or this key is already registered',
 		witnessBadKey:
 			'Not a witness verifier key (<name>+<hex key id>+<base64 of 0x04 and the 32-byte Ed25519 key>): {{reason}}',
+		archiveNotInTree:
+			'Heartbeat {{id}} in {{file}} is not the one the transparency log holds at index {{index}}; nothing was restored',
 		archiveUnknown: 'The archive {{file}} is not in log_archives with that SHA-256; not restored',
 		formUnreadable: 'The form could not be read; reload the page and try again',
 		formInvalid: 'The field "{{field}}" cannot be accepted: too long or of the wrong shape',
@@ -689,6 +691,13 @@ export const en: typeof id = {
 		hours: '{{count}} h',
 		days: '{{count}} d',
 		seconds: '{{count}} s'
+	},
+	tlog: {
+		witnessed:
+			"Transparency log: the day's last checkpoint holds {{size}} heartbeats, cosigned by witnesses: {{names}}.",
+		unwitnessed:
+			"Transparency log: the day's last checkpoint holds {{size}} heartbeats; no witness has cosigned it yet.",
+		noCheckpoint: 'Transparency log: no signed checkpoint for that day yet.'
 	},
 	proof: {
 		title: 'About the evidence',

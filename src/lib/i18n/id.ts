@@ -456,6 +456,8 @@ export const id = {
 		witnessExists: 'Saksi dengan nama {{name}} atau kunci ini sudah terdaftar',
 		witnessBadKey:
 			'Bukan kunci verifikasi saksi (<nama>+<id kunci hex>+<base64 dari 0x04 dan kunci Ed25519 32 byte>): {{reason}}',
+		archiveNotInTree:
+			'Kiriman {{id}} dalam {{file}} tidak sama dengan yang dicatat log transparansi pada indeks {{index}}; tidak ada yang dipulihkan',
 		archiveUnknown:
 			'Arsip {{file}} tidak tercatat di log_archives dengan SHA-256 itu; tidak dipulihkan',
 		formUnreadable: 'Formulir tidak terbaca; muat ulang halaman dan coba lagi',
@@ -696,6 +698,13 @@ export const id = {
 		hours: '{{count}} jam',
 		days: '{{count}} hari',
 		seconds: '{{count}} dtk'
+	},
+	tlog: {
+		witnessed:
+			'Log transparansi: checkpoint terakhir hari itu memuat {{size}} kiriman, ditandatangani saksi: {{names}}.',
+		unwitnessed:
+			'Log transparansi: checkpoint terakhir hari itu memuat {{size}} kiriman; belum ada saksi yang menandatanganinya.',
+		noCheckpoint: 'Log transparansi: belum ada checkpoint bertanda tangan untuk hari itu.'
 	},
 	proof: {
 		title: 'Tentang bukti',

@@ -46,6 +46,10 @@ import { AppError } from '../../domain/errors';
 import { rows, type Database } from '../platform/db/client';
 import { epochMs } from '../platform/db/sql';
 import { partitionDays, partitionName } from './partitions';
+import { evidenceColumns, evidenceRow, type EvidenceRaw } from './day';
+import { readTiles } from './tree';
+import { canonicalLine } from '../../domain/evidence';
+import { HASH_BYTES, leafHash, sameHash, TILE_WIDTH, tileKey } from '../../domain/merkle';
 
 /** Rows read from the database, or inserted back, per statement. */
 const CHUNK = 10_000;
@@ -276,16 +280,44 @@ export async function restoreRows(
 	let chunk: string[] = [];
 	const flush = async () => {
 		if (chunk.length === 0) return;
-		const [{ n }] = await rows<{ n: number }>(
+		const added = await rows<EvidenceRaw & { log_index: string | null }>(
 			db,
 			sql`with added as (
 					insert into heartbeats
 					select * from json_populate_recordset(null::heartbeats, ${`[${chunk.join(',')}]`}::json)
-					on conflict do nothing returning 1)
-				select count(*)::int as n from added`
+					on conflict do nothing returning ${evidenceColumns})
+				select added.*, l.log_index from added left join heartbeat_log l on l.id = added.id::uuid`
 		);
-		inserted += n;
+		inserted += added.length;
 		chunk = [];
+		// Each row put back must be the leaf the transparency log holds at its index: a file
+		// changed and re-hashed to match a changed manifest still cannot pass this.
+		const tiles = await readTiles(
+			db,
+			[...new Set(added.map((r) => Math.floor(Number(r.log_index) / TILE_WIDTH)))].map((index) => ({
+				level: 0,
+				index
+			}))
+		);
+		for (const r of added) {
+			const index = r.log_index === null ? null : Number(r.log_index);
+			const tile =
+				index === null
+					? undefined
+					: tiles.get(tileKey({ level: 0, index: Math.floor(index / TILE_WIDTH) }));
+			const at = ((index ?? 0) % TILE_WIDTH) * HASH_BYTES;
+			const leaf = tile?.subarray(at, at + HASH_BYTES);
+			if (
+				!leaf ||
+				leaf.length < HASH_BYTES ||
+				!sameHash(leaf, leafHash(canonicalLine(evidenceRow(r))))
+			)
+				throw new AppError('archiveNotInTree', {
+					file: expected.file,
+					id: r.id,
+					index: index ?? '–'
+				});
+		}
 	};
 	for await (const line of lines()) {
 		hash.update(`${line}\n`);

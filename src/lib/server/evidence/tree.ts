@@ -50,6 +50,51 @@ export async function sequence(
 }
 
 /**
+ * Sequencing for one process, one call at a time: the commits that end while a call runs go
+ * together into the next one. Sequencing takes the log's one lock and waits for its own commit to
+ * reach the disk; one call per group commit made those waits the ceiling of single-heartbeat
+ * syncs (a call each, in turn, across every committer).
+ */
+export class GroupSequencer {
+	private waiting: {
+		entries: readonly [string, string][];
+		resolve: (indexes: Map<string, number>) => void;
+		reject: (error: unknown) => void;
+	}[] = [];
+	private running = false;
+
+	constructor(private db: Database) {}
+
+	add(entries: readonly [string, string][]): Promise<Map<string, number>> {
+		return new Promise((resolve, reject) => {
+			this.waiting.push({ entries, resolve, reject });
+			void this.run();
+		});
+	}
+
+	private async run(): Promise<void> {
+		if (this.running) return;
+		this.running = true;
+		try {
+			while (this.waiting.length > 0) {
+				const group = this.waiting.splice(0);
+				try {
+					const indexes = await sequence(
+						this.db,
+						group.flatMap((g) => g.entries)
+					);
+					for (const g of group) g.resolve(indexes);
+				} catch (error) {
+					for (const g of group) g.reject(error);
+				}
+			}
+		} finally {
+			this.running = false;
+		}
+	}
+}
+
+/**
  * Sequences heartbeats committed at least 30 s ago and still waiting (all of them with
  * `everything`, as at start), up to `limit`, in receive order. Returns how many.
  */

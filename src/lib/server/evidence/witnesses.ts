@@ -11,7 +11,8 @@ import {
 	parseCheckpoint,
 	parseNote,
 	parseVerifier,
-	type Verifier
+	type Verifier,
+	type Witnessed
 } from '../../domain/note';
 import { canArchiveLog } from '../../domain/roles';
 import { audit } from '../audit/record';
@@ -143,24 +144,21 @@ export async function cosignatureLines(db: Database, size: number): Promise<stri
  * Which witnesses cosigned the last checkpoint signed before `until` (ms), or any later one
  * (a later cosignature vouches for everything before it).
  */
-export async function witnessedBy(
-	db: Database,
-	until: number
-): Promise<{ treeSize: number | null; witnesses: { label: string; cosignedAt: number }[] }> {
+export async function witnessedBy(db: Database, until: number): Promise<Witnessed> {
 	const [cp] = await rows<{ tree_size: string }>(
 		db,
 		sql`select tree_size from log_checkpoints where signed_at <= to_timestamp(${until / 1000})
 			order by tree_size desc limit 1`
 	);
 	if (!cp) return { treeSize: null, witnesses: [] };
-	const found = await rows<{ label: string; cosigned_at: number }>(
+	const found = await rows<{ label: string; at: number }>(
 		db,
-		sql`select w.label, round(extract(epoch from min(c.cosigned_at)) * 1000)::float8 as cosigned_at
+		sql`select w.label, round(extract(epoch from min(c.received_at)) * 1000)::float8 as at
 			from log_cosignatures c join log_witnesses w on w.id = c.witness_id
 			where c.tree_size >= ${cp.tree_size} group by w.id, w.label order by w.label`
 	);
 	return {
 		treeSize: Number(cp.tree_size),
-		witnesses: found.map((w) => ({ label: w.label, cosignedAt: w.cosigned_at }))
+		witnesses: found.map((w) => ({ label: w.label, at: w.at }))
 	};
 }

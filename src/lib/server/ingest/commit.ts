@@ -12,7 +12,7 @@ import { applySnapshots, rollUp, type Snapshot, type TpsProgress } from '../../d
 import { canonicalLine, type EvidenceRow } from '../../domain/evidence';
 import type { HeartbeatItem } from '../../domain/heartbeat';
 import { leafHash } from '../../domain/merkle';
-import { sequence } from '../evidence/tree';
+import type { GroupSequencer } from '../evidence/tree';
 import { preparedRows, type Database } from '../platform/db/client';
 import { epochMs } from '../platform/db/sql';
 import type { BatchResult, RequestResult, ServerEvents } from '../platform/events';
@@ -136,7 +136,7 @@ export async function commitBatch(
 				select h.id, h.log_index,
 					h.content = heartbeat_content(x.tps, to_timestamp(x.recorded_at / 1000.0), x.verified, x.tms,
 						x.new_voters, x.pending, x.app, x.battery, x.lat, x.lng) as same
-				from x join heartbeat_log h on h.id = x.id
+				from heartbeat_log_of(array(select x.id from x)) h join x on x.id = h.id
 			),
 			-- Heartbeats stored before (a phone's retry): each return noted, the log left as it is.
 			resent as (
@@ -330,14 +330,14 @@ export async function commitBatch(
  * answer then carries null for them.
  */
 export async function sequenceBatch(
-	db: Database,
+	sequencer: GroupSequencer,
 	result: BatchResult,
 	onError: (error: unknown) => void = () => {}
 ): Promise<void> {
 	if (result.sequenced.length === 0) return;
 	let indexes: Map<string, number>;
 	try {
-		indexes = await sequence(db, result.sequenced);
+		indexes = await sequencer.add(result.sequenced);
 	} catch (error) {
 		onError(error);
 		indexes = new Map();

@@ -15,6 +15,7 @@ import {
 import type { Database } from '../platform/db/client';
 import type { BatchResult } from '../platform/events';
 import { commitBatch, sequenceBatch } from './commit';
+import { GroupSequencer } from '../evidence/tree';
 import { CommitFailedError, GroupCommitter, OverloadedError } from './committer';
 import { DeviceTokenCache, recordTokenUse } from './device-tokens';
 import { TokenUseLog } from './token-use';
@@ -87,6 +88,7 @@ export class IngestService {
 	) {
 		this.tokens = new DeviceTokenCache(db, options.tokenCacheMs);
 		const commitDb = options.commitDb ?? db;
+		const sequencer = new GroupSequencer(commitDb);
 		this.now = options.now ?? Date.now;
 		this.onAnswer = options.onAnswer;
 		this.committer = new GroupCommitter(
@@ -94,7 +96,7 @@ export class IngestService {
 				const started = performance.now();
 				try {
 					const result = await commitBatch(commitDb, requests, new Date(this.now()));
-					await sequenceBatch(commitDb, result, options.onError);
+					await sequenceBatch(sequencer, result, options.onError);
 					return result;
 				} finally {
 					options.onCommitSeconds?.((performance.now() - started) / 1000);

@@ -11,6 +11,7 @@ import { addDays, dayStart, zoneOf } from '../../domain/calendar';
 import { FIELD_LEVELS } from '../../domain/codes';
 import { coverage } from '../../domain/coverage';
 import { forecast, type Forecast } from '../../domain/forecast';
+import type { Witnessed } from '../../domain/note';
 import type { Principal } from '../../domain/roles';
 import { paceStatus, type PaceStatus } from '../../domain/status';
 import { gapToTarget } from '../../domain/target-curve';
@@ -21,6 +22,8 @@ import { rows } from '../platform/db/client';
 import { epochMs, withinRegion } from '../platform/db/sql';
 import { recentClosing, seriesOf, snapshotsOn } from '../history/snapshots';
 import { countOpenAlerts } from '../alerts/list';
+import { dayWindow } from '../evidence/day';
+import { witnessedBy } from '../evidence/witnesses';
 import { regionFor, viewRegion } from './regions';
 import type { ViewDeps } from './deps';
 
@@ -77,7 +80,13 @@ export interface Dashboard {
 	/** Set when the page shows a frozen day instead of live numbers. */
 	history: { date: string; zone: string; takenAt: string | null; reason: string | null } | null;
 	/** The region's digest of the last frozen day (README, "Evidence"). */
-	evidence: { date: string; heartbeats: number | null; digest: string | null } | null;
+	evidence: {
+		date: string;
+		heartbeats: number | null;
+		digest: string | null;
+		/** Which witnesses cosigned the transparency log's last checkpoint of that day. */
+		witnessed: Witnessed;
+	} | null;
 	now: string;
 }
 
@@ -119,7 +128,9 @@ export async function dashboard(
 	const evidenceOf = async () => {
 		if (!lastFrozen) return null;
 		const own = (await snapshotsOn(db, [code], lastFrozen)).get(code);
-		return own ? { date: lastFrozen, heartbeats: own.heartbeats, digest: own.digest } : null;
+		if (!own) return null;
+		const witnessed = await witnessedBy(db, dayWindow(lastFrozen, zoneOf(code))[1]);
+		return { date: lastFrozen, heartbeats: own.heartbeats, digest: own.digest, witnessed };
 	};
 
 	if (date) {
@@ -182,7 +193,14 @@ export async function dashboard(
 				takenAt: own ? own.takenAt : null,
 				reason: own?.reason ?? null
 			},
-			evidence: own ? { date, heartbeats: own.heartbeats, digest: own.digest } : null,
+			evidence: own
+				? {
+						date,
+						heartbeats: own.heartbeats,
+						digest: own.digest,
+						witnessed: await witnessedBy(db, dayWindow(date, zoneOf(code))[1])
+					}
+				: null,
 			now: new Date(now).toISOString()
 		};
 	}

@@ -4,6 +4,9 @@
  * alert rows by their open and resolve times), so its report never changes; today's is live and
  * labelled provisional.
  */
+import type { Witnessed } from '../../domain/note';
+import { dayWindow } from '../evidence/day';
+import { witnessedBy } from '../evidence/witnesses';
 import { sql } from 'drizzle-orm';
 import { ALERT_RULES, type AlertRule } from '../../domain/alerts';
 import type { SyncState } from '../../domain/activity';
@@ -58,7 +61,7 @@ export interface Report {
 	simulated: boolean;
 	generatedAt: string;
 	/** A frozen day's evidence: the heartbeats received that day in the region and their digest. */
-	evidence: { heartbeats: number | null; digest: string | null } | null;
+	evidence: { heartbeats: number | null; digest: string | null; witnessed: Witnessed } | null;
 }
 
 /** `tanggal` as given, or today in the region's zone; refused outside the campaign's days so far. */
@@ -225,6 +228,12 @@ async function build(views: ViewDeps, code: string, date: string): Promise<Share
 		largestGaps,
 		simulated: board.simulated,
 		generatedAt: new Date(now).toISOString(),
-		evidence: own ? { heartbeats: own.heartbeats, digest: own.digest } : null
+		evidence: own
+			? {
+					heartbeats: own.heartbeats,
+					digest: own.digest,
+					witnessed: await witnessedBy(db, dayWindow(date, zoneOf(code))[1])
+				}
+			: null
 	};
 }

@@ -3,6 +3,9 @@ import { canWriteNotes } from '$lib/domain/roles';
 import { guard } from '$lib/server/platform/http/errors';
 import { reminder, whatsappLink } from '$lib/server/followup/pantarlih-list';
 import { snapshotsOn } from '$lib/server/history/snapshots';
+import { dayWindow } from '$lib/server/evidence/day';
+import { witnessedBy } from '$lib/server/evidence/witnesses';
+import type { Witnessed } from '$lib/domain/note';
 import { services } from '$lib/server/runtime';
 import { chronology, tpsSeries, tpsState } from '$lib/server/views/tps';
 import type { PageServerLoad } from './$types';
@@ -37,13 +40,24 @@ export const load: PageServerLoad = guard(async ({ params, locals, url }) => {
 	}
 	// The evidence of the last frozen day (within a week): the village's digest over its
 	// heartbeats of that day.
-	let evidence: { date: string; heartbeats: number | null; digest: string | null } | null = null;
+	let evidence: {
+		date: string;
+		heartbeats: number | null;
+		digest: string | null;
+		witnessed: Witnessed;
+	} | null = null;
 	for (let back = 1; today && back <= 7 && !evidence; back++) {
 		const date = addDays(today.date, -back);
 		const frozen = (await snapshotsOn(running.handle.db, [tps.village.code], date)).get(
 			tps.village.code
 		);
-		if (frozen) evidence = { date, heartbeats: frozen.heartbeats, digest: frozen.digest };
+		if (frozen)
+			evidence = {
+				date,
+				heartbeats: frozen.heartbeats,
+				digest: frozen.digest,
+				witnessed: await witnessedBy(running.handle.db, dayWindow(date, zoneOf(params.code))[1])
+			};
 	}
 	// WhatsApp (with the reminder) and a call, for whoever chases this TPS's Pantarlih (as in the
 	// Pantarlih list and the region page's "call now").
