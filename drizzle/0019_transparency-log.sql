@@ -37,12 +37,6 @@ CREATE TABLE "log_keys" (
 	"added_at" timestamp with time zone DEFAULT app_now() NOT NULL
 );
 --> statement-breakpoint
-CREATE TABLE "log_pending" (
-	"id" uuid PRIMARY KEY NOT NULL,
-	"recorded_at" timestamp with time zone NOT NULL,
-	"since" timestamp with time zone DEFAULT now() NOT NULL
-);
---> statement-breakpoint
 CREATE TABLE "log_tiles" (
 	"level" smallint NOT NULL,
 	"idx" bigint NOT NULL,
@@ -64,10 +58,8 @@ CREATE TABLE "log_witnesses" (
 --> statement-breakpoint
 ALTER TABLE "log_cosignatures" ADD CONSTRAINT "log_cosignatures_witness_id_log_witnesses_id_fk" FOREIGN KEY ("witness_id") REFERENCES "public"."log_witnesses"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "log_cosignatures" ADD CONSTRAINT "log_cosignatures_tree_size_log_checkpoints_tree_size_fk" FOREIGN KEY ("tree_size") REFERENCES "public"."log_checkpoints"("tree_size") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "heartbeat_log_unsequenced_idx" ON "heartbeat_log" USING btree ("id") WHERE "heartbeat_log"."log_index" is null;--> statement-breakpoint
 CREATE INDEX "log_cosignatures_tree_size_idx" ON "log_cosignatures" USING btree ("tree_size");--> statement-breakpoint
--- Room on each page for the one update a row gets (its log index), so that it stays a HOT update
--- and touches no index.
-ALTER TABLE "heartbeat_log" SET (fillfactor = 90);--> statement-breakpoint
 INSERT INTO "log_head" ("root") VALUES (sha256(''::bytea));--> statement-breakpoint
 -- What a phone sent under one id, as a fingerprint: two heartbeats with one id and another
 -- fingerprint are a conflict. Exact binary forms (no text formatting of numbers or times).
@@ -84,61 +76,14 @@ CREATE FUNCTION heartbeat_content(tps text, recorded_at timestamptz, verified in
 			ELSE '\x01'::bytea || int4send(octet_length(app)) || convert_to(app, 'UTF8') END
 		|| convert_to(tps, 'UTF8')) FROM 1 FOR 16)
 $$;--> statement-breakpoint
--- Sequencing: gives the next log indexes, in the order given, to those of `entries` ([[id, leaf
--- hash in hex], ...]) still waiting in log_pending, appends their leaf hashes to the level-0
--- tiles, and answers every given id with its index. The head row's lock makes one sequencer at a
--- time across every process; each statement after it reads what the previous holder committed.
-CREATE FUNCTION log_sequence(entries json) RETURNS TABLE (id uuid, log_index bigint)
-LANGUAGE plpgsql AS $$
-DECLARE
-	base bigint;
-	given uuid[];
-	ids uuid[];
-	leaves bytea[];
-	n integer;
-	i integer := 1;
-	take integer;
-BEGIN
-	SELECT h.size INTO base FROM log_head h FOR UPDATE;
-	-- Every lookup below goes by primary key (enable_seqscan is off for this function: a plan
-	-- cached while heartbeat_log was small read the whole table at every call, for good).
-	SELECT coalesce(array_agg((e.v ->> 0)::uuid ORDER BY e.ord), '{}') INTO given
-	FROM json_array_elements(entries) WITH ORDINALITY AS e(v, ord);
-	SELECT coalesce(array_agg(w.id ORDER BY w.ord), '{}'), coalesce(array_agg(w.leaf ORDER BY w.ord), '{}')
-	INTO ids, leaves
-	FROM (SELECT (e.v ->> 0)::uuid AS id, decode(e.v ->> 1, 'hex') AS leaf, e.ord
-		FROM json_array_elements(entries) WITH ORDINALITY AS e(v, ord)) w
-	JOIN (SELECT p.id FROM log_pending p WHERE p.id = ANY (given)) p ON p.id = w.id
-	WHERE w.leaf IS NOT NULL;
-	n := coalesce(array_length(ids, 1), 0);
-	IF n > 0 THEN
-		UPDATE heartbeat_log h SET log_index = base + u.ord - 1
-		FROM unnest(ids) WITH ORDINALITY AS u(id, ord) WHERE h.id = u.id AND h.id = ANY (ids);
-		DELETE FROM log_pending p WHERE p.id = ANY (ids);
-		WHILE i <= n LOOP
-			take := least(256 - ((base + i - 1) % 256)::integer, n - i + 1);
-			INSERT INTO log_tiles AS t (level, idx, hashes)
-			VALUES (0, (base + i - 1) / 256,
-				(SELECT string_agg(x.l, ''::bytea ORDER BY x.o)
-				FROM unnest(leaves[i:i + take - 1]) WITH ORDINALITY AS x(l, o)))
-			ON CONFLICT (level, idx) DO UPDATE SET hashes = t.hashes || excluded.hashes;
-			i := i + take;
-		END LOOP;
-		UPDATE log_head SET size = base + n;
-	END IF;
-	RETURN QUERY SELECT h.id, h.log_index FROM heartbeat_log h WHERE h.id = ANY (given);
-END $$ SET enable_seqscan = off;--> statement-breakpoint
--- The ids of a commit already registered, with their content and index: for the commit
--- statement, by primary key whatever the statistics say (see log_sequence).
+-- The ids of a commit already registered, with their content and index, by primary key whatever
+-- the statistics say: a plan cached while the table was small would read all of it every time.
 CREATE FUNCTION heartbeat_log_of(ids uuid[]) RETURNS TABLE (id uuid, content bytea, log_index bigint)
 LANGUAGE sql STABLE SET enable_seqscan = off AS $$
 	SELECT h.id, h.content, h.log_index FROM heartbeat_log h WHERE h.id = ANY (ids)
 $$;--> statement-breakpoint
--- A queue: every row is deleted within milliseconds; vacuum it often so that it stays small.
-ALTER TABLE "log_pending" SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000,
-	autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 5000);--> statement-breakpoint
--- The log's tables only grow: a heartbeat's row gets its index once and never changes again; a
--- tile only gets hashes appended; nothing is deleted (log_pending, a queue, excepted).
+-- The log's tables only grow: a heartbeat's row never changes (but for an index given once to a
+-- heartbeat stored before the log existed); a tile only gets hashes appended; nothing is deleted.
 CREATE FUNCTION heartbeat_log_grows_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	-- Each table's fields in its own branch: a record has only its own table's fields.
@@ -169,11 +114,9 @@ CREATE TRIGGER heartbeat_log_no_truncate BEFORE TRUNCATE ON "heartbeat_log"
 	FOR EACH STATEMENT EXECUTE FUNCTION heartbeat_log_is_append_only();--> statement-breakpoint
 CREATE TRIGGER log_tiles_no_truncate BEFORE TRUNCATE ON "log_tiles"
 	FOR EACH STATEMENT EXECUTE FUNCTION heartbeat_log_is_append_only();--> statement-breakpoint
--- Heartbeats stored before this version join the log: the first of each id (by receive time)
--- is registered and waits to be sequenced (the server does it at start, evidence/tree.ts).
+-- Heartbeats stored before this version join the log: the first of each id (by receive time) is
+-- registered without an index; the server sequences them at start (evidence/tree.ts).
 INSERT INTO "heartbeat_log" (id, content, tps_code, device_token_id, recorded_at)
 SELECT DISTINCT ON (id) id, heartbeat_content(tps_code, recorded_at, verified, tms, new_voters,
 	pending, app, battery, lat, lng), tps_code, device_token_id, recorded_at
-FROM heartbeats ORDER BY id, received_at, recorded_at;--> statement-breakpoint
-INSERT INTO "log_pending" (id, recorded_at, since)
-SELECT id, recorded_at, '-infinity' FROM heartbeat_log;
+FROM heartbeats ORDER BY id, received_at, recorded_at;

@@ -25,7 +25,7 @@ import {
 import { advanceLog, checkpointOf } from '../../src/lib/server/evidence/checkpoints';
 import { evidenceColumns, evidenceRow, type EvidenceRaw } from '../../src/lib/server/evidence/day';
 import { consistencyText, receipt, tileBytes } from '../../src/lib/server/evidence/log-api';
-import { head } from '../../src/lib/server/evidence/tree';
+import { head, sequenceLegacy } from '../../src/lib/server/evidence/tree';
 import { verifyLogDay } from '../../src/lib/server/evidence/log-verify';
 import { openDatabase, rows, type DatabaseHandle } from '../../src/lib/server/platform/db/client';
 import { commitBatch } from '../../src/lib/server/ingest/commit';
@@ -250,7 +250,7 @@ describe('the transparency log', () => {
 		});
 	});
 
-	it('catches up a commit whose process died before sequencing it: nothing lost, each once', async () => {
+	it('a commit whose process died before integrating it: the next integration takes it up, nothing lost', async () => {
 		const [device] = await rows<{ tokenId: number; pantarlihId: number; tpsCode: string }>(
 			database.db,
 			sql`select id as "tokenId", pantarlih_id as "pantarlihId", tps_code as "tpsCode"
@@ -264,19 +264,20 @@ describe('the transparency log', () => {
 			newVoters: 0,
 			pending: 0,
 			recordedAt: NOW - v * 1000,
-			app: null,
-			battery: null,
-			lat: null,
-			lng: null
+			app: v === 1 ? '2.4.1' : null,
+			// Levels a float4 cannot hold exactly: the leaf is of the value as stored.
+			battery: v === 2 ? 0.123456789 : null,
+			lat: v === 3 ? -0.5412345678 : null,
+			lng: v === 3 ? 123.0612345678 : null
 		}));
-		// The commit only; the process "dies" before its sequencing step.
-		await commitBatch(database.db, [{ device, items }], new Date(NOW));
 		const before = await head(database.db);
-		expect(before.size).toBe((await rebuilt()).length);
-		// Not yet 30 s: left to its committer.
-		await advanceLog(database.db, signer);
-		expect((await head(database.db)).size).toBe(before.size);
-		await database.db.execute(sql`update log_pending set since = now() - interval '1 minute'`);
+		// The commit only: the process "dies" before any integration or checkpoint.
+		const result = await commitBatch(database.db, [{ device, items }], new Date(NOW));
+		expect(Object.values(result.results[0].logIndexes).sort()).toEqual([
+			before.size,
+			before.size + 1,
+			before.size + 2
+		]);
 		const signed = (await advanceLog(database.db, signer))!;
 		expect(signed.treeSize).toBe(before.size + 3);
 		const leaves = await rebuilt();
@@ -286,20 +287,40 @@ describe('the transparency log', () => {
 				Buffer.from(treeRoot(tileReader(allTiles(leaves)), leaves.length))
 			)
 		).toBe(true);
-		const again = await post(tps[4], [
-			{
-				...items[0],
-				recordedAt: new Date(items[0].recordedAt).toISOString(),
-				app: undefined,
-				battery: undefined,
-				lat: undefined,
-				lng: undefined
-			}
-		]);
-		expect(again).toMatchObject({ accepted: 0, duplicates: 1 });
-		// In receive order (one commit: then by id), after what was there.
-		expect(again.logIndexes[items[0].id]).toBeGreaterThanOrEqual(before.size);
-		expect(again.logIndexes[items[0].id]).toBeLessThan(before.size + 3);
+	});
+
+	it('heartbeats stored before the log existed take their places, in receive order, once', async () => {
+		const [device] = await rows<{ token: number; pantarlih: number }>(
+			database.db,
+			sql`select id as token, pantarlih_id as pantarlih from device_tokens where tps_code = ${tps[4]} and revoked_at is null`
+		);
+		const ids = [randomUUID(), randomUUID()];
+		for (const [k, id] of ids.entries()) {
+			// As the migration leaves them: stored, registered, without an index.
+			const at = new Date(NOW - 3_600_000 + k * 1000).toISOString();
+			await database.db
+				.execute(sql`insert into heartbeats (id, tps_code, pantarlih_id, device_token_id,
+				verified, tms, new_voters, pending, recorded_at, received_at)
+				values (${id}::uuid, ${tps[4]}, ${device.pantarlih}, ${device.token}, ${k}, 0, 0, 0, ${at}::timestamptz, ${at}::timestamptz)`);
+			await database.db
+				.execute(sql`insert into heartbeat_log (id, content, tps_code, device_token_id, recorded_at)
+				select id, heartbeat_content(tps_code, recorded_at, verified, tms, new_voters, pending, app, battery, lat, lng),
+					tps_code, device_token_id, recorded_at from heartbeats where id = ${id}::uuid`);
+		}
+		const before = await head(database.db);
+		expect(await sequenceLegacy(database.db)).toBe(2);
+		expect(await sequenceLegacy(database.db)).toBe(0);
+		const signed = (await advanceLog(database.db, signer))!;
+		expect(signed.treeSize).toBe(before.size + 2);
+		const leaves = await rebuilt();
+		expect(
+			Buffer.from(signed.root).equals(
+				Buffer.from(treeRoot(tileReader(allTiles(leaves)), leaves.length))
+			)
+		).toBe(true);
+		const again = await post(tps[4], [hb(tps[4], 9, -1)]);
+		expect(again.accepted).toBe(1);
+		expect(Object.values(again.logIndexes)).toEqual([before.size + 2]);
 	});
 
 	it('two processes appending at once make one tree with every heartbeat once', async () => {

@@ -35,6 +35,7 @@ import { EventBus } from './platform/events';
 import { readinessCheck, type Readiness } from './platform/health';
 import { keepPartitions } from './evidence/partitions';
 import { advanceLog, loadSigner, originFor, registerKey } from './evidence/checkpoints';
+import { sequenceLegacy } from './evidence/tree';
 import { freezeEndedDays } from './history/snapshots';
 import { requestLogger, type RequestLog } from './platform/http/request-log';
 import { commitEvent } from './ingest/commit';
@@ -234,12 +235,15 @@ async function start(log: (line: string) => void): Promise<Services> {
 		const stopFollowingTokens = await ingest.tokens.followDatabase(handle.sql);
 		opened.push(stopFollowingTokens);
 
-		// The transparency log: what waits is sequenced and the tree signed before the first sync
-		// (an upgrade brings every earlier heartbeat), then every LOG_CHECKPOINT_MS while it grows.
+		// The transparency log: heartbeats stored before it existed get their places (once, at the
+		// upgrade) and the tree is signed before the first sync, then every LOG_CHECKPOINT_MS while
+		// it grows.
 		const signer = await loadSigner(cfg.LOG_KEY_FILE, cfg.DATA_DIR, originFor(cfg.ORIGIN), log);
 		await registerKey(db, signer);
 		started = performance.now();
-		const signed = await advanceLog(db, signer, { everything: true });
+		const legacy = await sequenceLegacy(db);
+		if (legacy > 0) log(`[log] ${legacy} heartbeats stored before the log took their places`);
+		const signed = await advanceLog(db, signer);
 		if (signed) log(`[log] tree of ${signed.treeSize} heartbeats signed in ${seconds(started)} s`);
 		const logTurn = every(cfg.LOG_CHECKPOINT_MS, 'log', () => advanceLog(db, signer));
 		opened.push(() => logTurn.stop());

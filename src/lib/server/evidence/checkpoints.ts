@@ -10,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { checkpointText, newSigner, parseSigner, signNote, type Signer } from '../../domain/note';
 import { rows, type Database } from '../platform/db/client';
 import { StartupError } from '../platform/startup-error';
-import { catchUp, head, integrate } from './tree';
+import { head, integrate } from './tree';
 
 /** The default origin (and key name) of a log whose server has no ORIGIN. */
 export const DEFAULT_ORIGIN = 'pantau-coklit.local/log';
@@ -143,17 +143,10 @@ export async function signTree(db: Database, signer: Signer): Promise<StoredChec
 }
 
 /**
- * One turn of the log's work: what waits is sequenced, the tree grows, and a checkpoint is
- * signed if it grew. Several processes may run it; the integrator's lock keeps them apart.
+ * One turn of the log's work: the tree grows to the leaves sequenced, and a checkpoint is signed
+ * if it grew. Several processes may run it; the integrator's lock keeps them apart.
  */
-export async function advanceLog(
-	db: Database,
-	signer: Signer,
-	options: { everything?: boolean } = {}
-): Promise<StoredCheckpoint | null> {
-	while ((await catchUp(db, 20_000, options.everything)) === 20_000) {
-		// a backlog (an upgrade, or a process killed with many waiting): all of it, in steps
-	}
+export async function advanceLog(db: Database, signer: Signer): Promise<StoredCheckpoint | null> {
 	let grown = await integrate(db);
 	while (grown && grown.treeSize < grown.size) grown = await integrate(db);
 	return signTree(db, signer);

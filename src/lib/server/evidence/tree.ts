@@ -1,12 +1,12 @@
 /**
  * The log's Merkle tree in the database (the maths is domain/merkle.ts):
  *
- * - sequence: right after a commit, its heartbeats get the next log indexes and their leaf hashes
- *   go into the level-0 tiles (SQL function log_sequence, one at a time across processes);
- * - catchUp: heartbeats committed but never sequenced (a process killed in between, or stored
- *   before this version) are sequenced from their stored rows, in receive order;
+ * - sequencing is part of each commit (ingest/commit.ts): under the log head's lock it gives the
+ *   new heartbeats the next indexes and appends their leaves to the level-0 tiles;
+ * - sequenceLegacy: heartbeats stored before the log existed get their places at start;
  * - integrate: the tiles above level 0 and the head's root follow the sequenced leaves (one
- *   integrator at a time, under an advisory lock);
+ *   integrator at a time, under an advisory lock); a process killed after its commit leaves only
+ *   leaves that the next integration (in any process) takes up;
  * - read: tiles for proofs, inclusion and consistency proofs against a size the tree has.
  */
 import { sql } from 'drizzle-orm';
@@ -28,90 +28,57 @@ import {
 import { rows, type Database } from '../platform/db/client';
 import { evidenceColumns, evidenceRow, type EvidenceRaw } from './day';
 
-/** A heartbeat waits this long after its commit before the catch-up sequences it for its committer. */
-const CATCH_UP_AFTER = '30 seconds';
 /** Most leaves one integration step reads (256 level-0 tiles, 8 MB). */
 const STEP_LEAVES = 65_536;
 /** Advisory lock key of the integrator ("tlog"). */
 const INTEGRATOR_LOCK = 0x746c6f67;
 
-/** Gives the next indexes to those of `entries` ([id, leaf hex]) still waiting; every id's index. */
-export async function sequence(
-	db: Database,
-	entries: readonly [string, string][]
-): Promise<Map<string, number>> {
-	const result = await rows<{ id: string; log_index: string | number | null }>(
-		db,
-		sql`select id::text as id, log_index from log_sequence(${JSON.stringify(entries)}::json)`
-	);
-	const indexes = new Map<string, number>();
-	for (const r of result) if (r.log_index !== null) indexes.set(r.id, Number(r.log_index));
-	return indexes;
-}
+/** Heartbeats sequenced per transaction when those stored before the log get their places. */
+const LEGACY_STEP = 20_000;
 
 /**
- * Sequencing for one process, one call at a time: the commits that end while a call runs go
- * together into the next one. Sequencing takes the log's one lock and waits for its own commit to
- * reach the disk; one call per group commit made those waits the ceiling of single-heartbeat
- * syncs (a call each, in turn, across every committer).
+ * Gives heartbeats stored before the log existed (registered by migration 0019 without an index)
+ * their places, in receive order, from their stored rows, under the log's lock as a commit takes
+ * it. Returns how many; at start, before the first sync.
  */
-export class GroupSequencer {
-	private waiting: {
-		entries: readonly [string, string][];
-		resolve: (indexes: Map<string, number>) => void;
-		reject: (error: unknown) => void;
-	}[] = [];
-	private running = false;
-
-	constructor(private db: Database) {}
-
-	add(entries: readonly [string, string][]): Promise<Map<string, number>> {
-		return new Promise((resolve, reject) => {
-			this.waiting.push({ entries, resolve, reject });
-			void this.run();
+export async function sequenceLegacy(db: Database): Promise<number> {
+	let total = 0;
+	for (;;) {
+		const done = await db.transaction(async (tx) => {
+			const [{ size }] = await rows<{ size: string }>(
+				tx,
+				sql`select size from log_head for update`
+			);
+			const waiting = await rows<EvidenceRaw>(
+				tx,
+				sql`select ${evidenceColumns}
+					from heartbeat_log l join heartbeats on heartbeats.recorded_at = l.recorded_at and heartbeats.id = l.id
+					where l.log_index is null
+					order by heartbeats.received_at, heartbeats.id limit ${LEGACY_STEP}`
+			);
+			if (waiting.length === 0) return 0;
+			const base = Number(size);
+			const entries = waiting.map((r, i) => ({
+				id: r.id,
+				index: base + i,
+				leaf: Buffer.from(leafHash(canonicalLine(evidenceRow(r)))).toString('hex')
+			}));
+			await tx.execute(
+				sql`with e as (select * from json_to_recordset(${JSON.stringify(entries)}::json)
+						as e(id uuid, index bigint, leaf text)),
+					marked as (update heartbeat_log l set log_index = e.index from e where l.id = e.id),
+					tiled as (
+						insert into log_tiles as t (level, idx, hashes)
+						select 0, e.index / 256, string_agg(decode(e.leaf, 'hex'), ''::bytea order by e.index)
+						from e group by e.index / 256
+						on conflict (level, idx) do update set hashes = t.hashes || excluded.hashes)
+					update log_head set size = ${base + waiting.length}`
+			);
+			return waiting.length;
 		});
+		total += done;
+		if (done < LEGACY_STEP) return total;
 	}
-
-	private async run(): Promise<void> {
-		if (this.running) return;
-		this.running = true;
-		try {
-			while (this.waiting.length > 0) {
-				const group = this.waiting.splice(0);
-				try {
-					const indexes = await sequence(
-						this.db,
-						group.flatMap((g) => g.entries)
-					);
-					for (const g of group) g.resolve(indexes);
-				} catch (error) {
-					for (const g of group) g.reject(error);
-				}
-			}
-		} finally {
-			this.running = false;
-		}
-	}
-}
-
-/**
- * Sequences heartbeats committed at least 30 s ago and still waiting (all of them with
- * `everything`, as at start), up to `limit`, in receive order. Returns how many.
- */
-export async function catchUp(db: Database, limit = 20_000, everything = false): Promise<number> {
-	const waiting = await rows<EvidenceRaw>(
-		db,
-		sql`select ${evidenceColumns}
-			from log_pending p join heartbeats on heartbeats.recorded_at = p.recorded_at and heartbeats.id = p.id
-			${everything ? sql`` : sql`where p.since < now() - ${CATCH_UP_AFTER}::interval`}
-			order by heartbeats.received_at, heartbeats.id limit ${limit}`
-	);
-	if (waiting.length === 0) return 0;
-	await sequence(
-		db,
-		waiting.map((r) => [r.id, Buffer.from(leafHash(canonicalLine(evidenceRow(r)))).toString('hex')])
-	);
-	return waiting.length;
 }
 
 export interface Head {

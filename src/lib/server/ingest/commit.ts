@@ -1,6 +1,9 @@
 /**
- * One group commit is one SQL statement (atomic on its own, no BEGIN/COMMIT round trips): it
- * stores the new heartbeats of many requests (a re-sent one, same id and recorded time, is stored
+ * One group commit is one transaction of two statements: the transparency log's head row is
+ * locked (so that commits take their log indexes one after another, dense, in commit order, across
+ * every process), then one SQL statement registers each new id with its index and content
+ * fingerprint (the same id with other content is a conflict), appends the leaves to the level-0
+ * tiles, stores the new heartbeats of many requests (a re-sent one, same id and recorded time, is stored
  * once and its return noted in heartbeat_resends), locks their TPS rows in code order, moves each
  * TPS to its winning snapshot and returns every touched TPS's state from before, with the
  * heartbeats it stored. The caller then applies the pure maths (domain/coverage.ts) to those rows: the same
@@ -9,11 +12,10 @@
  */
 import { sql } from 'drizzle-orm';
 import { applySnapshots, rollUp, type Snapshot, type TpsProgress } from '../../domain/coverage';
-import { canonicalLine, type EvidenceRow } from '../../domain/evidence';
+import { canonicalLine } from '../../domain/evidence';
 import type { HeartbeatItem } from '../../domain/heartbeat';
 import { leafHash } from '../../domain/merkle';
-import type { GroupSequencer } from '../evidence/tree';
-import { preparedRows, type Database } from '../platform/db/client';
+import { preparedRows, rows, type Database } from '../platform/db/client';
 import { epochMs } from '../platform/db/sql';
 import type { BatchResult, RequestResult, ServerEvents } from '../platform/events';
 import type { DeviceIdentity } from './device-tokens';
@@ -40,28 +42,61 @@ export interface PendingRequest {
 
 /** A touched TPS before the commit: code, target, verified, tms, newVoters, pending, recordedAt, heartbeatId. */
 type BeforeRow = [string, number, number, number, number, number, number | null, string | null];
-/** A heartbeat stored: tps, verified, tms, newVoters, pending, recordedAt, id, app, battery, lat, lng, token. */
-type StoredRow = [
-	string,
-	number,
-	number,
-	number,
-	number,
-	number,
-	string,
-	string | null,
-	string | null,
-	string | null,
-	string | null,
-	number
-];
+/** A heartbeat stored: tps, verified, tms, newVoters, pending, recordedAt, id. */
+type StoredRow = [string, number, number, number, number, number, string];
 
 const json = (value: unknown) => sql`${JSON.stringify(value)}::json`;
 
-export async function commitBatch(
+/**
+ * A float4 as PostgreSQL writes it back (the shortest text that reads back as the same float4),
+ * as a number: what the evidence's canonical line holds for a stored battery level.
+ */
+export function asFloat4(value: number): number {
+	const single = Math.fround(value);
+	for (let digits = 1; digits <= 9; digits++) {
+		const shortest = Number(single.toPrecision(digits));
+		if (Math.fround(shortest) === single) return shortest;
+	}
+	return single;
+}
+
+/** A heartbeat's leaf hash (hex) as it will be stored: the evidence's canonical line of its row. */
+function leafOf(item: HeartbeatItem, device: DeviceIdentity, receivedAt: number): string {
+	const line = canonicalLine({
+		id: item.id,
+		tps: item.tps,
+		recordedAt: item.recordedAt,
+		receivedAt,
+		verified: item.verified,
+		tms: item.tms,
+		newVoters: item.newVoters,
+		pending: item.pending,
+		app: item.app,
+		battery: item.battery === null ? null : asFloat4(item.battery),
+		lat: item.lat,
+		lng: item.lng,
+		deviceToken: device.tokenId
+	});
+	return Buffer.from(leafHash(line)).toString('hex');
+}
+
+export function commitBatch(
 	db: Database,
 	requests: readonly PendingRequest[],
 	receivedAt = new Date()
+): Promise<BatchResult> {
+	return db.transaction(async (tx) => {
+		// The log's lock first, then the statement: its snapshot sees every commit before.
+		const [{ size }] = await rows<{ size: string }>(tx, sql`select size from log_head for update`);
+		return commitLocked(tx, requests, receivedAt, Number(size));
+	});
+}
+
+async function commitLocked(
+	db: Database,
+	requests: readonly PendingRequest[],
+	receivedAt: Date,
+	base: number
 ): Promise<BatchResult> {
 	// The first occurrence of an id in the batch is the one that may be accepted; later ones in
 	// the same batch are re-sends already, or conflicts if their content differs.
@@ -83,11 +118,13 @@ export async function commitBatch(
 	});
 	const now = receivedAt.toISOString();
 
-	const returned = await preparedRows<{ tps: string; hb: string; prior: string }>(
+	const returned = await preparedRows<{ tps: string; hb: string; indexes: string; prior: string }>(
 		db,
 		sql`with x as (
 				select * from json_to_recordset(${json(
-					candidates.map(({ item, device }) => ({
+					candidates.map(({ item, device }, ord) => ({
+						ord,
+						leaf: leafOf(item, device, receivedAt.getTime()),
 						id: item.id,
 						tps: item.tps,
 						pantarlih: device.pantarlihId,
@@ -102,22 +139,39 @@ export async function commitBatch(
 						lat: item.lat,
 						lng: item.lng
 					}))
-				)}) as x(id uuid, tps text, pantarlih int, token int, verified int, tms int, new_voters int,
+				)}) as x(ord int, leaf text, id uuid, tps text, pantarlih int, token int, verified int, tms int, new_voters int,
 					pending int, recorded_at double precision, app text, battery real, lat double precision,
 					lng double precision)
 			),
-			-- An id names one heartbeat, across every day partition and archive: registered once,
-			-- with the fingerprint of its content, to wait for its place in the log (log_pending).
-			registered as (
-				insert into heartbeat_log (id, content, tps_code, device_token_id, recorded_at)
-				select id, heartbeat_content(tps, to_timestamp(recorded_at / 1000.0), verified, tms,
-					new_voters, pending, app, battery, lat, lng), tps, token, to_timestamp(recorded_at / 1000.0)
-				from x order by id
-				on conflict (id) do nothing
-				returning id, recorded_at
+			-- Ids registered before this statement (its snapshot comes after the log's lock, so it
+			-- sees every earlier commit): the same content is a re-send, other content a conflict.
+			prior as (
+				select h.id, h.log_index,
+					h.content = heartbeat_content(x.tps, to_timestamp(x.recorded_at / 1000.0), x.verified, x.tms,
+						x.new_voters, x.pending, x.app, x.battery, x.lat, x.lng) as same
+				from heartbeat_log_of(array(select x.id from x)) h join x on x.id = h.id
 			),
-			waiting as (
-				insert into log_pending (id, recorded_at) select id, recorded_at from registered
+			-- An id names one heartbeat, across every day partition and archive: registered once,
+			-- with the fingerprint of its content and the next index of the log, in the batch's order.
+			registered as (
+				insert into heartbeat_log (id, content, tps_code, device_token_id, recorded_at, log_index)
+				select id, heartbeat_content(tps, to_timestamp(recorded_at / 1000.0), verified, tms,
+					new_voters, pending, app, battery, lat, lng), tps, token, to_timestamp(recorded_at / 1000.0),
+					${base}::bigint + row_number() over (order by ord) - 1
+				from x where id not in (select id from prior)
+				on conflict (id) do nothing
+				returning id, log_index
+			),
+			-- Their leaves, in index order, onto the level-0 tiles (256 to a tile).
+			tiled as (
+				insert into log_tiles as t (level, idx, hashes)
+				select 0, r.log_index / 256, string_agg(decode(x.leaf, 'hex'), ''::bytea order by r.log_index)
+				from registered r join x on x.id = r.id
+				group by r.log_index / 256
+				on conflict (level, idx) do update set hashes = t.hashes || excluded.hashes
+			),
+			head as (
+				update log_head set size = ${base}::bigint + (select count(*) from registered)
 			),
 			inserted as (
 				insert into heartbeats (id, tps_code, pantarlih_id, device_token_id, verified, tms, new_voters,
@@ -126,24 +180,13 @@ export async function commitBatch(
 					to_timestamp(recorded_at / 1000.0), ${now}::timestamptz, app, battery, lat, lng
 				from x where id in (select id from registered) order by id
 				on conflict (recorded_at, id) do nothing
-				returning id, tps_code, device_token_id, verified, tms, new_voters, pending, recorded_at,
-					received_at, app, battery, lat, lng
-			),
-			-- Ids registered before this statement: the same content is a re-send, other content a
-			-- conflict (refused). An id registered by a statement running beside this one is in
-			-- neither list: a re-send of the same moment, answered as a duplicate.
-			prior as (
-				select h.id, h.log_index,
-					h.content = heartbeat_content(x.tps, to_timestamp(x.recorded_at / 1000.0), x.verified, x.tms,
-						x.new_voters, x.pending, x.app, x.battery, x.lat, x.lng) as same
-				from heartbeat_log_of(array(select x.id from x)) h join x on x.id = h.id
+				returning id, tps_code, verified, tms, new_voters, pending, recorded_at, app, lat, lng
 			),
 			-- Heartbeats stored before (a phone's retry): each return noted, the log left as it is.
 			resent as (
 				insert into heartbeat_resends (heartbeat_id, received_at, device_token_id)
 				select x.id, ${now}::timestamptz, x.token from x
-				where not exists (select 1 from registered i where i.id = x.id)
-					and not exists (select 1 from prior p where p.id = x.id and not p.same)
+				where exists (select 1 from prior p where p.id = x.id and p.same)
 				union all
 				select r.id, ${now}::timestamptz, r.token
 				from json_to_recordset(${json(repeats)}) as r(id uuid, token int)
@@ -203,14 +246,14 @@ export async function commitBatch(
 				(select coalesce(json_agg(json_build_array(code, target, verified, tms, new_voters, pending,
 					${epochMs(sql`recorded_at`)}, heartbeat_id)), '[]') from before)::text as tps,
 				(select coalesce(json_agg(json_build_array(tps_code, verified, tms, new_voters, pending,
-					${epochMs(sql`recorded_at`)}, id, app, battery::text, lat::text, lng::text, device_token_id)),
-					'[]') from inserted)::text as hb,
+					${epochMs(sql`recorded_at`)}, id)), '[]') from inserted)::text as hb,
+				(select coalesce(json_agg(json_build_array(id, log_index)), '[]') from registered)::text as indexes,
 				(select coalesce(json_agg(json_build_array(id, same, log_index)), '[]') from prior)::text as prior`
 	);
 
 	const inserted = new Map<string, Snapshot[]>();
 	const accepted = new Set<string>();
-	const [{ tps, hb, prior }] = returned;
+	const [{ tps, hb, indexes, prior }] = returned;
 	const before: TpsProgress[] = (JSON.parse(tps) as BeforeRow[]).map(
 		([code, target, verified, tms, newVoters, pending, recordedAt, heartbeatId]) => ({
 			code,
@@ -223,40 +266,10 @@ export async function commitBatch(
 			heartbeatId
 		})
 	);
-	// The leaves to sequence, in the order of the requests: each heartbeat's canonical line as the
-	// evidence reads it back (evidence/day.ts), with the receive time and token of this commit.
-	const storedRows = new Map<string, EvidenceRow>();
-	const receivedMs = receivedAt.getTime();
-	for (const [
-		code,
-		verified,
-		tms,
-		newVoters,
-		pending,
-		recordedAt,
-		id,
-		app,
-		battery,
-		lat,
-		lng,
-		token
-	] of JSON.parse(hb) as StoredRow[]) {
+	for (const [code, verified, tms, newVoters, pending, recordedAt, id] of JSON.parse(
+		hb
+	) as StoredRow[]) {
 		accepted.add(id);
-		storedRows.set(id, {
-			id,
-			tps: code,
-			recordedAt,
-			receivedAt: receivedMs,
-			verified,
-			tms,
-			newVoters,
-			pending,
-			app,
-			battery: battery === null ? null : Number(battery),
-			lat: lat === null ? null : Number(lat),
-			lng: lng === null ? null : Number(lng),
-			deviceToken: token
-		});
 		const snapshot: Snapshot = { id, verified, tms, newVoters, pending, recordedAt };
 		const list = inserted.get(code);
 		if (list) list.push(snapshot);
@@ -273,14 +286,18 @@ export async function commitBatch(
 		conflicts: [],
 		logIndexes: {}
 	}));
-	const sequenced: [string, string][] = [];
+	// Dense: the indexes given are exactly base, base + 1, …; anything else rolls it all back.
+	const given = new Map<string, number>();
+	for (const [id, index] of JSON.parse(indexes) as [string, number | string][])
+		given.set(id, Number(index));
+	const sorted = [...given.values()].sort((a, b) => a - b);
+	if (sorted.some((index, i) => index !== base + i) || given.size !== accepted.size)
+		throw new Error(`the log's indexes of a commit are not dense from ${base}; rolled back`);
 	for (const { item, request } of candidates) {
 		const result = results[request];
-		const stored = storedRows.get(item.id);
-		if (stored) {
+		if (accepted.has(item.id)) {
 			result.accepted += 1;
-			result.logIndexes[item.id] = null;
-			sequenced.push([item.id, Buffer.from(leafHash(canonicalLine(stored))).toString('hex')]);
+			result.logIndexes[item.id] = given.get(item.id)!;
 			continue;
 		}
 		const before = earlier.get(item.id);
@@ -292,7 +309,7 @@ export async function commitBatch(
 	}
 	for (const { id, request } of repeats) {
 		results[request].duplicates += 1;
-		results[request].logIndexes[id] = null;
+		results[request].logIndexes[id] = given.get(id) ?? earlier.get(id)?.logIndex ?? null;
 	}
 	for (const { id, request } of inBatchConflicts) results[request].conflicts.push(id);
 
@@ -318,33 +335,8 @@ export async function commitBatch(
 		results,
 		tps: outcomes,
 		deltas: rollUp(outcomes),
-		receivedAt: receivedAt.getTime(),
-		sequenced
+		receivedAt: receivedAt.getTime()
 	};
-}
-
-/**
- * After a commit: its new heartbeats take their places in the log (evidence/tree.ts sequence), and
- * each request learns every index (a re-send in the same batch its first one's). A failure here
- * loses nothing: the heartbeats wait in log_pending and the tree's catch-up sequences them; the
- * answer then carries null for them.
- */
-export async function sequenceBatch(
-	sequencer: GroupSequencer,
-	result: BatchResult,
-	onError: (error: unknown) => void = () => {}
-): Promise<void> {
-	if (result.sequenced.length === 0) return;
-	let indexes: Map<string, number>;
-	try {
-		indexes = await sequencer.add(result.sequenced);
-	} catch (error) {
-		onError(error);
-		indexes = new Map();
-	}
-	for (const r of result.results)
-		for (const id of Object.keys(r.logIndexes))
-			if (r.logIndexes[id] === null) r.logIndexes[id] = indexes.get(id) ?? null;
 }
 
 /** PostgreSQL errors after which the statement can simply run again. */

@@ -14,8 +14,7 @@ import {
 } from '../../domain/heartbeat';
 import type { Database } from '../platform/db/client';
 import type { BatchResult } from '../platform/events';
-import { commitBatch, sequenceBatch } from './commit';
-import { GroupSequencer } from '../evidence/tree';
+import { commitBatch } from './commit';
 import { CommitFailedError, GroupCommitter, OverloadedError } from './committer';
 import { DeviceTokenCache, recordTokenUse } from './device-tokens';
 import { TokenUseLog } from './token-use';
@@ -88,16 +87,13 @@ export class IngestService {
 	) {
 		this.tokens = new DeviceTokenCache(db, options.tokenCacheMs);
 		const commitDb = options.commitDb ?? db;
-		const sequencer = new GroupSequencer(commitDb);
 		this.now = options.now ?? Date.now;
 		this.onAnswer = options.onAnswer;
 		this.committer = new GroupCommitter(
 			async (requests) => {
 				const started = performance.now();
 				try {
-					const result = await commitBatch(commitDb, requests, new Date(this.now()));
-					await sequenceBatch(sequencer, result, options.onError);
-					return result;
+					return await commitBatch(commitDb, requests, new Date(this.now()));
 				} finally {
 					options.onCommitSeconds?.((performance.now() - started) / 1000);
 				}

@@ -16,7 +16,7 @@ export interface RequestResult {
 	duplicates: number;
 	/** Ids already naming a heartbeat with other content: refused (`idConflict`). */
 	conflicts: string[];
-	/** Each accepted or re-sent heartbeat's place in the log (null until it has one). */
+	/** Each accepted or re-sent heartbeat's place in the log (null for one stored before the log, until the server sequenced it). */
 	logIndexes: Record<string, number | null>;
 }
 
@@ -29,8 +29,6 @@ export interface BatchResult {
 	deltas: Map<string, RegionDelta>;
 	/** Server receive time of the batch (ms). */
 	receivedAt: number;
-	/** The heartbeats this batch stored, in order, with their leaf hashes (hex), to sequence. */
-	sequenced: [string, string][];
 }
 
 /** A TPS a commit touched: its count and pending records after it. */

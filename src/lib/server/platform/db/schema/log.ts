@@ -26,26 +26,26 @@ const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () =>
 /**
  * One row per heartbeat id, global across the log's day partitions and archives: an id names one
  * heartbeat, so the same id with other content is refused (`idConflict`). `content` is
- * heartbeat_content() of what the phone sent; `logIndex` is set once, when the heartbeat is
- * sequenced into the log (null between its commit and that moment).
+ * heartbeat_content() of what the phone sent; `logIndex` is its place in the log, given in the
+ * commit that stores it (null only for heartbeats stored before the log existed, until the server
+ * sequences them at start).
  */
-export const heartbeatLog = pgTable('heartbeat_log', {
-	id: uuid('id').primaryKey(),
-	content: bytea('content').notNull(),
-	tpsCode: text('tps_code').notNull(),
-	deviceTokenId: integer('device_token_id').notNull(),
-	recordedAt: timestamptz('recorded_at').notNull(),
-	logIndex: bigint('log_index', { mode: 'number' })
-});
-
-/** Heartbeats committed and not yet sequenced (normally for milliseconds). */
-export const logPending = pgTable('log_pending', {
-	id: uuid('id').primaryKey(),
-	recordedAt: timestamptz('recorded_at').notNull(),
-	since: timestamptz('since')
-		.notNull()
-		.default(sql`now()`)
-});
+export const heartbeatLog = pgTable(
+	'heartbeat_log',
+	{
+		id: uuid('id').primaryKey(),
+		content: bytea('content').notNull(),
+		tpsCode: text('tps_code').notNull(),
+		deviceTokenId: integer('device_token_id').notNull(),
+		recordedAt: timestamptz('recorded_at').notNull(),
+		logIndex: bigint('log_index', { mode: 'number' })
+	},
+	(table) => [
+		index('heartbeat_log_unsequenced_idx')
+			.on(table.id)
+			.where(sql`${table.logIndex} is null`)
+	]
+);
 
 /** The tree's hashes, tlog-tiles: level L, index N, up to 256 hashes of 32 bytes. */
 export const logTiles = pgTable(
