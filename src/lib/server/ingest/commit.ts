@@ -14,7 +14,7 @@ import { sql } from 'drizzle-orm';
 import { applySnapshots, rollUp, type Snapshot, type TpsProgress } from '../../domain/coverage';
 import { canonicalLine } from '../../domain/evidence';
 import type { HeartbeatItem } from '../../domain/heartbeat';
-import { leafHash } from '../../domain/merkle';
+import { leafHash, TILE_WIDTH } from '../../domain/merkle';
 import { preparedRows, rows, type Database } from '../platform/db/client';
 import { epochMs } from '../platform/db/sql';
 import type { BatchResult, RequestResult, ServerEvents } from '../platform/events';
@@ -85,18 +85,22 @@ export function commitBatch(
 	requests: readonly PendingRequest[],
 	receivedAt = new Date()
 ): Promise<BatchResult> {
-	return db.transaction(async (tx) => {
-		// The log's lock first, then the statement: its snapshot sees every commit before.
-		const [{ size }] = await rows<{ size: string }>(tx, sql`select size from log_head for update`);
-		return commitLocked(tx, requests, receivedAt, Number(size));
-	});
+	return db.transaction((tx) => commitIn(tx, requests, receivedAt));
 }
 
-async function commitLocked(
+/**
+ * Two ids registered at once by two commits (a phone's retry while its first send is still being
+ * committed): the second commit rolls back and runs again, and then sees the first.
+ */
+export class IdRaceError extends Error {
+	override name = 'IdRaceError';
+	readonly code = 'id_race';
+}
+
+async function commitIn(
 	db: Database,
 	requests: readonly PendingRequest[],
-	receivedAt: Date,
-	base: number
+	receivedAt: Date
 ): Promise<BatchResult> {
 	// The first occurrence of an id in the batch is the one that may be accepted; later ones in
 	// the same batch are re-sends already, or conflicts if their content differs.
@@ -118,13 +122,11 @@ async function commitLocked(
 	});
 	const now = receivedAt.toISOString();
 
-	const returned = await preparedRows<{ tps: string; hb: string; indexes: string; prior: string }>(
+	const returned = await preparedRows<{ tps: string; hb: string; prior: string }>(
 		db,
 		sql`with x as (
 				select * from json_to_recordset(${json(
-					candidates.map(({ item, device }, ord) => ({
-						ord,
-						leaf: leafOf(item, device, receivedAt.getTime()),
+					candidates.map(({ item, device }) => ({
 						id: item.id,
 						tps: item.tps,
 						pantarlih: device.pantarlihId,
@@ -139,46 +141,25 @@ async function commitLocked(
 						lat: item.lat,
 						lng: item.lng
 					}))
-				)}) as x(ord int, leaf text, id uuid, tps text, pantarlih int, token int, verified int, tms int, new_voters int,
+				)}) as x(id uuid, tps text, pantarlih int, token int, verified int, tms int, new_voters int,
 					pending int, recorded_at double precision, app text, battery real, lat double precision,
 					lng double precision)
 			),
-			-- Ids registered before this statement (its snapshot comes after the log's lock, so it
-			-- sees every earlier commit): the same content is a re-send, other content a conflict.
+			-- Ids registered before this statement: the same content is a re-send, other content a
+			-- conflict (refused). A new id is stored here and registered, under the log's lock, by the
+			-- statement after this one.
 			prior as (
 				select h.id, h.log_index,
 					h.content = heartbeat_content(x.tps, to_timestamp(x.recorded_at / 1000.0), x.verified, x.tms,
 						x.new_voters, x.pending, x.app, x.battery, x.lat, x.lng) as same
 				from heartbeat_log_of(array(select x.id from x)) h join x on x.id = h.id
 			),
-			-- An id names one heartbeat, across every day partition and archive: registered once,
-			-- with the fingerprint of its content and the next index of the log, in the batch's order.
-			registered as (
-				insert into heartbeat_log (id, content, tps_code, device_token_id, recorded_at, log_index)
-				select id, heartbeat_content(tps, to_timestamp(recorded_at / 1000.0), verified, tms,
-					new_voters, pending, app, battery, lat, lng), tps, token, to_timestamp(recorded_at / 1000.0),
-					${base}::bigint + row_number() over (order by ord) - 1
-				from x where id not in (select id from prior)
-				on conflict (id) do nothing
-				returning id, log_index
-			),
-			-- Their leaves, in index order, onto the level-0 tiles (256 to a tile).
-			tiled as (
-				insert into log_tiles as t (level, idx, hashes)
-				select 0, r.log_index / 256, string_agg(decode(x.leaf, 'hex'), ''::bytea order by r.log_index)
-				from registered r join x on x.id = r.id
-				group by r.log_index / 256
-				on conflict (level, idx) do update set hashes = t.hashes || excluded.hashes
-			),
-			head as (
-				update log_head set size = ${base}::bigint + (select count(*) from registered)
-			),
 			inserted as (
 				insert into heartbeats (id, tps_code, pantarlih_id, device_token_id, verified, tms, new_voters,
 					pending, recorded_at, received_at, app, battery, lat, lng)
 				select id, tps, pantarlih, token, verified, tms, new_voters, pending,
 					to_timestamp(recorded_at / 1000.0), ${now}::timestamptz, app, battery, lat, lng
-				from x where id in (select id from registered) order by id
+				from x where id not in (select id from prior) order by id
 				on conflict (recorded_at, id) do nothing
 				returning id, tps_code, verified, tms, new_voters, pending, recorded_at, app, lat, lng
 			),
@@ -187,6 +168,8 @@ async function commitLocked(
 				insert into heartbeat_resends (heartbeat_id, received_at, device_token_id)
 				select x.id, ${now}::timestamptz, x.token from x
 				where exists (select 1 from prior p where p.id = x.id and p.same)
+					or not exists (select 1 from prior p where p.id = x.id)
+						and not exists (select 1 from inserted i where i.id = x.id)
 				union all
 				select r.id, ${now}::timestamptz, r.token
 				from json_to_recordset(${json(repeats)}) as r(id uuid, token int)
@@ -247,13 +230,12 @@ async function commitLocked(
 					${epochMs(sql`recorded_at`)}, heartbeat_id)), '[]') from before)::text as tps,
 				(select coalesce(json_agg(json_build_array(tps_code, verified, tms, new_voters, pending,
 					${epochMs(sql`recorded_at`)}, id)), '[]') from inserted)::text as hb,
-				(select coalesce(json_agg(json_build_array(id, log_index)), '[]') from registered)::text as indexes,
 				(select coalesce(json_agg(json_build_array(id, same, log_index)), '[]') from prior)::text as prior`
 	);
 
 	const inserted = new Map<string, Snapshot[]>();
 	const accepted = new Set<string>();
-	const [{ tps, hb, indexes, prior }] = returned;
+	const [{ tps, hb, prior }] = returned;
 	const before: TpsProgress[] = (JSON.parse(tps) as BeforeRow[]).map(
 		([code, target, verified, tms, newVoters, pending, recordedAt, heartbeatId]) => ({
 			code,
@@ -286,13 +268,11 @@ async function commitLocked(
 		conflicts: [],
 		logIndexes: {}
 	}));
-	// Dense: the indexes given are exactly base, base + 1, …; anything else rolls it all back.
-	const given = new Map<string, number>();
-	for (const [id, index] of JSON.parse(indexes) as [string, number | string][])
-		given.set(id, Number(index));
-	const sorted = [...given.values()].sort((a, b) => a - b);
-	if (sorted.some((index, i) => index !== base + i) || given.size !== accepted.size)
-		throw new Error(`the log's indexes of a commit are not dense from ${base}; rolled back`);
+	const given = await register(
+		db,
+		candidates.filter(({ item }) => accepted.has(item.id)),
+		receivedAt.getTime()
+	);
 	for (const { item, request } of candidates) {
 		const result = results[request];
 		if (accepted.has(item.id)) {
@@ -339,11 +319,79 @@ async function commitLocked(
 	};
 }
 
+/**
+ * The new heartbeats of a commit take their places in the transparency log, in the batch's order:
+ * under the log head's lock (held to the commit's end, so indexes follow commit order across every
+ * process), each id is registered with its content's fingerprint and the next index, and its leaf
+ * goes onto the level-0 tiles. Only this short statement waits for the lock; the rest of a commit
+ * runs beside the others'.
+ */
+async function register(
+	db: Database,
+	fresh: readonly { item: HeartbeatItem; device: DeviceIdentity }[],
+	receivedAt: number
+): Promise<Map<string, number>> {
+	const given = new Map<string, number>();
+	if (fresh.length === 0) return given;
+	const [{ size }] = await rows<{ size: string }>(db, sql`select size from log_head for update`);
+	const base = Number(size);
+	const [{ indexes }] = await preparedRows<{ indexes: string }>(
+		db,
+		sql`with x as (
+				select * from json_to_recordset(${json(
+					fresh.map(({ item, device }, ord) => ({
+						idx: base + ord,
+						tile: Math.floor((base + ord) / TILE_WIDTH),
+						leaf: leafOf(item, device, receivedAt),
+						id: item.id,
+						tps: item.tps,
+						token: device.tokenId,
+						verified: item.verified,
+						tms: item.tms,
+						new_voters: item.newVoters,
+						pending: item.pending,
+						recorded_at: item.recordedAt,
+						app: item.app,
+						battery: item.battery,
+						lat: item.lat,
+						lng: item.lng
+					}))
+				)}) as x(idx bigint, tile bigint, leaf text, id uuid, tps text, token int, verified int, tms int,
+					new_voters int, pending int, recorded_at double precision, app text, battery real,
+					lat double precision, lng double precision)
+			),
+			registered as (
+				insert into heartbeat_log (id, content, tps_code, device_token_id, recorded_at, log_index)
+				select id, heartbeat_content(tps, to_timestamp(recorded_at / 1000.0), verified, tms,
+					new_voters, pending, app, battery, lat, lng), tps, token, to_timestamp(recorded_at / 1000.0),
+					idx
+				from x order by idx
+				on conflict (id) do nothing
+				returning id, log_index
+			),
+			-- Their leaves, in index order, onto the level-0 tiles (256 to a tile).
+			tiled as (
+				insert into log_tiles as t (level, idx, hashes)
+				select 0, x.tile, string_agg(decode(x.leaf, 'hex'), ''::bytea order by x.idx)
+				from x group by x.tile
+				on conflict (level, idx) do update set hashes = t.hashes || excluded.hashes
+			),
+			head as (update log_head set size = ${base + fresh.length})
+			select coalesce(json_agg(json_build_array(id, log_index)), '[]')::text as indexes from registered`
+	);
+	for (const [id, index] of JSON.parse(indexes) as [string, number | string][])
+		given.set(id, Number(index));
+	// An id another commit registered meanwhile: this one runs again, and then sees it.
+	if (given.size !== fresh.length)
+		throw new IdRaceError('an id was registered by two commits at once');
+	return given;
+}
+
 /** PostgreSQL errors after which the statement can simply run again. */
 export function isRetryable(error: unknown): boolean {
 	const e = error as { code?: string; cause?: { code?: string } };
 	const code = e?.code ?? e?.cause?.code;
-	return code === '40P01' || code === '40001';
+	return code === '40P01' || code === '40001' || error instanceof IdRaceError;
 }
 
 /** The bus's `commit` event for a group commit made in this process. */
