@@ -61,6 +61,8 @@ ALTER TABLE "log_cosignatures" ADD CONSTRAINT "log_cosignatures_tree_size_log_ch
 CREATE INDEX "heartbeat_log_unsequenced_idx" ON "heartbeat_log" USING btree ("id") WHERE "heartbeat_log"."log_index" is null;--> statement-breakpoint
 CREATE INDEX "log_cosignatures_tree_size_idx" ON "log_cosignatures" USING btree ("tree_size");--> statement-breakpoint
 INSERT INTO "log_head" ("root") VALUES (sha256(''::bytea));--> statement-breakpoint
+-- Hashes do not compress: a tile is stored as it is, without a compression attempt at each append.
+ALTER TABLE "log_tiles" ALTER COLUMN "hashes" SET STORAGE EXTERNAL;--> statement-breakpoint
 -- What a phone sent under one id, as a fingerprint: two heartbeats with one id and another
 -- fingerprint are a conflict. Exact binary forms (no text formatting of numbers or times).
 CREATE FUNCTION heartbeat_content(tps text, recorded_at timestamptz, verified integer, tms integer,
