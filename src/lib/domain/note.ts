@@ -321,9 +321,9 @@ export function checkReceipt(text: string, logKey: Verifier, line?: string): Rec
 	}
 }
 
-/** Which registered witnesses cosigned a day's last checkpoint (or a later one, which vouches for it). */
+/** Which registered witnesses cosigned the checkpoint closing a day (or a later one, which vouches for it). */
 export interface Witnessed {
-	/** The size of the day's last signed checkpoint; null when none was signed by then. */
+	/** The size of the checkpoint closing the day (the latest while none has); null when none is signed. */
 	treeSize: number | null;
 	/** Each witness's label and when its cosignature was received (the application's clock). */
 	witnesses: { label: string; at: number }[];

@@ -694,10 +694,10 @@ export const en: typeof id = {
 	},
 	tlog: {
 		witnessed:
-			"Transparency log: the day's last checkpoint holds {{size}} heartbeats, cosigned by witnesses: {{names}}.",
+			'Transparency log: the checkpoint closing that day holds {{size}} heartbeats (the whole log up to then), cosigned by witnesses: {{names}}.',
 		unwitnessed:
-			"Transparency log: the day's last checkpoint holds {{size}} heartbeats; no witness has cosigned it yet.",
-		noCheckpoint: 'Transparency log: no signed checkpoint for that day yet.'
+			'Transparency log: the checkpoint closing that day holds {{size}} heartbeats (the whole log up to then); no witness has cosigned it yet.',
+		noCheckpoint: 'Transparency log: no signed checkpoint yet.'
 	},
 	proof: {
 		title: 'About the evidence',

@@ -701,10 +701,10 @@ export const id = {
 	},
 	tlog: {
 		witnessed:
-			'Log transparansi: checkpoint terakhir hari itu memuat {{size}} kiriman, ditandatangani saksi: {{names}}.',
+			'Log transparansi: checkpoint yang menutup hari itu memuat {{size}} kiriman (seluruh log sampai saat itu) dan ditandatangani saksi: {{names}}.',
 		unwitnessed:
-			'Log transparansi: checkpoint terakhir hari itu memuat {{size}} kiriman; belum ada saksi yang menandatanganinya.',
-		noCheckpoint: 'Log transparansi: belum ada checkpoint bertanda tangan untuk hari itu.'
+			'Log transparansi: checkpoint yang menutup hari itu memuat {{size}} kiriman (seluruh log sampai saat itu); belum ada saksi yang menandatanganinya.',
+		noCheckpoint: 'Log transparansi: belum ada checkpoint bertanda tangan.'
 	},
 	proof: {
 		title: 'Tentang bukti',

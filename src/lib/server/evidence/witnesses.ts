@@ -141,14 +141,18 @@ export async function cosignatureLines(db: Database, size: number): Promise<stri
 }
 
 /**
- * Which witnesses cosigned the last checkpoint signed before `until` (ms), or any later one
- * (a later cosignature vouches for everything before it).
+ * The checkpoint that closes a day (the first signed at or after `until`, the day's end: it holds
+ * every heartbeat received that day; before it exists, the latest one), and which witnesses
+ * cosigned it or a later one (a later cosignature vouches for everything before it).
  */
 export async function witnessedBy(db: Database, until: number): Promise<Witnessed> {
 	const [cp] = await rows<{ tree_size: string }>(
 		db,
-		sql`select tree_size from log_checkpoints where signed_at <= to_timestamp(${until / 1000})
-			order by tree_size desc limit 1`
+		sql`(select tree_size, 0 as rank from log_checkpoints where signed_at >= to_timestamp(${until / 1000})
+				order by signed_at, tree_size limit 1)
+			union all
+			(select tree_size, 1 as rank from log_checkpoints order by tree_size desc limit 1)
+			order by rank limit 1`
 	);
 	if (!cp) return { treeSize: null, witnesses: [] };
 	const found = await rows<{ label: string; at: number }>(
