@@ -23,6 +23,14 @@ CREATE TABLE "log_cosignatures" (
 	CONSTRAINT "log_cosignatures_witness_id_tree_size_pk" PRIMARY KEY("witness_id","tree_size")
 );
 --> statement-breakpoint
+CREATE TABLE "log_day_notes" (
+	"zone" text NOT NULL,
+	"day" date NOT NULL,
+	"note" text NOT NULL,
+	"signed_at" timestamp with time zone DEFAULT app_now() NOT NULL,
+	CONSTRAINT "log_day_notes_zone_day_pk" PRIMARY KEY("zone","day")
+);
+--> statement-breakpoint
 CREATE TABLE "log_head" (
 	"one" boolean PRIMARY KEY DEFAULT true NOT NULL,
 	"size" bigint DEFAULT 0 NOT NULL,
@@ -121,4 +129,6 @@ CREATE TRIGGER log_tiles_no_truncate BEFORE TRUNCATE ON "log_tiles"
 INSERT INTO "heartbeat_log" (id, content, tps_code, device_token_id, recorded_at)
 SELECT DISTINCT ON (id) id, heartbeat_content(tps_code, recorded_at, verified, tms, new_voters,
 	pending, app, battery, lat, lng), tps_code, device_token_id, recorded_at
-FROM heartbeats ORDER BY id, received_at, recorded_at;
+FROM heartbeats ORDER BY id, received_at, recorded_at;--> statement-breakpoint
+CREATE TRIGGER log_day_notes_append_only BEFORE UPDATE OR DELETE ON "log_day_notes"
+	FOR EACH ROW EXECUTE FUNCTION heartbeat_log_is_append_only();

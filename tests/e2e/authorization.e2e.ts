@@ -78,6 +78,7 @@ const EXPECTED: Record<string, Expect> = {
 	// (transparency-log.test.ts checks who gets one).
 	'endpoint /api/v1/log/checkpoint': () => 200,
 	'endpoint /api/v1/log/key': () => 200,
+	'endpoint /api/v1/log/days': () => 400,
 	'endpoint /api/v1/log/consistency': () => 400,
 	'endpoint /api/v1/log/tile/[...path]': () => 400,
 	'endpoint /api/v1/log/cosignatures': () => 405,

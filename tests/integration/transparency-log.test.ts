@@ -22,7 +22,7 @@ import {
 	parseVerifier,
 	verifyNote
 } from '../../src/lib/domain/note';
-import { advanceLog, checkpointOf } from '../../src/lib/server/evidence/checkpoints';
+import { advanceLog, checkpointOf, dayNotes } from '../../src/lib/server/evidence/checkpoints';
 import { evidenceColumns, evidenceRow, type EvidenceRaw } from '../../src/lib/server/evidence/day';
 import { consistencyText, receipt, tileBytes } from '../../src/lib/server/evidence/log-api';
 import { head, sequenceLegacy } from '../../src/lib/server/evidence/tree';
@@ -372,6 +372,35 @@ describe('the transparency log', () => {
 			await second.close();
 			await other.close();
 		}
+	});
+
+	it("binds each zone's frozen day into the log with a signed note, and names a day swapped after", async () => {
+		const day = '2026-02-20';
+		const frozen = (digest: string, correcting = false) =>
+			database.db.execute(sql`insert into daily_snapshots (region_code, date, verified, target, tps,
+				tps_synced, tps_synced_today, tps_complete, silent_pantarlih, target_share, taken_at, heartbeats,
+				digest, reason, corrects_id)
+				select '75', ${day}, 1, 2, 3, 1, 1, 0, 0, 0.1, now(), 7, ${digest},
+					${correcting ? 'swapped' : null},
+					${correcting ? sql`(select min(id) from daily_snapshots where region_code = '75' and date = ${day})` : sql`null`}`);
+		await frozen('a'.repeat(64));
+		await advanceLog(database.db, signer);
+		const notes = await dayNotes(database.db, day);
+		expect(notes.map((n) => n.zone)).toEqual(['WITA']);
+		const note = parseNote(notes[0].note);
+		expect(verifyNote(note, logKey)).toBe(true);
+		expect(note.text.split('\n')[1]).toBe(`frozen WITA ${day}`);
+		expect((await verifyLogDay(database.db, day, [logKey])).days).toEqual([
+			{ zone: 'WITA', ok: true }
+		]);
+		// A "correction" written behind the application's back: the signed note no longer agrees.
+		await frozen('b'.repeat(64), true);
+		const [check] = (await verifyLogDay(database.db, day, [logKey])).days;
+		expect(check).toMatchObject({
+			zone: 'WITA',
+			ok: false,
+			reason: expect.stringMatching(/signed note/)
+		});
 	});
 
 	it("names a heartbeat changed or deleted behind the application's back, by index, TPS and day", async () => {

@@ -263,8 +263,12 @@ export const commands: Record<string, Command> = {
 			out(
 				`log ${values.date}: ${numbers.format(log.checked)} heartbeat(s) checked against the tree, ${numbers.format(log.problems.length)} problem(s)${log.waiting ? `, ${numbers.format(log.waiting)} not sequenced yet` : ''}; tree of ${numbers.format(log.tree.size)}: ${log.tree.ok ? 'equal to its signed checkpoint' : log.tree.reason}${values.key ? ' (pinned key)' : ' (keys as the database lists them; pin one with --key)'}`
 			);
+			for (const d of log.days)
+				out(
+					`log ${values.date} ${d.zone}: ${d.ok ? "the day's digests equal its signed note" : d.reason}`
+				);
 			if (different.length > 0) throw new UsageError(`${different.length} region(s) differ`);
-			if (log.problems.length > 0 || !log.tree.ok)
+			if (log.problems.length > 0 || !log.tree.ok || log.days.some((d) => !d.ok))
 				throw new UsageError(`the log does not match its rows or its signature`);
 		}
 	},

@@ -3,10 +3,12 @@
  * keys (each from the tree size it first signed), and the periodic work that sequences what
  * waits, grows the tree and signs it while it grows.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import { zoneOf } from '../../domain/calendar';
+import { childLines } from '../../domain/evidence';
 import { checkpointText, newSigner, parseSigner, signNote, type Signer } from '../../domain/note';
 import { rows, type Database } from '../platform/db/client';
 import { StartupError } from '../platform/startup-error';
@@ -149,5 +151,92 @@ export async function signTree(db: Database, signer: Signer): Promise<StoredChec
 export async function advanceLog(db: Database, signer: Signer): Promise<StoredCheckpoint | null> {
 	let grown = await integrate(db);
 	while (grown && grown.treeSize < grown.size) grown = await integrate(db);
-	return signTree(db, signer);
+	const checkpoint = await signTree(db, signer);
+	// After a freeze: the day's digests bound to the tree as it now is (after its checkpoint).
+	await signFrozenDays(db, signer);
+	return checkpoint;
+}
+
+/** The digest binding a zone's frozen day: SHA-256 of `<province> <digest>\n` for its provinces. */
+export async function zoneDayDigest(
+	db: Database,
+	zone: string,
+	day: string
+): Promise<{ digest: string; provinces: number } | null> {
+	const found = await rows<{ code: string; digest: string | null }>(
+		db,
+		sql`select distinct on (s.region_code) s.region_code as code, s.digest
+			from daily_snapshots s join regions r on r.code = s.region_code and r.level = 'province'
+			where s.date = ${day} order by s.region_code, s.id desc`
+	);
+	const digests = new Map(
+		found
+			.filter((r) => zoneOf(r.code).name === zone && r.digest !== null)
+			.map((r) => [r.code, r.digest!])
+	);
+	if (!found.some((r) => zoneOf(r.code).name === zone)) return null;
+	return {
+		digest: createHash('sha256').update(childLines(digests)).digest('hex'),
+		provinces: digests.size
+	};
+}
+
+/** The text of a day note: the log, the zone's day, the tree at its signing, the day's digest. */
+export const dayNoteText = (
+	origin: string,
+	zone: string,
+	day: string,
+	tree: { treeSize: number; root: Uint8Array },
+	digest: string
+) =>
+	`${origin}\nfrozen ${zone} ${day}\n${tree.treeSize}\n${Buffer.from(tree.root).toString('base64')}\n${digest}\n`;
+
+/**
+ * Signs a note for every zone's frozen day that has none yet (after the freeze, with the tree as
+ * it then is): the day's digests are bound to the log's signed history. Returns the days signed.
+ */
+export async function signFrozenDays(db: Database, signer: Signer): Promise<string[]> {
+	// A zone's day is frozen in one transaction, all its regions at once: any province row of it
+	// means the whole day is there.
+	const frozen = await rows<{ day: string; code: string }>(
+		db,
+		sql`select distinct s.date::text as day, s.region_code as code from daily_snapshots s
+			join regions r on r.code = s.region_code and r.level = 'province'`
+	);
+	const have = new Set(
+		(
+			await rows<{ key: string }>(
+				db,
+				sql`select zone || ' ' || day::text as key from log_day_notes`
+			)
+		).map((r) => r.key)
+	);
+	const missing = [...new Set(frozen.map((f) => `${zoneOf(f.code).name} ${f.day}`))]
+		.filter((key) => !have.has(key))
+		.sort((a, b) => a.split(' ')[1].localeCompare(b.split(' ')[1]));
+	const signed: string[] = [];
+	for (const key of missing) {
+		const [zone, day] = key.split(' ');
+		const bound = await zoneDayDigest(db, zone, day);
+		if (!bound) continue;
+		const tree = await head(db);
+		const note = signNote(dayNoteText(signer.name, zone, day, tree, bound.digest), signer);
+		await db.execute(
+			sql`insert into log_day_notes (zone, day, note) values (${zone}, ${day}, ${note})
+				on conflict do nothing`
+		);
+		signed.push(key);
+	}
+	return signed;
+}
+
+/** The signed notes of a day's zones. */
+export async function dayNotes(
+	db: Database,
+	day: string
+): Promise<{ zone: string; day: string; note: string }[]> {
+	return rows<{ zone: string; day: string; note: string }>(
+		db,
+		sql`select zone, day::text as day, note from log_day_notes where day = ${day} order by zone`
+	);
 }

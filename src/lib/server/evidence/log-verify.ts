@@ -20,9 +20,9 @@ import {
 } from '../../domain/merkle';
 import { parseNote, verifyNote, type Verifier } from '../../domain/note';
 import { rows, type Database } from '../platform/db/client';
-import { checkpointOf } from './checkpoints';
+import { checkpointOf, dayNotes, zoneDayDigest } from './checkpoints';
 import { dayWindow, evidenceColumns, evidenceRow, type EvidenceRaw } from './day';
-import { readTiles } from './tree';
+import { overTree, readTiles } from './tree';
 
 export interface LogProblem {
 	/** changed: the row's line is not the leaf; missing: the log names a row that is gone; unlogged: a row the log never took. */
@@ -31,6 +31,52 @@ export interface LogProblem {
 	tps: string;
 	id: string;
 	day: string;
+}
+
+export interface DayCheck {
+	zone: string;
+	ok: boolean;
+	reason?: string;
+}
+
+/**
+ * A day's signed notes (one per zone frozen that day): signed by the log's key, of a tree the log
+ * had, and holding the digest the frozen snapshots give now.
+ */
+export async function checkDayNotes(
+	db: Database,
+	day: string,
+	keys: readonly Verifier[]
+): Promise<DayCheck[]> {
+	const checks: DayCheck[] = [];
+	for (const { zone, note } of await dayNotes(db, day)) {
+		const parsed = parseNote(note);
+		if (!keys.some((k) => verifyNote(parsed, k))) {
+			checks.push({ zone, ok: false, reason: 'the note is not signed by the log key' });
+			continue;
+		}
+		const [, what, size, root, digest] = parsed.text.split('\n');
+		const bound = await zoneDayDigest(db, zone, day);
+		if (what !== `frozen ${zone} ${day}` || !bound || bound.digest !== digest) {
+			checks.push({
+				zone,
+				ok: false,
+				reason: `the frozen digests now give ${bound?.digest ?? 'nothing'}, the signed note ${digest}`
+			});
+			continue;
+		}
+		const treeRootNow = await overTree(db, (read) => treeRoot(read, Number(size)));
+		if (Buffer.from(treeRootNow).toString('base64') !== root) {
+			checks.push({
+				zone,
+				ok: false,
+				reason: `the tree of ${size} no longer has the root the note signed`
+			});
+			continue;
+		}
+		checks.push({ zone, ok: true });
+	}
+	return checks;
 }
 
 export interface TreeCheck {
@@ -92,7 +138,13 @@ export async function verifyLogDay(
 	db: Database,
 	day: string,
 	keys: readonly Verifier[]
-): Promise<{ checked: number; waiting: number; problems: LogProblem[]; tree: TreeCheck }> {
+): Promise<{
+	checked: number;
+	waiting: number;
+	problems: LogProblem[];
+	tree: TreeCheck;
+	days: DayCheck[];
+}> {
 	const [from, to] = dayWindow(day, ZONES.WIB).map((ms) => new Date(ms).toISOString());
 	const problems: LogProblem[] = [];
 	let checked = 0;
@@ -162,5 +214,11 @@ export async function verifyLogDay(
 	for (const u of unlogged)
 		problems.push({ kind: 'unlogged', index: null, tps: u.tps_code, id: u.id, day });
 	problems.sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
-	return { checked, waiting, problems, tree: await checkTree(db, keys) };
+	return {
+		checked,
+		waiting,
+		problems,
+		tree: await checkTree(db, keys),
+		days: await checkDayNotes(db, day, keys)
+	};
 }

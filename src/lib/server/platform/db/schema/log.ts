@@ -10,6 +10,7 @@ import {
 	boolean,
 	check,
 	customType,
+	date,
 	index,
 	integer,
 	pgTable,
@@ -119,4 +120,20 @@ export const logCosignatures = pgTable(
 		primaryKey({ columns: [table.witnessId, table.treeSize] }),
 		index('log_cosignatures_tree_size_idx').on(table.treeSize)
 	]
+);
+
+/**
+ * A frozen day bound into the log: for each zone's frozen day, a note signed with the log's key
+ * holding the tree's size and root at the freeze and the digest over that zone's provinces'
+ * frozen digests, so that a day's digests cannot be swapped without breaking a signature.
+ */
+export const logDayNotes = pgTable(
+	'log_day_notes',
+	{
+		zone: text('zone').notNull(),
+		day: date('day', { mode: 'string' }).notNull(),
+		note: text('note').notNull(),
+		signedAt: timestamptz('signed_at').notNull().default(appNow)
+	},
+	(table) => [primaryKey({ columns: [table.zone, table.day] })]
 );
