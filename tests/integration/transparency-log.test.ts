@@ -374,6 +374,24 @@ describe('the transparency log', () => {
 		}
 	});
 
+	it("fingerprints what a phone sent as the database's heartbeat_content() does, for any values", async () => {
+		const code = tps[6];
+		const odd = [
+			hb(code, 0, -9, { app: 'é✓ 2.1', battery: 1e-7, lat: -90, lng: 180 }),
+			hb(code, 5000, -8, { app: '', battery: 0.3333333, lat: 1e-10, lng: -1e-10 }),
+			hb(code, 7, -7, { tms: 2, newVoters: 3, pending: 4 })
+		];
+		expect((await post(code, odd)).accepted).toBe(3);
+		const [{ differ, total }] = await rows<{ differ: number; total: number }>(
+			database.db,
+			sql`select count(*) filter (where l.content <> heartbeat_content(h.tps_code, h.recorded_at, h.verified,
+					h.tms, h.new_voters, h.pending, h.app, h.battery, h.lat, h.lng))::int as differ, count(*)::int as total
+				from heartbeat_log l join heartbeats h on h.id = l.id and h.recorded_at = l.recorded_at`
+		);
+		expect(total).toBeGreaterThan(1000);
+		expect(differ).toBe(0);
+	});
+
 	it("binds each zone's frozen day into the log with a signed note, and names a day swapped after", async () => {
 		const day = '2026-02-20';
 		const frozen = (digest: string, correcting = false) =>

@@ -4,6 +4,7 @@
  * field) fails the whole request with a message naming the field; values out of range reject
  * that item only, with a reason a person understands.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isTpsCode } from './codes';
 import { describeZodError } from './validation';
@@ -133,3 +134,43 @@ export function checkItem(input: HeartbeatInput, now: number): HeartbeatItem | R
 
 export const isRejection = (value: HeartbeatItem | Rejection): value is Rejection =>
 	'error' in value;
+
+/**
+ * What a phone sent under one id, as a 16-byte fingerprint: the same bytes as the database's
+ * heartbeat_content() (migration 0019) over the stored row, so that an id re-sent with other content
+ * is told from a re-send (`idConflict`). Exact binary forms: the recorded time in microseconds,
+ * the counts as 32-bit integers, the battery as the float4 stored, coordinates as float8, each
+ * optional field behind a presence byte, the app's text behind its length.
+ */
+export function contentFingerprint(item: HeartbeatItem): Buffer {
+	const parts: Buffer[] = [];
+	const int8 = Buffer.alloc(8);
+	int8.writeBigInt64BE(BigInt(Math.round(item.recordedAt * 1000)));
+	parts.push(int8);
+	for (const n of [item.verified, item.tms, item.newVoters, item.pending]) {
+		const int4 = Buffer.alloc(4);
+		int4.writeInt32BE(n);
+		parts.push(int4);
+	}
+	const optional = (value: number | null, bytes: 4 | 8) => {
+		if (value === null) return parts.push(Buffer.of(0));
+		const b = Buffer.alloc(1 + bytes);
+		b[0] = 1;
+		if (bytes === 4) b.writeFloatBE(value, 1);
+		else b.writeDoubleBE(value, 1);
+		parts.push(b);
+	};
+	optional(item.battery, 4);
+	optional(item.lat, 8);
+	optional(item.lng, 8);
+	if (item.app === null) parts.push(Buffer.of(0));
+	else {
+		const text = Buffer.from(item.app, 'utf8');
+		const head = Buffer.alloc(5);
+		head[0] = 1;
+		head.writeInt32BE(text.length, 1);
+		parts.push(head, text);
+	}
+	parts.push(Buffer.from(item.tps, 'utf8'));
+	return createHash('sha256').update(Buffer.concat(parts)).digest().subarray(0, 16);
+}

@@ -13,7 +13,7 @@
 import { sql } from 'drizzle-orm';
 import { applySnapshots, rollUp, type Snapshot, type TpsProgress } from '../../domain/coverage';
 import { canonicalLine } from '../../domain/evidence';
-import type { HeartbeatItem } from '../../domain/heartbeat';
+import { contentFingerprint, type HeartbeatItem } from '../../domain/heartbeat';
 import { leafHash, TILE_WIDTH } from '../../domain/merkle';
 import { preparedRows, rows, type Database } from '../platform/db/client';
 import { epochMs } from '../platform/db/sql';
@@ -128,6 +128,7 @@ async function commitIn(
 				select * from json_to_recordset(${json(
 					candidates.map(({ item, device }) => ({
 						id: item.id,
+						content: contentFingerprint(item).toString('hex'),
 						tps: item.tps,
 						pantarlih: device.pantarlihId,
 						token: device.tokenId,
@@ -141,7 +142,7 @@ async function commitIn(
 						lat: item.lat,
 						lng: item.lng
 					}))
-				)}) as x(id uuid, tps text, pantarlih int, token int, verified int, tms int, new_voters int,
+				)}) as x(id uuid, content text, tps text, pantarlih int, token int, verified int, tms int, new_voters int,
 					pending int, recorded_at double precision, app text, battery real, lat double precision,
 					lng double precision)
 			),
@@ -149,9 +150,7 @@ async function commitIn(
 			-- conflict (refused). A new id is stored here and registered, under the log's lock, by the
 			-- statement after this one.
 			prior as (
-				select h.id, h.log_index,
-					h.content = heartbeat_content(x.tps, to_timestamp(x.recorded_at / 1000.0), x.verified, x.tms,
-						x.new_voters, x.pending, x.app, x.battery, x.lat, x.lng) as same
+				select h.id, h.log_index, h.content = decode(x.content, 'hex') as same
 				from heartbeat_log_of(array(select x.id from x)) h join x on x.id = h.id
 			),
 			inserted as (
@@ -344,27 +343,17 @@ async function register(
 						tile: Math.floor((base + ord) / TILE_WIDTH),
 						leaf: leafOf(item, device, receivedAt),
 						id: item.id,
+						content: contentFingerprint(item).toString('hex'),
 						tps: item.tps,
 						token: device.tokenId,
-						verified: item.verified,
-						tms: item.tms,
-						new_voters: item.newVoters,
-						pending: item.pending,
-						recorded_at: item.recordedAt,
-						app: item.app,
-						battery: item.battery,
-						lat: item.lat,
-						lng: item.lng
+						recorded_at: item.recordedAt
 					}))
-				)}) as x(idx bigint, tile bigint, leaf text, id uuid, tps text, token int, verified int, tms int,
-					new_voters int, pending int, recorded_at double precision, app text, battery real,
-					lat double precision, lng double precision)
+				)}) as x(idx bigint, tile bigint, leaf text, id uuid, content text, tps text, token int,
+					recorded_at double precision)
 			),
 			registered as (
 				insert into heartbeat_log (id, content, tps_code, device_token_id, recorded_at, log_index)
-				select id, heartbeat_content(tps, to_timestamp(recorded_at / 1000.0), verified, tms,
-					new_voters, pending, app, battery, lat, lng), tps, token, to_timestamp(recorded_at / 1000.0),
-					idx
+				select id, decode(content, 'hex'), tps, token, to_timestamp(recorded_at / 1000.0), idx
 				from x order by idx
 				on conflict (id) do nothing
 				returning id, log_index
