@@ -22,9 +22,19 @@ import {
 	parseVerifier,
 	verifyNote
 } from '../../src/lib/domain/note';
-import { advanceLog, checkpointOf, dayNotes } from '../../src/lib/server/evidence/checkpoints';
+import {
+	advanceLog,
+	checkpointOf,
+	dayNotes,
+	registerKey
+} from '../../src/lib/server/evidence/checkpoints';
 import { evidenceColumns, evidenceRow, type EvidenceRaw } from '../../src/lib/server/evidence/day';
-import { consistencyText, receipt, tileBytes } from '../../src/lib/server/evidence/log-api';
+import {
+	consistencyText,
+	keysText,
+	receipt,
+	tileBytes
+} from '../../src/lib/server/evidence/log-api';
 import { head, sequenceLegacy } from '../../src/lib/server/evidence/tree';
 import { verifyLogDay } from '../../src/lib/server/evidence/log-verify';
 import { openDatabase, rows, type DatabaseHandle } from '../../src/lib/server/platform/db/client';
@@ -372,6 +382,39 @@ describe('the transparency log', () => {
 			await second.close();
 			await other.close();
 		}
+	});
+
+	it('rotates its key: the new one signs from the size it starts at, the old one stays listed', async () => {
+		const before = (await advanceLog(database.db, signer)) ?? (await checkpointOf(database.db))!;
+		const next = newSigner('pantau.test/log', 0x01, new Uint8Array(32).fill(9));
+		await registerKey(database.db, next);
+		const { keys } = await keysText(database.db);
+		expect(keys).toEqual([
+			{ verifier: signer.text, firstSize: 0 },
+			{ verifier: next.text, firstSize: before.treeSize }
+		]);
+		const item = hb(tps[7], 3, -2);
+		await post(tps[7], [item]);
+		const after = (await advanceLog(database.db, next))!;
+		expect(verifyNote(parseNote(after.note), parseVerifier(next.text))).toBe(true);
+		expect(verifyNote(parseNote(after.note), logKey)).toBe(false);
+		// The old checkpoint still verifies with the old key, and the new tree extends it.
+		expect(verifyNote(parseNote(before.note), logKey)).toBe(true);
+		const proof = (
+			await consistencyText(database.db, String(before.treeSize), String(after.treeSize))
+		)
+			.split('\n')
+			.filter(Boolean)
+			.map((l) => new Uint8Array(Buffer.from(l, 'base64')));
+		expect(verifyConsistency(before.treeSize, after.treeSize, proof, before.root, after.root)).toBe(
+			true
+		);
+		const [{ id: token }] = await rows<{ id: number }>(
+			database.db,
+			sql`select id from device_tokens where tps_code = ${tps[7]} and revoked_at is null`
+		);
+		const text = await receipt(database.db, item.id, { deviceToken: token });
+		expect(checkReceipt(text, parseVerifier(next.text)).ok).toBe(true);
 	});
 
 	it("fingerprints what a phone sent as the database's heartbeat_content() does, for any values", async () => {
