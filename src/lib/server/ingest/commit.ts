@@ -1,21 +1,21 @@
 /**
- * One group commit is one transaction of two statements: the transparency log's head row is
- * locked (so that commits take their log indexes one after another, dense, in commit order, across
- * every process), then one SQL statement registers each new id with its index and content
- * fingerprint (the same id with other content is a conflict), appends the leaves to the level-0
- * tiles, stores the new heartbeats of many requests (a re-sent one, same id and recorded time, is stored
- * once and its return noted in heartbeat_resends), locks their TPS rows in code order, moves each
- * TPS to its winning snapshot and returns every touched TPS's state from before, with the
- * heartbeats it stored. The caller then applies the pure maths (domain/coverage.ts) to those rows: the same
- * winning rule (`supersedes`), the data-quality flags and the region deltas. No request is
- * answered before the statement has committed.
+ * One group commit is one transaction of two statements. The first runs beside other commits: it
+ * tells each id's re-sends (same content as registered) and conflicts (other content) from new
+ * heartbeats, stores the new ones (a re-sent one only noted in heartbeat_resends), locks their
+ * TPS rows in code order, moves each TPS to its winning snapshot and returns every touched TPS's
+ * state from before, with the heartbeats it stored. The second, short one (`register`) takes the
+ * transparency log's head row lock, held to the commit's end, and gives the new heartbeats the
+ * next log indexes, registering each id with its content's fingerprint and appending its leaf to
+ * the level-0 tiles. The caller then applies the pure maths (domain/coverage.ts) to the rows: the
+ * same winning rule (`supersedes`), the data-quality flags and the region deltas. No request is
+ * answered before the transaction has committed.
  */
 import { sql } from 'drizzle-orm';
 import { applySnapshots, rollUp, type Snapshot, type TpsProgress } from '../../domain/coverage';
 import { canonicalLine } from '../../domain/evidence';
 import { contentFingerprint, type HeartbeatItem } from '../../domain/heartbeat';
 import { leafHash, TILE_WIDTH } from '../../domain/merkle';
-import { preparedRows, rows, type Database } from '../platform/db/client';
+import { preparedRows, type Database } from '../platform/db/client';
 import { epochMs } from '../platform/db/sql';
 import type { BatchResult, RequestResult, ServerEvents } from '../platform/events';
 import type { DeviceIdentity } from './device-tokens';
@@ -332,15 +332,18 @@ async function register(
 ): Promise<Map<string, number>> {
 	const given = new Map<string, number>();
 	if (fresh.length === 0) return given;
-	const [{ size }] = await rows<{ size: string }>(db, sql`select size from log_head for update`);
-	const base = Number(size);
+	// One statement: the head's update takes the lock (waiting for any other commit's) and gives the
+	// first index, which everything after reads; the lock holds to this transaction's end.
 	const [{ indexes }] = await preparedRows<{ indexes: string }>(
 		db,
-		sql`with x as (
-				select * from json_to_recordset(${json(
+		sql`with head as (
+				update log_head set size = size + ${fresh.length} returning size - ${fresh.length} as base
+			),
+			x as (
+				select j.*, h.base + j.ord as idx, (h.base + j.ord) / ${TILE_WIDTH} as tile
+				from json_to_recordset(${json(
 					fresh.map(({ item, device }, ord) => ({
-						idx: base + ord,
-						tile: Math.floor((base + ord) / TILE_WIDTH),
+						ord,
 						leaf: leafOf(item, device, receivedAt),
 						id: item.id,
 						content: contentFingerprint(item).toString('hex'),
@@ -348,8 +351,9 @@ async function register(
 						token: device.tokenId,
 						recorded_at: item.recordedAt
 					}))
-				)}) as x(idx bigint, tile bigint, leaf text, id uuid, content text, tps text, token int,
+				)}) as j(ord int, leaf text, id uuid, content text, tps text, token int,
 					recorded_at double precision)
+				cross join head h
 			),
 			registered as (
 				insert into heartbeat_log (id, content, tps_code, device_token_id, recorded_at, log_index)
@@ -364,8 +368,7 @@ async function register(
 				select 0, x.tile, string_agg(decode(x.leaf, 'hex'), ''::bytea order by x.idx)
 				from x group by x.tile
 				on conflict (level, idx) do update set hashes = t.hashes || excluded.hashes
-			),
-			head as (update log_head set size = ${base + fresh.length})
+			)
 			select coalesce(json_agg(json_build_array(id, log_index)), '[]')::text as indexes from registered`
 	);
 	for (const [id, index] of JSON.parse(indexes) as [string, number | string][])
