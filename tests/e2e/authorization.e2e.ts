@@ -74,13 +74,13 @@ const EXPECTED: Record<string, Expect> = {
 	// The server's time and the campaign dates are public: phones check their clock against it.
 	'endpoint /api/v1/clock': () => 200,
 	// The transparency log: public sizes and hashes (no sizes given: 400; the literal "[...path]" is
-	// no tile: 400), cosignatures only by POST, a receipt for an id nobody may see: 404 for all
+	// no tile path, so not public: 401, and 400 for who is signed in), cosignatures only by POST, a receipt for an id nobody may see: 404 for all
 	// (transparency-log.test.ts checks who gets one).
 	'endpoint /api/v1/log/checkpoint': () => 200,
 	'endpoint /api/v1/log/key': () => 200,
 	'endpoint /api/v1/log/days': () => 400,
 	'endpoint /api/v1/log/consistency': () => 400,
-	'endpoint /api/v1/log/tile/[...path]': () => 400,
+	'endpoint /api/v1/log/tile/[...path]': (who) => (who === 'nobody' ? 401 : 400),
 	'endpoint /api/v1/log/cosignatures': () => 405,
 	'endpoint /api/v1/heartbeats/[id]/receipt': () => 404,
 	// The language switch takes a form POST only.

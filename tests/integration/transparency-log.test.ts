@@ -422,9 +422,11 @@ describe('the transparency log', () => {
 		const odd = [
 			hb(code, 0, -9, { app: 'é✓ 2.1', battery: 1e-7, lat: -90, lng: 180 }),
 			hb(code, 5000, -8, { app: '', battery: 0.3333333, lat: 1e-10, lng: -1e-10 }),
-			hb(code, 7, -7, { tms: 2, newVoters: 3, pending: 4 })
+			hb(code, 7, -7, { tms: 2, newVoters: 3, pending: 4 }),
+			// Halfway between two float4s (rounded once, as stored), and a negative zero.
+			hb(code, 8, -6, { battery: 0.5000000298023224, lat: -0, lng: 0 })
 		];
-		expect((await post(code, odd)).accepted).toBe(3);
+		expect((await post(code, odd)).accepted).toBe(4);
 		const [{ differ, total }] = await rows<{ differ: number; total: number }>(
 			database.db,
 			sql`select count(*) filter (where l.content <> heartbeat_content(h.tps_code, h.recorded_at, h.verified,

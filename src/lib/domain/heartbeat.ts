@@ -126,9 +126,11 @@ export function checkItem(input: HeartbeatInput, now: number): HeartbeatItem | R
 		pending: input.pending ?? 0,
 		recordedAt,
 		app: input.app ?? null,
-		battery: input.battery ?? null,
-		lat: input.lat ?? null,
-		lng: input.lng ?? null
+		// As stored: the battery a float4 (rounded once, here, so that the leaf and the fingerprint
+		// hashed in Node are those of the stored row), and no negative zero anywhere.
+		battery: input.battery === undefined ? null : Math.fround(input.battery) + 0,
+		lat: input.lat === undefined ? null : input.lat + 0,
+		lng: input.lng === undefined ? null : input.lng + 0
 	};
 }
 

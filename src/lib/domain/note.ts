@@ -205,6 +205,8 @@ export function parseCheckpoint(text: string): Checkpoint {
 	if (hash.length !== 32 || hash.toString('base64') !== root)
 		throw new NoteError('the root hash is not 32 bytes of base64');
 	if (!origin) throw new NoteError('a checkpoint names its origin');
+	if (lines.slice(3, -1).some((line) => line === ''))
+		throw new NoteError('a checkpoint has no empty lines');
 	return { origin, size: Number(size), root: new Uint8Array(hash), text };
 }
 

@@ -139,10 +139,12 @@ export const offlineCommands: Record<string, OfflineCommand> = {
 					`${loud}${verdict.reason}; nothing cosigned, the checkpoint kept is unchanged${verdict.fork ? ' (keep it: it is the evidence)' : ''}`
 				);
 			}
-			// Stored before posting: the witness never goes back, whatever the post's fate.
-			await writeFile(`${stateFile}.new`, text, { mode: 0o600 });
+			// Stored before posting: the witness never goes back, whatever the post's fate. The text
+			// kept and cosigned is the one judge() checked the signature of.
+			const checked = verdict.checkpoint.text;
+			await writeFile(`${stateFile}.new`, checked, { mode: 0o600 });
 			await rename(`${stateFile}.new`, stateFile);
-			const line = cosign(text, me, Math.floor(Date.now() / 1000));
+			const line = cosign(checked, me, Math.floor(Date.now() / 1000));
 			const answer = await fetchText(`${base}/api/v1/log/cosignatures`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },

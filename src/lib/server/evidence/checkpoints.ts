@@ -116,19 +116,6 @@ export async function checkpointOf(db: Database, size?: number): Promise<StoredC
 	return r ? toCheckpoint(r) : null;
 }
 
-/** The first checkpoint whose tree holds `index` (a receipt proves against it, or a later one). */
-export async function checkpointCovering(
-	db: Database,
-	index: number
-): Promise<StoredCheckpoint | null> {
-	const [r] = await rows<{ tree_size: string; root: Buffer; note: string; signed_at: number }>(
-		db,
-		sql`select tree_size, root, note, round(extract(epoch from signed_at) * 1000)::float8 as signed_at
-			from log_checkpoints where tree_size > ${index} order by tree_size desc limit 1`
-	);
-	return r ? toCheckpoint(r) : null;
-}
-
 /** Signs the tree as it is, if no checkpoint has its size yet. Returns the checkpoint made. */
 export async function signTree(db: Database, signer: Signer): Promise<StoredCheckpoint | null> {
 	const h = await head(db);

@@ -93,7 +93,10 @@ export async function acceptCosignatures(
 	const known = await witnesses(db);
 	const accepted: { witness: Witness; line: string; time: number }[] = [];
 	for (const signature of parsed.signatures) {
-		const witness = known.find((w) => w.name === signature.name);
+		// Another key under a registered name is not that witness's: ignored, as unknown keys are.
+		const witness = known.find(
+			(w) => w.name === signature.name && parseVerifier(w.verifier).id.equals(signature.id)
+		);
 		if (!witness) continue;
 		const time = cosignatureTime(parsed.text, signature, parseVerifier(witness.verifier));
 		if (time === null) throw new AppError('cosignatureBad', { name: witness.name });
@@ -140,15 +143,18 @@ export async function cosignatureLines(db: Database, size: number): Promise<stri
 	return found.map((r) => r.line);
 }
 
+/** A commit received before midnight may register its heartbeats a few milliseconds after it. */
+const CLOSING_GRACE_MS = 60_000;
+
 /**
- * The checkpoint that closes a day (the first signed at or after `until`, the day's end: it holds
- * every heartbeat received that day; before it exists, the latest one), and which witnesses
+ * The checkpoint that closes a day (the first signed a minute or more after `until`, the day's
+ * end: it holds every heartbeat received that day; before it exists, the latest one), and which witnesses
  * cosigned it or a later one (a later cosignature vouches for everything before it).
  */
 export async function witnessedBy(db: Database, until: number): Promise<Witnessed> {
 	const [cp] = await rows<{ tree_size: string }>(
 		db,
-		sql`(select tree_size, 0 as rank from log_checkpoints where signed_at >= to_timestamp(${until / 1000})
+		sql`(select tree_size, 0 as rank from log_checkpoints where signed_at >= to_timestamp(${(until + CLOSING_GRACE_MS) / 1000})
 				order by signed_at, tree_size limit 1)
 			union all
 			(select tree_size, 1 as rank from log_checkpoints order by tree_size desc limit 1)

@@ -20,21 +20,6 @@ import { epochMs } from '../platform/db/sql';
 import type { BatchResult, RequestResult, ServerEvents } from '../platform/events';
 import type { DeviceIdentity } from './device-tokens';
 
-/** The phone's fields of a heartbeat: the same id with other content is a conflict, not a re-send. */
-const contentOf = (i: HeartbeatItem) =>
-	JSON.stringify([
-		i.tps,
-		i.recordedAt,
-		i.verified,
-		i.tms,
-		i.newVoters,
-		i.pending,
-		i.app,
-		i.battery,
-		i.lat,
-		i.lng
-	]);
-
 export interface PendingRequest {
 	device: DeviceIdentity;
 	items: HeartbeatItem[];
@@ -110,7 +95,7 @@ async function commitIn(
 	const firstContent = new Map<string, string>();
 	requests.forEach((request, index) => {
 		for (const item of request.items) {
-			const content = contentOf(item);
+			const content = contentFingerprint(item).toString('hex');
 			const first = firstContent.get(item.id);
 			if (first === undefined) {
 				firstContent.set(item.id, content);
@@ -267,6 +252,10 @@ async function commitIn(
 		conflicts: [],
 		logIndexes: {}
 	}));
+	// Neither stored nor registered before: a commit beside this one stored that id meanwhile (a
+	// retry racing its first send, or another content under the same id). Run again, and see it.
+	if (candidates.some(({ item }) => !accepted.has(item.id) && !earlier.has(item.id)))
+		throw new IdRaceError('an id was stored by two commits at once');
 	const given = await register(
 		db,
 		candidates.filter(({ item }) => accepted.has(item.id)),
@@ -280,10 +269,10 @@ async function commitIn(
 			continue;
 		}
 		const before = earlier.get(item.id);
-		if (before && !before.same) result.conflicts.push(item.id);
+		if (!before!.same) result.conflicts.push(item.id);
 		else {
 			result.duplicates += 1;
-			result.logIndexes[item.id] = before?.logIndex ?? null;
+			result.logIndexes[item.id] = before!.logIndex;
 		}
 	}
 	for (const { id, request } of repeats) {

@@ -26,7 +26,8 @@ const PUBLIC = [
 	/^\/api\/v1\/heartbeats\/?$/,
 	/^\/api\/v1\/clock\/?$/,
 	// The transparency log's sizes and hashes; a receipt checks its reader itself.
-	/^\/api\/v1\/log\//,
+	/^\/api\/v1\/log\/(checkpoint|key|consistency|days|cosignatures)\/?$/,
+	/^\/api\/v1\/log\/tile\/[0-9x/.p]+$/,
 	/^\/api\/v1\/heartbeats\/[^/]+\/receipt$/,
 	/^\/bahasa\/?$/,
 	/^\/favicon/,
