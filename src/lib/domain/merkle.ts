@@ -206,6 +206,23 @@ export function tileOf(height: number, index: number): TileId & { offset: number
 	};
 }
 
+/** Hashes as the log's endpoints write them: base64, one a line. */
+export const hashLines = (hashes: readonly Hash[]): string =>
+	hashes.map((h) => `${Buffer.from(h).toString('base64')}\n`).join('');
+
+/** Hashes written one a line in base64 (a consistency proof); anything not 32 bytes is refused. */
+export function parseHashLines(text: string): Hash[] {
+	return text
+		.split('\n')
+		.filter(Boolean)
+		.map((line) => {
+			const hash = Buffer.from(line, 'base64');
+			if (hash.length !== HASH_BYTES)
+				throw new RangeError(`not a hash: ${JSON.stringify(line.slice(0, 60))}`);
+			return new Uint8Array(hash);
+		});
+}
+
 /** A SubtreeReader over tiles in hand (each the concatenated 32-byte hashes it holds). */
 export function tileReader(tiles: ReadonlyMap<string, Uint8Array>): SubtreeReader {
 	return (height, index) => {

@@ -21,7 +21,7 @@ import {
 	verify,
 	type KeyObject
 } from 'node:crypto';
-import { leafHash, verifyInclusion, type Hash } from './merkle';
+import { hashLines, leafHash, verifyInclusion, type Hash } from './merkle';
 
 const ED25519 = 0x01;
 const COSIGNATURE = 0x04;
@@ -254,7 +254,7 @@ export function receiptText({ extra, index, path, checkpoint }: Receipt): string
 		'c2sp.org/tlog-proof@v1\n' +
 		(extra ? `extra ${extra.toString('base64')}\n` : '') +
 		`index ${index}\n` +
-		path.map((h) => `${Buffer.from(h).toString('base64')}\n`).join('') +
+		hashLines(path) +
 		'\n' +
 		checkpoint
 	);

@@ -34,7 +34,13 @@ import { StartupError } from './platform/startup-error';
 import { EventBus } from './platform/events';
 import { readinessCheck, type Readiness } from './platform/health';
 import { keepPartitions } from './evidence/partitions';
-import { advanceLog, loadSigner, originFor, registerKey } from './evidence/checkpoints';
+import {
+	advanceLog,
+	loadSigner,
+	originFor,
+	registerKey,
+	signFrozenDays
+} from './evidence/checkpoints';
 import { sequenceLegacy } from './evidence/tree';
 import { freezeEndedDays } from './history/snapshots';
 import { requestLogger, type RequestLog } from './platform/http/request-log';
@@ -244,6 +250,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 		const legacy = await sequenceLegacy(db);
 		if (legacy > 0) log(`[log] ${legacy} heartbeats stored before the log took their places`);
 		const signed = await advanceLog(db, signer);
+		await signFrozenDays(db, signer);
 		if (signed) log(`[log] tree of ${signed.treeSize} heartbeats signed in ${seconds(started)} s`);
 		const logTurn = every(cfg.LOG_CHECKPOINT_MS, 'log', () => advanceLog(db, signer));
 		opened.push(() => logTurn.stop());
@@ -266,8 +273,10 @@ async function start(log: (line: string) => void): Promise<Services> {
 			});
 			if (frozen.length > 0) {
 				log(`[history] froze ${frozen.join(', ')}`);
-				// A checkpoint at each zone's close of day, whatever the timer's phase.
+				// A checkpoint at each zone's close of day, whatever the timer's phase, then the day's
+				// digests bound to it.
 				await logTurn.run();
+				await signFrozenDays(db, signer);
 			}
 			await alerts.runRules(log);
 		});

@@ -29,7 +29,7 @@ import { verifyLogDay } from '../evidence/log-verify';
 import { logKeys } from '../evidence/checkpoints';
 import { parseVerifier } from '../../domain/note';
 import { offlineCommands } from './log-commands';
-import { UsageError } from './usage-error';
+import { parseOptions, UsageError } from './usage-error';
 
 export interface CommandServices {
 	handle: DatabaseHandle;
@@ -57,7 +57,7 @@ export const commands: Record<string, Command> = {
 		summary: 'create an account (roles: admin, leader, coordinator, observer)',
 		usage: 'user:add --email e --password p --role r --region code [--name n]',
 		async run({ handle, out }, args) {
-			const { values } = parse(args, {
+			const { values } = parseOptions(args, {
 				email: { type: 'string' },
 				password: { type: 'string' },
 				role: { type: 'string' },
@@ -81,7 +81,7 @@ export const commands: Record<string, Command> = {
 		summary: 'disable an account and end its sessions',
 		usage: 'user:disable --email e',
 		async run({ handle, out }, args) {
-			const email = parse(args, { email: { type: 'string' } }).values.email;
+			const email = parseOptions(args, { email: { type: 'string' } }).values.email;
 			if (!email) throw new UsageError('--email is required');
 			const user = await changeAccount(handle.db, CLI, email, { disabled: true });
 			out(`disabled ${user.email}`);
@@ -91,7 +91,10 @@ export const commands: Record<string, Command> = {
 		summary: "issue a read-only API token with the account's scope",
 		usage: 'apitoken:issue --email e [--label text]',
 		async run({ handle, out }, args) {
-			const { values } = parse(args, { email: { type: 'string' }, label: { type: 'string' } });
+			const { values } = parseOptions(args, {
+				email: { type: 'string' },
+				label: { type: 'string' }
+			});
 			if (!values.email) throw new UsageError('--email is required');
 			const { token, user } = await issueApiToken(
 				handle.db,
@@ -107,7 +110,7 @@ export const commands: Record<string, Command> = {
 		summary: "issue a device token for a TPS's Pantarlih (revokes their older ones)",
 		usage: 'token:issue --tps <13-digit code>',
 		async run({ handle, bus, out }, args) {
-			const tps = requireTps(parse(args, { tps: { type: 'string' } }).values.tps);
+			const tps = requireTps(parseOptions(args, { tps: { type: 'string' } }).values.tps);
 			const [issued] = await enrolPhones({ db: handle.db, bus }, CLI, [tps], tps);
 			out(
 				`Device token for ${issued.pantarlihName} (Pantarlih of TPS ${issued.tpsCode}); shown once:`
@@ -120,7 +123,7 @@ export const commands: Record<string, Command> = {
 			'issue device tokens for the TPS under a region that have no enrolled phone; writes tps,token CSV (mode 0600). --replace also revokes and replaces the tokens of enrolled phones',
 		usage: 'token:bulk --region <code> --out <file> [--replace]',
 		async run({ handle, bus, out }, args) {
-			const { values } = parse(args, {
+			const { values } = parseOptions(args, {
 				region: { type: 'string' },
 				out: { type: 'string' },
 				replace: { type: 'boolean' }
@@ -169,7 +172,7 @@ export const commands: Record<string, Command> = {
 		summary: "revoke every device token of a TPS's Pantarlih",
 		usage: 'token:revoke --tps <13-digit code>',
 		async run({ handle, bus, out }, args) {
-			const tps = requireTps(parse(args, { tps: { type: 'string' } }).values.tps);
+			const tps = requireTps(parseOptions(args, { tps: { type: 'string' } }).values.tps);
 			const count = await revokePhone({ db: handle.db, bus }, CLI, tps);
 			out(`revoked ${count} device token(s) of TPS ${tps}`);
 		}
@@ -178,7 +181,7 @@ export const commands: Record<string, Command> = {
 		summary: "freeze a zone's regions for a local date now (once; --correct adds a correction row)",
 		usage: 'snapshot:freeze --date YYYY-MM-DD [--zone WIB|WITA|WIT] [--correct "reason"]',
 		async run({ handle, out }, args) {
-			const { values } = parse(args, {
+			const { values } = parseOptions(args, {
 				date: { type: 'string' },
 				zone: { type: 'string' },
 				correct: { type: 'string' }
@@ -204,7 +207,7 @@ export const commands: Record<string, Command> = {
 			"recompute a frozen day's digests from the heartbeat log and compare them with the frozen ones, region by region",
 		usage: 'evidence:verify --date YYYY-MM-DD [--region <code>] [--key <vkey>]',
 		async run({ handle, out }, args) {
-			const { values } = parse(args, {
+			const { values } = parseOptions(args, {
 				date: { type: 'string' },
 				region: { type: 'string' },
 				key: { type: 'string' }
@@ -276,7 +279,10 @@ export const commands: Record<string, Command> = {
 		summary: "register an observer's witness key, so that the log keeps its cosignatures (audited)",
 		usage: 'witness:add --verifier <vkey> --label <who>',
 		async run({ handle, out }, args) {
-			const { values } = parse(args, { verifier: { type: 'string' }, label: { type: 'string' } });
+			const { values } = parseOptions(args, {
+				verifier: { type: 'string' },
+				label: { type: 'string' }
+			});
 			if (!values.verifier || !values.label)
 				throw new UsageError('--verifier <name+id+key> and --label <who runs it> are required');
 			const witness = await addWitness(handle.db, CLI, {
@@ -291,7 +297,7 @@ export const commands: Record<string, Command> = {
 			'move the closed days of the heartbeat log before a date into compressed files (one per day, with its SHA-256), out of the database',
 		usage: 'log:archive --before YYYY-MM-DD --to <folder>',
 		async run({ handle, out, now }, args) {
-			const { values } = parse(args, { before: { type: 'string' }, to: { type: 'string' } });
+			const { values } = parseOptions(args, { before: { type: 'string' }, to: { type: 'string' } });
 			if (!values.before || !isLocalDate(values.before))
 				throw new UsageError('--before YYYY-MM-DD is required');
 			if (!values.to) throw new UsageError('--to <folder> is required');
@@ -316,7 +322,7 @@ export const commands: Record<string, Command> = {
 			'put an archived day of the heartbeat log back into the database (checked against its SHA-256)',
 		usage: 'log:restore --file <folder>/heartbeats-YYYY-MM-DD.ndjson.gz',
 		async run({ handle, out, now }, args) {
-			const { values } = parse(args, { file: { type: 'string' } });
+			const { values } = parseOptions(args, { file: { type: 'string' } });
 			if (!values.file) throw new UsageError('--file is required');
 			const {
 				day,
@@ -379,7 +385,7 @@ export const commands: Record<string, Command> = {
 		summary: 'load the 2024 hierarchy and simulated people (idempotent)',
 		usage: 'seed [--provinces 35,31]',
 		async run({ handle, out }, args) {
-			const { values } = parse(args, { provinces: { type: 'string' } });
+			const { values } = parseOptions(args, { provinces: { type: 'string' } });
 			const provinces = values.provinces?.split(',').map((code) => code.trim());
 			if (provinces?.some((code) => !/^\d{2}$/.test(code))) {
 				throw new UsageError('--provinces takes two-digit codes separated by commas, e.g. 35,31');
@@ -391,7 +397,7 @@ export const commands: Record<string, Command> = {
 		summary: 'print counts per level',
 		usage: 'stats',
 		async run({ handle, out }, args) {
-			parse(args, {});
+			parseOptions(args, {});
 			const counts = await levelCounts(handle);
 			for (const [name, value] of Object.entries(counts)) {
 				out(`${name.padEnd(10)} ${numbers.format(value).padStart(9)}`);
@@ -410,17 +416,6 @@ export function helpText(): string {
 		(c) => `  ${c.usage.padEnd(34)} ${c.summary}`
 	);
 	return ['Usage: npm run cli -- <command> [options]', '', 'Commands:', ...lines].join('\n');
-}
-
-function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(
-	args: string[],
-	options: T
-) {
-	try {
-		return parseArgs({ args, options, allowPositionals: false, strict: true });
-	} catch (error) {
-		throw new UsageError((error as Error).message);
-	}
 }
 
 export async function runCommand(ctx: CommandContext, argv: string[]): Promise<void> {

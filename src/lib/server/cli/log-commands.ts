@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
 	checkReceipt,
 	cosign,
@@ -16,25 +15,15 @@ import {
 	parseVerifier,
 	type Checkpoint
 } from '../../domain/note';
+import { parseHashLines } from '../../domain/merkle';
 import { judge, proofNeeded } from '../../domain/witness';
 import { writeSignerKey } from '../evidence/checkpoints';
-import { UsageError } from './usage-error';
+import { parseOptions, UsageError } from './usage-error';
 
 interface OfflineCommand {
 	summary: string;
 	usage: string;
 	run(out: (line: string) => void, args: string[]): Promise<void>;
-}
-
-function parse<T extends Record<string, { type: 'string' | 'boolean' }>>(
-	args: string[],
-	options: T
-) {
-	try {
-		return parseArgs({ args, options, allowPositionals: false, strict: true });
-	} catch (error) {
-		throw new UsageError((error as Error).message);
-	}
 }
 
 const readKeyText = async (given: string) =>
@@ -55,7 +44,10 @@ export const offlineCommands: Record<string, OfflineCommand> = {
 		summary: "make the log's Ed25519 signer key file (0600) and print its public key",
 		usage: 'log:keygen --out <file> [--origin <name>]',
 		async run(out, args) {
-			const { values } = parse(args, { out: { type: 'string' }, origin: { type: 'string' } });
+			const { values } = parseOptions(args, {
+				out: { type: 'string' },
+				origin: { type: 'string' }
+			});
 			if (!values.out) throw new UsageError('--out <file> is required');
 			const signer = await writeSignerKey(
 				path.resolve(values.out),
@@ -74,7 +66,7 @@ export const offlineCommands: Record<string, OfflineCommand> = {
 			"make a witness's own Ed25519 key file (0600) and print the public key an admin registers",
 		usage: 'witness:keygen --name <name> --out <file>',
 		async run(out, args) {
-			const { values } = parse(args, { name: { type: 'string' }, out: { type: 'string' } });
+			const { values } = parseOptions(args, { name: { type: 'string' }, out: { type: 'string' } });
 			if (!values.name || !values.out)
 				throw new UsageError('--name <name> and --out <file> are required');
 			const signer = newSigner(values.name, 0x04, randomBytes(32));
@@ -97,7 +89,7 @@ export const offlineCommands: Record<string, OfflineCommand> = {
 			'witness the log: check its latest checkpoint against the last one seen, refuse a fork loudly, cosign and post',
 		usage: 'witness --log <url> --log-key <vkey|file> --key <file> [--state <file>]',
 		async run(out, args) {
-			const { values } = parse(args, {
+			const { values } = parseOptions(args, {
 				log: { type: 'string' },
 				'log-key': { type: 'string' },
 				key: { type: 'string' },
@@ -127,10 +119,9 @@ export const offlineCommands: Record<string, OfflineCommand> = {
 			}
 			const sizes = proofNeeded(previous, next);
 			const proof = sizes
-				? (await fetchText(`${base}/api/v1/log/consistency?from=${sizes[0]}&to=${sizes[1]}`))
-						.split('\n')
-						.filter(Boolean)
-						.map((l) => new Uint8Array(Buffer.from(l, 'base64')))
+				? parseHashLines(
+						await fetchText(`${base}/api/v1/log/consistency?from=${sizes[0]}&to=${sizes[1]}`)
+					)
 				: [];
 			const verdict = judge(previous, served, logKey, proof);
 			if (verdict.kind === 'refuse') {
@@ -159,7 +150,7 @@ export const offlineCommands: Record<string, OfflineCommand> = {
 		summary: "check a heartbeat's receipt offline against the log's pinned public key",
 		usage: 'receipt:verify --file <receipt> --key <vkey|file> [--line <file>]',
 		async run(out, args) {
-			const { values } = parse(args, {
+			const { values } = parseOptions(args, {
 				file: { type: 'string' },
 				key: { type: 'string' },
 				line: { type: 'string' }

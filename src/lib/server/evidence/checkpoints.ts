@@ -138,10 +138,7 @@ export async function signTree(db: Database, signer: Signer): Promise<StoredChec
 export async function advanceLog(db: Database, signer: Signer): Promise<StoredCheckpoint | null> {
 	let grown = await integrate(db);
 	while (grown && grown.treeSize < grown.size) grown = await integrate(db);
-	const checkpoint = await signTree(db, signer);
-	// After a freeze: the day's digests bound to the tree as it now is (after its checkpoint).
-	await signFrozenDays(db, signer);
-	return checkpoint;
+	return signTree(db, signer);
 }
 
 /** The digest binding a zone's frozen day: SHA-256 of `<province> <digest>\n` for its provinces. */
@@ -179,8 +176,8 @@ export const dayNoteText = (
 	`${origin}\nfrozen ${zone} ${day}\n${tree.treeSize}\n${Buffer.from(tree.root).toString('base64')}\n${digest}\n`;
 
 /**
- * Signs a note for every zone's frozen day that has none yet (after the freeze, with the tree as
- * it then is): the day's digests are bound to the log's signed history. Returns the days signed.
+ * Signs a note for every zone's frozen day that has none yet (at start, and after a freeze and the
+ * checkpoint that follows it, with the tree as it then is): the day's digests are bound to the log's signed history. Returns the days signed.
  */
 export async function signFrozenDays(db: Database, signer: Signer): Promise<string[]> {
 	// A zone's day is frozen in one transaction, all its regions at once: any province row of it

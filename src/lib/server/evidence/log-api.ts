@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { canonicalLine } from '../../domain/evidence';
 import { AppError } from '../../domain/errors';
-import { parseTilePath, tilePath, HASH_BYTES, TILE_WIDTH } from '../../domain/merkle';
+import { hashLines, parseTilePath, tilePath, HASH_BYTES, TILE_WIDTH } from '../../domain/merkle';
 import { receiptText } from '../../domain/note';
 import { canView, type Principal } from '../../domain/roles';
 import { rows, type Database } from '../platform/db/client';
@@ -44,8 +44,7 @@ export async function consistencyText(db: Database, from: string, to: string): P
 			from: from.slice(0, 20),
 			to: to.slice(0, 20)
 		});
-	const proof = await proveConsistency(db, m, n);
-	return proof.map((h) => `${Buffer.from(h).toString('base64')}\n`).join('');
+	return hashLines(await proveConsistency(db, m, n));
 }
 
 /** A tile as tlog-tiles serves it (concatenated hashes), only within the signed tree. */

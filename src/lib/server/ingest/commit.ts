@@ -79,7 +79,6 @@ export function commitBatch(
  */
 export class IdRaceError extends Error {
 	override name = 'IdRaceError';
-	readonly code = 'id_race';
 }
 
 async function commitIn(
