@@ -6,6 +6,10 @@ declare global {
 			/** Who sent the request (auth/identify.ts): an API token's account, or a session's. */
 			user: Identity['user'] | null;
 			sessionId: string | null;
+			/** The session behind a page request (stage, last proof), if any. */
+			session: Identity['session'];
+			/** An account that has passed the password only: its next step of signing in. */
+			pending: Identity['user'] | null;
 		}
 		/** What an error page and a JSON error carry: the sentence, and its problem code or log id. */
 		interface Error {

@@ -21,7 +21,7 @@ import { OpenAlertCounts } from './alerts/open-counts';
 import { AlertService } from './alerts/service';
 import { countOpenAlerts } from './alerts/list';
 import { WebhookOutbox } from './alerts/webhook';
-import { loginLimits, type LoginLimits } from './accounts/login';
+import { loginLimits, type LoginLimits, type SignInPolicy } from './accounts/login';
 import { PlanHolder, currentCampaign, type Plan } from './history/campaign';
 import { listenForCommands } from './cli/socket';
 import { openDemoClock, realClock, type Clock } from './platform/clock';
@@ -81,6 +81,8 @@ export interface Services {
 	alerts: AlertService;
 	/** Failed-login counters (shared through Redis with REDIS_URL). */
 	loginLimits: LoginLimits;
+	/** Which roles need a second factor; whether the demo logins skip it. */
+	signInPolicy: SignInPolicy;
 	/** socket.io subscriptions and coalesced `progress` pushes. */
 	live: LiveService;
 	/** Prometheus text for GET /metrics; `collect`: a full GC first (with --expose-gc). */
@@ -186,6 +188,9 @@ async function start(log: (line: string) => void): Promise<Services> {
 			origins: [cfg.ORIGIN, ...(cfg.ALLOWED_ORIGINS ?? [])].filter((o): o is string => !!o)
 		});
 		live.listen(bus);
+		// Sockets of sessions that ended or expired anywhere close within a minute, messages lost or not.
+		const sessionCheck = every(60_000, 'session recheck', () => live.recheckSessions());
+		opened.push(() => sessionCheck.stop());
 
 		const redis: RedisClient | undefined = cfg.REDIS_URL
 			? await connectRedis(cfg.REDIS_URL)
@@ -302,6 +307,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 			},
 			alerts,
 			loginLimits: loginLimits(redis),
+			signInPolicy: { requiredRoles: cfg.SECOND_FACTOR_ROLES, demo: cfg.DEMO === '1' },
 			live,
 			metricsText: metricsReader(metrics, {
 				queueDepth: () => ingest.committer.depth,
@@ -313,6 +319,7 @@ async function start(log: (line: string) => void): Promise<Services> {
 			ingestHttp: (req, res) => handleNodeRequest(ingest, req, res),
 			async stop() {
 				schedule.stop();
+				await sessionCheck.finish();
 				await webhook?.close();
 				await closePdf();
 				await commands?.close();

@@ -14,8 +14,11 @@ const loginForm = z.object({ email: formText(320), password: formText(1_000) });
 /** Only a path of this site after login: never an open redirect. */
 const safeTarget = (url: URL) => sameOriginPath(url.searchParams.get('ke'), url.origin);
 
-export const load: PageServerLoad = ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.user) redirect(303, safeTarget(url));
+	const { signInPolicy } = await services();
+	// The demo says that its public logins need no second factor; a real deployment never does.
+	return { demo: signInPolicy.demo };
 };
 
 export const actions: Actions = {
@@ -34,13 +37,19 @@ export const actions: Actions = {
 			});
 		const { email, password } = form.data;
 		if (!email || !password) return fail(400, { email, message: t('login.missing') });
-		const { handle, loginLimits } = await services();
-		const result = await login(handle.db, loginLimits, {
-			email,
-			password,
-			ip: getClientAddress(),
-			device: cookies.get(deviceCookieName)
-		});
+		const { handle, loginLimits, signInPolicy } = await services();
+		const result = await login(
+			handle.db,
+			loginLimits,
+			{
+				email,
+				password,
+				ip: getClientAddress(),
+				device: cookies.get(deviceCookieName),
+				userAgent: request.headers.get('user-agent')
+			},
+			signInPolicy
+		);
 		if (!result.ok)
 			return fail(result.status, {
 				email,
@@ -52,6 +61,9 @@ export const actions: Actions = {
 			result.device.token,
 			cookieOptions(url, { expires: result.device.expiresAt })
 		);
-		redirect(303, safeTarget(url));
+		const target = safeTarget(url);
+		if (result.stage === 'full') redirect(303, target);
+		const step = result.stage === 'enrol' ? '/masuk/faktor' : '/masuk/kode';
+		redirect(303, `${step}?ke=${encodeURIComponent(target)}`);
 	}
 };

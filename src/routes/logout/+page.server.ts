@@ -12,8 +12,10 @@ export const actions: Actions = {
 	default: async ({ locals, cookies, url, getClientAddress }) => {
 		const { handle } = await services();
 		const sessionId = locals.sessionId;
-		if (sessionId && locals.user) {
-			const actor = actorOf(locals.user, getClientAddress());
+		// A session that has only passed the password ends the same way.
+		const who = locals.user ?? locals.pending;
+		if (sessionId && who) {
+			const actor = actorOf(who, getClientAddress());
 			await endSession(handle.db, actor, sessionId);
 		}
 		deleteCookie(cookies, url, sessionCookieName);

@@ -19,7 +19,7 @@ import {
 	normaliseEmail,
 	publicFields
 } from './users';
-import { API_TOKEN_PREFIX } from './api-tokens';
+import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS, API_TOKEN_PREFIX } from './api-tokens';
 import type { Database } from '../platform/db/client';
 import { apiTokens, appNow, sessions, users, type User } from '../platform/db/schema';
 import type { Actor } from './actor';
@@ -37,7 +37,7 @@ export async function createAccount(db: Database, actor: Actor, input: NewAccoun
 	const email = normaliseEmail(input.email);
 	const scope = input.scope.trim();
 	checkEmail(email);
-	checkPassword(input.password);
+	checkPassword(input.password, { email, name: input.name });
 	const role = await checkRoleAndScope(db, input.role, scope);
 	ensure(canManageUser(actor, { role, scope }), 'roleForbidden');
 	const passwordHash = await hashPassword(input.password);
@@ -74,7 +74,8 @@ export async function changeAccount(
 ): Promise<User> {
 	ensure(canManageUsers(actor), 'usersForbidden');
 	const address = normaliseEmail(email);
-	if (change.password !== undefined) checkPassword(change.password);
+	if (change.password !== undefined)
+		checkPassword(change.password, { email: address, name: change.name });
 	const passwordHash =
 		change.password !== undefined ? await hashPassword(change.password) : undefined;
 	return db.transaction(async (tx) => {
@@ -124,33 +125,70 @@ export async function changeAccount(
 	});
 }
 
-/** A read-only API token for an account the actor manages; returns it (shown once). */
+/**
+ * A read-only API token for the actor's own account or one they manage, ending after `days`
+ * (90 unless said, at most 365); returns it (shown once).
+ */
 export async function issueApiToken(
 	db: Database,
 	actor: Actor,
 	email: string,
-	label: string
-): Promise<{ token: string; user: User }> {
-	ensure(canManageUsers(actor), 'usersForbidden');
+	label: string,
+	days: number = API_TOKEN_DEFAULT_DAYS
+): Promise<{ token: string; user: User; expiresAt: Date }> {
+	ensure(!actor.readOnly, 'readOnly');
+	if (!Number.isInteger(days) || days < 1 || days > API_TOKEN_MAX_DAYS)
+		throw new AppError('badTokenTerm', { max: API_TOKEN_MAX_DAYS });
 	const token = generateToken(API_TOKEN_PREFIX);
+	const expiresAt = new Date(Date.now() + days * 86_400_000);
 	return db.transaction(async (tx) => {
 		const [user] = await tx
 			.select()
 			.from(users)
 			.where(eq(users.email, normaliseEmail(email)));
 		if (!user) throw new AppError('noAccount', { email: normaliseEmail(email) });
-		ensure(canManageUser(actor, user), 'accountForbidden', { email: user.email });
+		ensure(user.id === actor.userId || canManageUser(actor, user), 'accountForbidden', {
+			email: user.email
+		});
 		const [row] = await tx
 			.insert(apiTokens)
-			.values({ userId: user.id, tokenHash: hashToken(token), label })
+			.values({ userId: user.id, tokenHash: hashToken(token), label, expiresAt })
 			.returning({ id: apiTokens.id });
 		await audit(tx, actor, {
 			action: 'apitoken.issue',
 			subject: `api token ${row.id}`,
 			region: user.scope,
-			after: { user: user.email, label }
+			after: { user: user.email, label, days, access: 'read' }
 		});
-		return { token, user };
+		return { token, user, expiresAt };
+	});
+}
+
+/** Revokes one API token of the actor's own account or of one they manage. */
+export async function revokeApiToken(db: Database, actor: Actor, id: number): Promise<void> {
+	ensure(!actor.readOnly, 'readOnly');
+	await db.transaction(async (tx) => {
+		const [row] = await tx
+			.select({
+				id: apiTokens.id,
+				label: apiTokens.label,
+				revokedAt: apiTokens.revokedAt,
+				user: users
+			})
+			.from(apiTokens)
+			.innerJoin(users, eq(apiTokens.userId, users.id))
+			.where(eq(apiTokens.id, id))
+			.for('update', { of: apiTokens });
+		if (!row || !(row.user.id === actor.userId || canManageUser(actor, row.user)))
+			throw new AppError('noApiToken');
+		if (row.revokedAt) return;
+		await tx.update(apiTokens).set({ revokedAt: appNow }).where(eq(apiTokens.id, id));
+		await audit(tx, actor, {
+			action: 'apitoken.revoke',
+			subject: `api token ${id}`,
+			region: row.user.scope,
+			after: { user: row.user.email, label: row.label, revoked: 1 }
+		});
 	});
 }
 

@@ -11,6 +11,12 @@
  *   account locked for strangers. So a stranger's five wrong passwords do not keep the official
  *   out of the phone or laptop they always use.
  *
+ * Wrong second-factor codes (second-step.ts) count against the same limits.
+ *
+ * A correct password leads to a session whose stage says what comes next (domain/second-factor.ts):
+ * the second step when the account has a factor and this browser is not trusted for it, enrolment
+ * when the role requires a factor and none is enrolled, else a full session.
+ *
  * With REDIS_URL the counters live in Redis, shared by every server process.
  */
 import { NATION_CODE } from '../../domain/codes';
@@ -29,6 +35,13 @@ import { decoyHash, verifyPassword } from './password';
 import { createSession, DAY_IN_MS, generateSessionToken } from './session';
 import { generateToken, hashToken } from '../platform/tokens';
 import { findUserByEmail, normaliseEmail } from './users';
+import { factorsOf, hasFactor } from './factors';
+import {
+	DEFAULT_SECOND_FACTOR_ROLES,
+	signInStage,
+	type SessionStage
+} from '../../domain/second-factor';
+import type { Role } from '../../domain/roles';
 
 export const deviceCookieName = 'pantau_device';
 const DEVICE_DAYS = 180;
@@ -66,6 +79,8 @@ export type LoginResult =
 			ok: true;
 			token: string;
 			expiresAt: Date;
+			/** `full`, or the next step of signing in (domain/second-factor.ts). */
+			stage: SessionStage;
 			/** The device cookie to keep (a new one, or the one sent, renewed). */
 			device: { token: string; expiresAt: Date };
 	  }
@@ -81,23 +96,30 @@ export interface LoginAttempt {
 	ip: string;
 	/** The device cookie the browser sent, if any. */
 	device?: string | null;
+	userAgent?: string | null;
 }
 
-export async function login(
-	db: Database,
+/** Which roles need a second factor, and whether the demo's public logins may skip it. */
+export interface SignInPolicy {
+	requiredRoles: readonly Role[];
+	/** DEMO=1: the demo accounts (`@demo.pantau.id`) sign in with their password alone. */
+	demo: boolean;
+}
+
+export const DEMO_DOMAIN = '@demo.pantau.id';
+
+/**
+ * Takes one point from each counter that an attempt (a password, a code) counts against: the
+ * address, and the account's strangers or this known browser. Null when taken, else the refusal.
+ */
+export async function takeAttempt(
 	limits: LoginLimits,
-	attempt: LoginAttempt
-): Promise<LoginResult> {
-	const account = normaliseEmail(attempt.email);
-	const user = await findUserByEmail(db, account);
-	const known = attempt.device && user ? await knownDevice(db, attempt.device, user.id) : null;
-	// A known browser is counted on its own; any other on the account.
-	const [limiter, key] = known
-		? [limits.perDevice, `${known.id}`]
-		: [limits.perAccount, account || '(empty)'];
-	// Each attempt takes its point before the password is checked, atomically (in memory or in
-	// Redis), so that guesses sent at once cannot all pass a check made before any was counted.
-	// A correct password gives the points back.
+	attempt: { ip: string; account: string; knownDevice: number | null }
+): Promise<{ release: () => Promise<void> } | { minutes: number }> {
+	const [limiter, key] =
+		attempt.knownDevice !== null
+			? [limits.perDevice, `${attempt.knownDevice}`]
+			: [limits.perAccount, attempt.account || '(empty)'];
 	const taken = await Promise.allSettled([
 		limits.perAddress.consume(attempt.ip),
 		limiter.consume(key)
@@ -105,6 +127,35 @@ export async function login(
 	const refused = taken.find((t): t is PromiseRejectedResult => t.status === 'rejected');
 	if (refused) {
 		if (!(refused.reason instanceof RateLimiterRes)) throw refused.reason;
+		return { minutes: minutes(refused.reason) };
+	}
+	return {
+		release: async () => {
+			await limits.perAddress.reward(attempt.ip, 1);
+			await limiter.delete(key);
+		}
+	};
+}
+
+export async function login(
+	db: Database,
+	limits: LoginLimits,
+	attempt: LoginAttempt,
+	policy: SignInPolicy = { requiredRoles: DEFAULT_SECOND_FACTOR_ROLES, demo: false }
+): Promise<LoginResult> {
+	const account = normaliseEmail(attempt.email);
+	const user = await findUserByEmail(db, account);
+	const known = attempt.device && user ? await knownDevice(db, attempt.device, user.id) : null;
+	// A known browser is counted on its own; any other on the account. Each attempt takes its
+	// point before the password is checked, atomically (in memory or in Redis), so that guesses
+	// sent at once cannot all pass a check made before any was counted. A correct password gives
+	// the points back.
+	const taken = await takeAttempt(limits, {
+		ip: attempt.ip,
+		account,
+		knownDevice: known?.id ?? null
+	});
+	if ('minutes' in taken) {
 		await audit(
 			db,
 			{ userId: user?.id ?? null, email: account || '(empty)', ip: attempt.ip },
@@ -114,7 +165,7 @@ export async function login(
 				after: { knownDevice: known !== null }
 			}
 		);
-		return { ok: false, status: 429, problem: 'tooMany', minutes: minutes(refused.reason) };
+		return { ok: false, status: 429, problem: 'tooMany', minutes: taken.minutes };
 	}
 	// Verify against a decoy when the account is unknown: the same time either way.
 	const valid = await verifyPassword(user?.passwordHash ?? (await decoyHash()), attempt.password);
@@ -126,25 +177,39 @@ export async function login(
 		);
 		return { ok: false, status: 400, problem: 'wrongCredentials' };
 	}
-	await limits.perAddress.reward(attempt.ip, 1);
-	await limiter.delete(key);
+	await taken.release();
+	const stage = signInStage({
+		role: user.role,
+		hasFactor: hasFactor(await factorsOf(db, user.id)),
+		trustedBrowser: (known?.secondFactorUntil?.getTime() ?? 0) > Date.now(),
+		demoAccount: policy.demo && user.email.endsWith(DEMO_DOMAIN),
+		requiredRoles: policy.requiredRoles
+	});
 	const token = generateSessionToken();
 	// The session, the device cookie and the audit entry: all or nothing.
 	return db.transaction(async (tx) => {
-		const session = await createSession(tx, token, user.id);
+		const session = await createSession(tx, token, user.id, stage, {
+			userAgent: attempt.userAgent,
+			ip: attempt.ip
+		});
 		const device = await rememberDevice(tx, user.id, known ? attempt.device! : null);
 		await audit(
 			tx,
 			{ userId: user.id, email: user.email, ip: attempt.ip },
-			{ action: 'login.success', region: user.scope }
+			{
+				action: 'login.success',
+				region: user.scope,
+				...(stage !== 'full' ? { after: { next: stage } } : {})
+			}
 		);
-		return { ok: true as const, token, expiresAt: session.expiresAt, device };
+		return { ok: true as const, token, expiresAt: session.expiresAt, stage, device };
 	});
 }
 
-async function knownDevice(db: Database, token: string, userId: number) {
+/** The browser's device cookie, if it is one the account signed in from before (and unexpired). */
+export async function knownDevice(db: Database, token: string, userId: number) {
 	const [row] = await db
-		.select({ id: trustedDevices.id })
+		.select({ id: trustedDevices.id, secondFactorUntil: trustedDevices.secondFactorUntil })
 		.from(trustedDevices)
 		.where(
 			and(
@@ -157,7 +222,7 @@ async function knownDevice(db: Database, token: string, userId: number) {
 }
 
 /** Renews the browser's device cookie for the account, or issues one. */
-async function rememberDevice(db: Database, userId: number, current: string | null) {
+export async function rememberDevice(db: Database, userId: number, current: string | null) {
 	const expiresAt = new Date(Date.now() + DEVICE_DAYS * DAY_IN_MS);
 	if (current) {
 		await db

@@ -5,7 +5,7 @@ import { AppError } from '../../domain/errors';
 import { ROLES, scopeProblem, type Role } from '../../domain/roles';
 import type { Database } from '../platform/db/client';
 import { regions, users, type User } from '../platform/db/schema';
-import { MIN_PASSWORD_LENGTH } from './password';
+import { MIN_PASSWORD_LENGTH, MIN_PASSWORD_SCORE, passwordScore } from './password';
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
@@ -22,9 +22,20 @@ export function checkEmail(email: string): void {
 	if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new AppError('badEmail', { email });
 }
 
-export function checkPassword(password: string): void {
+/** At least the minimum length, and not easy to guess (common, breached, or like the account's name or email). */
+export function checkPassword(
+	password: string,
+	account: { email?: string; name?: string } = {}
+): void {
 	if (password.length < MIN_PASSWORD_LENGTH)
 		throw new AppError('shortPassword', { min: MIN_PASSWORD_LENGTH });
+	const inputs = [
+		account.email ?? '',
+		...(account.email?.split(/[@.]/) ?? []),
+		account.email?.split('@')[0] ?? '',
+		account.name ?? ''
+	].filter((w) => w.length >= 3);
+	if (passwordScore(password, inputs) < MIN_PASSWORD_SCORE) throw new AppError('weakPassword');
 }
 
 /** The role exists, fits the scope, and the scope is a region that exists. */

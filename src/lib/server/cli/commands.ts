@@ -89,20 +89,25 @@ export const commands: Record<string, Command> = {
 	},
 	'apitoken:issue': {
 		summary: "issue a read-only API token with the account's scope",
-		usage: 'apitoken:issue --email e [--label text]',
+		usage: 'apitoken:issue --email e [--label text] [--days 90]',
 		async run({ handle, out }, args) {
 			const { values } = parseOptions(args, {
 				email: { type: 'string' },
-				label: { type: 'string' }
+				label: { type: 'string' },
+				days: { type: 'string' }
 			});
 			if (!values.email) throw new UsageError('--email is required');
-			const { token, user } = await issueApiToken(
+			const days = values.days === undefined ? undefined : Number(values.days);
+			const { token, user, expiresAt } = await issueApiToken(
 				handle.db,
 				CLI,
 				values.email,
-				values.label ?? 'cli'
+				values.label ?? 'cli',
+				days
 			);
-			out(`Read-only API token for ${user.email} (scope ${user.scope}); shown once:`);
+			out(
+				`Read-only API token for ${user.email} (scope ${user.scope}), valid until ${expiresAt.toISOString()}; shown once:`
+			);
 			out(token);
 		}
 	},

@@ -27,7 +27,8 @@ import {
 	type UnsubscribeAnswer
 } from '../../protocol/live';
 import { identify, isApiToken } from '../accounts/identify';
-import { sessionCookieName } from '../accounts/session';
+import { API_TOKEN_REFUSALS } from '../accounts/api-tokens';
+import { liveSessions, sessionCookieName } from '../accounts/session';
 import type { Database } from '../platform/db/client';
 import type { EventBus } from '../platform/events';
 import { describe, logger } from '../platform/log';
@@ -35,6 +36,8 @@ import type { RollupStore } from '../rollup/store';
 
 interface SocketData {
 	principal: Principal & { email: string };
+	/** The session the socket opened with (null for an API token): ended, it closes the socket. */
+	sessionId: string | null;
 	/** Requests in the current 10-second window, for the per-socket limit. */
 	requests: { windowStart: number; count: number };
 }
@@ -125,15 +128,18 @@ export class LiveService {
 		const sessionToken = apiToken
 			? null
 			: (parseCookies(socket.handshake.headers.cookie ?? '')[sessionCookieName] ?? null);
-		const identity = await identify(this.db, { apiToken, sessionToken });
+		const { identity, refused } = await identify(this.db, { apiToken, sessionToken });
+		if (identity?.session && identity.session.stage !== 'full')
+			throw new Error('unauthorized: finish signing in (the second step) first');
 		if (identity) {
 			const { role, scope, email, readOnly } = identity.user;
 			socket.data.principal = { role, scope, email, readOnly };
+			socket.data.sessionId = identity.session?.id ?? null;
 			return;
 		}
 		throw new Error(
 			apiToken
-				? 'unauthorized: unknown or revoked API token'
+				? `unauthorized: ${API_TOKEN_REFUSALS[refused ?? 'unknown']}`
 				: 'unauthorized: log in, or send a read-only API token as auth.token'
 		);
 	}
@@ -151,6 +157,9 @@ export class LiveService {
 		bus.on('regions', (regions) => this.publish(regions));
 		bus.on('commit', (commit) => this.publishTps(commit.touched.map((t) => t.code)));
 		bus.on('alerts', (events) => this.publishAlerts(events));
+		bus.on('sessionsEnded', ({ ids }) => this.closeSessions(new Set(ids)));
+		// A lost message may have named sessions ended elsewhere: ask the database.
+		bus.on('missed', () => void this.recheckSessions());
 	}
 
 	/** TPS that stored heartbeats: announced to the sockets watching them, in the same windows. */
@@ -159,6 +168,36 @@ export class LiveService {
 		if (!rooms) return;
 		for (const code of codes) if (rooms.has(`${TPS_PREFIX}${code}`)) this.changedTps.add(code);
 		this.schedule();
+	}
+
+	/** Closes the sockets opened by these sessions (ended by their owner or an admin). */
+	closeSessions(ids: ReadonlySet<string>): number {
+		let closed = 0;
+		for (const socket of this.io?.of('/').sockets.values() ?? []) {
+			if (socket.data.sessionId && ids.has(socket.data.sessionId)) {
+				socket.disconnect(true);
+				closed++;
+			}
+		}
+		return closed;
+	}
+
+	/**
+	 * Closes every socket whose session no longer exists or has expired (runs every minute, and
+	 * when messages from another process were lost).
+	 */
+	async recheckSessions(): Promise<number> {
+		const open = new Set<string>();
+		for (const socket of this.io?.of('/').sockets.values() ?? [])
+			if (socket.data.sessionId) open.add(socket.data.sessionId);
+		if (open.size === 0) return 0;
+		try {
+			const live = new Set(await liveSessions(this.db, [...open]));
+			return this.closeSessions(new Set([...open].filter((id) => !live.has(id))));
+		} catch (caught) {
+			logger().warn(`[live] could not recheck sessions: ${describe(caught)}`);
+			return 0;
+		}
 	}
 
 	attach(io: LiveServer): void {

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { ROLES } from '../../domain/roles';
 
 const provinceList = z
 	.string()
@@ -52,6 +53,24 @@ const schema = z.object({
 	LIVE_WINDOW_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 	/** `1`: create one demo account per role (known passwords, printed at start). Never in production. */
 	DEMO: z.enum(['0', '1']).default('0'),
+	/**
+	 * Roles that must sign in with a second factor (comma-separated; `none` for no role). Other
+	 * roles may enrol one. Demo accounts skip it while DEMO=1.
+	 */
+	SECOND_FACTOR_ROLES: z
+		.string()
+		.trim()
+		.default('admin,leader,coordinator')
+		.transform((value) =>
+			value === 'none' || value === '' ? [] : value.split(',').map((r) => r.trim())
+		)
+		.pipe(
+			z.array(
+				z.enum(ROLES, {
+					message: `must be roles among ${ROLES.join(', ')}, comma-separated, or none`
+				})
+			)
+		),
 	/** Heartbeat requests per minute allowed for one device token. */
 	HEARTBEAT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
 	/**

@@ -63,6 +63,8 @@ export interface ServerEvents {
 	alerts: AlertEvent[];
 	/** Device tokens of these TPS were revoked (a new phone enrolled, or revoked by hand). */
 	tokensRevoked: { tps: string[]; origin: Origin };
+	/** Sessions ended (signed out elsewhere, by an admin, a new password or factor): close their sockets. */
+	sessionsEnded: { ids: string[]; origin: Origin };
 	/** Campaign dates, curves or thresholds changed. */
 	planChanged: { origin: Origin };
 	/** Another process's messages were lost on the way: what they said must be recounted. */

@@ -26,6 +26,7 @@ type Payload =
 	| { kind: 'commit'; deltas: WireDelta[]; tps: [string, number, number][]; at: number }
 	| { kind: 'roster'; deltas: WireDelta[]; targets: [string, number][] }
 	| { kind: 'tokensRevoked'; tps: string[] }
+	| { kind: 'sessionsEnded'; ids: string[] }
 	| { kind: 'planChanged' };
 
 type Message = Payload & { from: string; seq: number };
@@ -76,6 +77,9 @@ export class RedisBridge {
 					targets: e.targets.map((t) => [t.tps, t.target])
 				});
 		});
+		bus.on('sessionsEnded', (e) => {
+			if (e.origin === 'local') bridge.publish({ kind: 'sessionsEnded', ids: e.ids });
+		});
 		bus.on('tokensRevoked', (e) => {
 			if (e.origin === 'local') bridge.publish({ kind: 'tokensRevoked', tps: e.tps });
 		});
@@ -119,6 +123,8 @@ export class RedisBridge {
 					targets: message.targets.map(([tps, target]) => ({ tps, target })),
 					origin: 'remote'
 				});
+			case 'sessionsEnded':
+				return this.bus.emit('sessionsEnded', { ids: message.ids, origin: 'remote' });
 			case 'tokensRevoked':
 				return this.bus.emit('tokensRevoked', { tps: message.tps, origin: 'remote' });
 			case 'planChanged':

@@ -6,6 +6,7 @@ import { MAX_IMPORT_BYTES } from '$lib/server/roster/import';
 import { services } from '$lib/server/runtime';
 import { actorOf } from '$lib/server/accounts/actor';
 import { applyRoster, previewRoster } from '$lib/server/roster/import-verbs';
+import { requireRecentProof } from '$lib/server/accounts/second-step';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = guard(({ locals }) => {
@@ -44,6 +45,7 @@ export const actions: Actions = {
 		};
 	}),
 	apply: formAction(applyForm, async ({ locals, getClientAddress }, form, _data, t) => {
+		requireRecentProof(locals.session);
 		const running = await services();
 		const { name, applied } = await applyRoster(
 			{ db: running.handle.db, bus: running.bus },

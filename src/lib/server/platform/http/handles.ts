@@ -6,6 +6,7 @@
  * - security headers on every answer (the CSP itself comes from svelte.config.js).
  */
 import { error, redirect, type Handle } from '@sveltejs/kit';
+import { API_TOKEN_REFUSALS } from '../../accounts/api-tokens';
 import { identify, isApiToken } from '../../accounts/identify';
 import { sessionCookieName } from '../../accounts/session';
 import { config } from '../env';
@@ -38,30 +39,44 @@ const PUBLIC = [
 export const handleAuthentication: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
 	event.locals.sessionId = null;
+	event.locals.session = null;
+	event.locals.pending = null;
 	const { handle } = await services();
 	const bearer = /^Bearer\s+(\S+)$/i.exec(event.request.headers.get('authorization') ?? '')?.[1];
 	// API tokens count on the API only; pages go by the session cookie.
 	const apiToken = isApiToken(bearer) && event.url.pathname.startsWith('/api/') ? bearer : null;
 	const sessionToken = apiToken ? null : (event.cookies.get(sessionCookieName) ?? null);
-	const identity = await identify(handle.db, { apiToken, sessionToken });
-	if (apiToken && !identity) error(401, 'unknown or revoked API token');
-	if (identity) {
-		event.locals.user = identity.user;
-		if (identity.session) {
-			event.locals.sessionId = identity.session.id;
-			event.cookies.set(
-				sessionCookieName,
-				sessionToken!,
-				cookieOptions(event.url, { expires: identity.session.expiresAt })
-			);
-		}
-	} else if (sessionToken) deleteCookie(event.cookies, event.url, sessionCookieName);
+	const { identity, refused } = await identify(handle.db, { apiToken, sessionToken });
+	if (apiToken && !identity) error(401, API_TOKEN_REFUSALS[refused ?? 'unknown']);
+	if (identity?.session) {
+		event.cookies.set(
+			sessionCookieName,
+			sessionToken!,
+			cookieOptions(event.url, { expires: identity.session.expiresAt })
+		);
+		event.locals.sessionId = identity.session.id;
+		event.locals.session = identity.session;
+		// Only the password so far: the next step of signing in, nothing else.
+		if (identity.session.stage !== 'full') event.locals.pending = identity.user;
+		else event.locals.user = identity.user;
+	} else if (identity) event.locals.user = identity.user;
+	else if (sessionToken) deleteCookie(event.cookies, event.url, sessionCookieName);
 	return resolve(event);
 };
+
+/** Where a session that has only passed the password may go: its next step, and out. */
+const PENDING_PATHS = [/^\/masuk\/(kode|faktor)\/?$/, /^\/logout\/?$/, /^\/bahasa\/?$/];
 
 export const handleAuthorization: Handle = async ({ event, resolve }) => {
 	const path = event.url.pathname;
 	if (event.locals.user || PUBLIC.some((pattern) => pattern.test(path))) return resolve(event);
+	const pending = event.locals.session?.stage;
+	if (pending && pending !== 'full') {
+		if (PENDING_PATHS.some((pattern) => pattern.test(path))) return resolve(event);
+		if (path.startsWith('/api/')) error(401, 'finish signing in (the second step) first');
+		const step = pending === 'enrol' ? '/masuk/faktor' : '/masuk/kode';
+		redirect(303, `${step}?ke=${encodeURIComponent(path + event.url.search)}`);
+	}
 	if (path.startsWith('/api/')) error(401, 'log in, or send Authorization: Bearer <API token>');
 	redirect(303, `/login?ke=${encodeURIComponent(path + event.url.search)}`);
 };

@@ -9,6 +9,7 @@ import { services } from '$lib/server/runtime';
 import { actorOf } from '$lib/server/accounts/actor';
 import { enrolPhones } from '$lib/server/roster/enrol-verbs';
 import { addFollowup } from '$lib/server/followup/followup-verbs';
+import { requireRecentProof } from '$lib/server/accounts/second-step';
 import type { Actions, PageServerLoad } from './$types';
 
 // A page is a coordinator's round of calls, silent first; the download holds the whole list. Fifty
@@ -73,6 +74,8 @@ export const actions: Actions = {
 	enrol: formAction(
 		enrolForm,
 		async ({ params, locals, url, getClientAddress }, form, _data, t) => {
+			// A new QR revokes the phone's token: a dangerous act, asked for a fresh proof.
+			requireRecentProof(locals.session);
 			const running = await services();
 			const { tps, village } = form;
 			let codes: string[];

@@ -1,6 +1,6 @@
 // One place for column helpers so every schema file builds columns the same way.
 import { sql } from 'drizzle-orm';
-import { timestamp } from 'drizzle-orm/pg-core';
+import { customType, timestamp } from 'drizzle-orm/pg-core';
 
 export * from 'drizzle-orm/pg-core';
 
@@ -12,3 +12,6 @@ export const timestamptz = (name: string) => timestamp(name, { withTimezone: tru
  * clock otherwise. For times shown beside heartbeats; security timing (sessions) keeps now().
  */
 export const appNow = sql`app_now()`;
+
+/** Bytes (bytea), read as a Buffer. */
+export const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });

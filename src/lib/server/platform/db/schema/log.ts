@@ -8,8 +8,8 @@ import { sql } from 'drizzle-orm';
 import {
 	bigint,
 	boolean,
+	bytea,
 	check,
-	customType,
 	date,
 	index,
 	integer,
@@ -21,8 +21,6 @@ import {
 	uuid,
 	appNow
 } from './columns';
-
-const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 /**
  * One row per heartbeat id, global across the log's day partitions and archives: an id names one
