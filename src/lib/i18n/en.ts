@@ -95,6 +95,7 @@ export const en: typeof id = {
 		passkeyAdd: 'Add a passkey',
 		passkeyAdded: 'Added {{at}}',
 		passkeyUsed: 'last used {{at}}',
+		passkeySaved: "Passkey added. The account's other sessions were ended.",
 		passkeyRemoved: "Passkey removed. The account's other sessions were ended.",
 		remove: 'Remove',
 		recoveryTitle: 'Recovery codes',

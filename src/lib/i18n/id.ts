@@ -94,6 +94,7 @@ export const id = {
 		passkeyAdd: 'Tambah passkey',
 		passkeyAdded: 'Ditambahkan {{at}}',
 		passkeyUsed: 'terakhir dipakai {{at}}',
+		passkeySaved: 'Passkey ditambahkan. Sesi lain akun ini diakhiri.',
 		passkeyRemoved: 'Passkey dihapus. Sesi lain akun ini diakhiri.',
 		remove: 'Hapus',
 		recoveryTitle: 'Kode pemulihan',

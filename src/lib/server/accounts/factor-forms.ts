@@ -137,7 +137,7 @@ export const factorActions = {
 		await announce(done.endedSessions);
 		const signedIn = await finishEnrolment(event, 'passkey');
 		return {
-			message: t('account.passkeyAdded'),
+			message: t('account.passkeySaved'),
 			recoveryCodes: done.recoveryCodes,
 			signedIn
 		};
