@@ -83,6 +83,14 @@ const EXPECTED: Record<string, Expect> = {
 	'endpoint /api/v1/log/tile/[...path]': (who) => (who === 'nobody' ? 401 : 400),
 	'endpoint /api/v1/log/cosignatures': () => 405,
 	'endpoint /api/v1/heartbeats/[id]/receipt': () => 404,
+	// The account's own pages: factors, sessions, API tokens, re-authentication.
+	'page /akun': (who) => signedIn(who, 200),
+	'page /akun/sesi': (who) => signedIn(who, 200),
+	'page /akun/token': (who) => signedIn(who, 200),
+	'page /akun/konfirmasi': (who) => signedIn(who, 200),
+	// The steps after a password: nobody is sent to sign in, a signed-in account on its way.
+	'page /masuk/kode': () => 303,
+	'page /masuk/faktor': (who) => signedIn(who, 200),
 	// The language switch takes a form POST only.
 	'endpoint /bahasa': () => 405
 };

@@ -28,7 +28,10 @@ const PAGES: Record<RoleName, [name: string, path: string][]> = {
 		['import', '/admin/import'],
 		['campaign', '/admin/campaign'],
 		['audit', '/audit'],
-		['not-found', '/wilayah/3599']
+		['not-found', '/wilayah/3599'],
+		['account', '/akun'],
+		['sessions', '/akun/sesi'],
+		['tokens', '/akun/token']
 	],
 	leader: [
 		['province', '/wilayah/35'],
@@ -36,7 +39,10 @@ const PAGES: Record<RoleName, [name: string, path: string][]> = {
 		['report-province', '/wilayah/35/laporan'],
 		['alerts', '/peringatan'],
 		['users', '/admin/users'],
-		['forbidden', '/wilayah/31']
+		['forbidden', '/wilayah/31'],
+		['account', '/akun'],
+		['sessions', '/akun/sesi'],
+		['tokens', '/akun/token']
 	],
 	coordinator: [
 		['regency', '/wilayah/3501'],
@@ -46,7 +52,10 @@ const PAGES: Record<RoleName, [name: string, path: string][]> = {
 		['pantarlih', '/wilayah/3501/pantarlih'],
 		['report-regency', '/wilayah/3501/laporan'],
 		['alerts', '/peringatan'],
-		['import', '/admin/import']
+		['import', '/admin/import'],
+		['account', '/akun'],
+		['sessions', '/akun/sesi'],
+		['tokens', '/akun/token']
 	],
 	observer: [
 		['province', '/wilayah/35'],
@@ -55,7 +64,10 @@ const PAGES: Record<RoleName, [name: string, path: string][]> = {
 		['report-province', '/wilayah/35/laporan'],
 		['alerts', '/peringatan'],
 		['audit', '/audit'],
-		['proof', '/bukti']
+		['proof', '/bukti'],
+		['account', '/akun'],
+		['sessions', '/akun/sesi'],
+		['tokens', '/akun/token']
 	]
 };
 

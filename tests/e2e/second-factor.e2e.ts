@@ -5,6 +5,7 @@
  * DevTools Protocol's WebAuthn domain), the sessions page ending another browser's session and
  * closing its live socket, and re-authentication before a village's phones are re-enrolled.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import postgres from 'postgres';
@@ -31,6 +32,24 @@ const database = () =>
 		database: 'pantau',
 		max: 1
 	});
+
+/** A page at 360 and 1366 px: a screenshot to look at, nothing wider than the screen, axe clean. */
+async function lookAt(page: Page, name: string) {
+	for (const width of [360, 1366]) {
+		await page.setViewportSize({ width, height: 800 });
+		await page.screenshot({ path: `test-results/screens/${name}-${width}.png`, fullPage: true });
+		const wider = await page.evaluate(
+			() => document.documentElement.scrollWidth - document.documentElement.clientWidth
+		);
+		expect(wider, `${name} at ${width} px`).toBe(0);
+		const axe = await new AxeBuilder({ page }).setLegacyMode(true).analyze();
+		expect(
+			axe.violations
+				.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+				.map((v) => `${name} ${width}: ${v.id}`)
+		).toEqual([]);
+	}
+}
 
 async function signIn(page: Page, email: string, password: string) {
 	await page.goto('/login');
@@ -87,11 +106,12 @@ test('a coordinator without a factor is sent to enrol before any page; the app i
 	await page.getByRole('button', { name: 'Pasang aplikasi autentikator' }).click();
 	const shown = (await page.getByTestId('totp-secret').textContent())!.replace(/\s/g, '');
 	secret = decodeBase32IgnorePadding(shown);
-	await page.screenshot({ path: 'test-results/screens/enrol-totp-1366.png', fullPage: true });
+	await lookAt(page, 'enrol-totp');
 	await page.getByLabel('Kode 6 angka dari aplikasi autentikator').fill(nextCode());
 	await page.getByRole('button', { name: 'Konfirmasi' }).click();
 	const codes = page.getByTestId('recovery-codes');
 	await expect(codes.locator('li')).toHaveCount(10);
+	await lookAt(page, 'enrol-done');
 	recovery = (await codes.locator('li').allTextContents()).map((c) => c.trim());
 	await page.getByRole('link', { name: 'Lanjutkan' }).click();
 	await page.waitForURL(/\/wilayah\/3502/);
@@ -114,7 +134,7 @@ test('the second step refuses a replayed, a wrong and an expired code, and takes
 	// Three steps (90 s) old: past the drift allowed.
 	await typeCode(page, totpCode(secret, totpStep(Date.now()) - 3));
 	await expect(page.getByRole('alert')).toContainText('salah atau sudah kedaluwarsa');
-	await page.screenshot({ path: 'test-results/screens/second-step-1366.png', fullPage: true });
+	await lookAt(page, 'second-step');
 	await typeCode(page, nextCode());
 	await page.waitForURL(/\/wilayah\/3502/);
 	await signOut(page);
@@ -154,7 +174,7 @@ test('a passkey made with the virtual authenticator signs in', async ({ page }) 
 	await page.getByLabel('Nama passkey').fill('Laptop kantor');
 	await page.getByRole('button', { name: 'Tambah passkey' }).click();
 	await expect(page.getByText('Laptop kantor')).toBeVisible();
-	await page.screenshot({ path: 'test-results/screens/account-1366.png', fullPage: true });
+	await lookAt(page, 'account-passkey');
 	await signOut(page);
 
 	await signIn(page, EMAIL, OWN_PASSWORD);
@@ -205,7 +225,7 @@ test('the sessions page ends another browser: signed out on its next request, it
 	const rows = page.getByTestId('sessions').locator('li');
 	await expect(rows).toHaveCount(3);
 	await expect(page.getByText('sesi ini', { exact: true })).toBeVisible();
-	await page.screenshot({ path: 'test-results/screens/sessions-1366.png', fullPage: true });
+	await lookAt(page, 'sessions-three');
 	await page.getByRole('button', { name: 'Keluar dari semua sesi lain' }).click();
 	await expect(page.getByText('2 sesi lain diakhiri')).toBeVisible();
 	await expect(rows).toHaveCount(1);
@@ -234,7 +254,7 @@ test('re-enrolling a village asks for the password again after ten minutes, then
 		.click();
 	const prompt = page.locator('[data-reauth]');
 	await expect(prompt).toContainText('konfirmasikan dulu identitas Anda');
-	await page.screenshot({ path: 'test-results/screens/reauth-1366.png', fullPage: true });
+	await lookAt(page, 'reauth');
 	await prompt.getByLabel('Kata sandi').fill(PASSWORD);
 	await prompt.getByRole('button', { name: 'Konfirmasi' }).click();
 	// The same act, sent again unchanged, went through.

@@ -54,6 +54,7 @@ export const en: typeof id = {
 		intro:
 			'Your role ({{role}}) requires a second factor. Set up an authenticator app or a passkey to continue.',
 		done: 'Second factor set up. You are signed in.',
+		signedIn: 'You are signed in. Second factors are set up on the Account page.',
 		continue: 'Continue'
 	},
 	reauth: {

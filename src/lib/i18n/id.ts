@@ -52,6 +52,7 @@ export const id = {
 		intro:
 			'Peran Anda ({{role}}) wajib memakai faktor kedua. Pasang aplikasi autentikator atau passkey untuk melanjutkan.',
 		done: 'Faktor kedua terpasang. Anda sudah masuk.',
+		signedIn: 'Anda sudah masuk. Faktor kedua diatur di halaman Akun.',
 		continue: 'Lanjutkan'
 	},
 	reauth: {
