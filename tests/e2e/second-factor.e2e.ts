@@ -123,6 +123,20 @@ test('the second step refuses a replayed, a wrong and an expired code, and takes
 }) => {
 	await signIn(page, EMAIL, OWN_PASSWORD);
 	await page.waitForURL(/\/masuk\/kode/);
+	// Waiting for the second step, the enrolment forms do nothing: adding a factor of one's own
+	// must not stand in for proving the one enrolled.
+	for (const action of ['totpStart', 'passkeyOptions', 'totpRemove'])
+		expect(
+			await (
+				await page.request.post(`/masuk/faktor?/${action}`, {
+					headers: { origin: new URL(page.url()).origin, 'x-sveltekit-action': 'true' },
+					multipart: {}
+				})
+			).json()
+		).toMatchObject({ type: 'failure', status: 403 });
+	// Nor does any page: it sends the browser back to the step.
+	await page.goto('/wilayah/3502');
+	await page.waitForURL(/\/masuk\/kode\?ke=%2Fwilayah%2F3502/);
 	// The code the enrolment used: refused as used.
 	await typeCode(page, totpCode(secret, lastStep));
 	await expect(page.getByRole('alert')).toContainText('sudah dipakai');

@@ -25,8 +25,10 @@ describe('accounts and sessions', () => {
 	let database: TestDatabase;
 	const db = () => database.db;
 	let limits: LoginLimits;
+	// Passwords, limits and device cookies: no role needs a second factor here
+	// (second-factor.test.ts tests that step).
 	const attempt = (email: string, password: string, ip: string, device?: string) =>
-		login(db(), limits, { email, password, ip, device });
+		login(db(), limits, { email, password, ip, device }, { requiredRoles: [], demo: false });
 	const auditActions = async (actor: string) =>
 		(
 			await rows<{ action: string }>(
@@ -121,7 +123,7 @@ describe('accounts and sessions', () => {
 		// The official signs in once from their laptop: it keeps a device cookie.
 		const first = await attempt('target@example.id', PASSWORD, '10.1.0.50');
 		if (!first.ok) throw new Error('login failed');
-		const laptop = first.device.token;
+		const laptop = first.device!.token;
 		expect(laptop).toMatch(/^pcv_[a-z2-7]{32}$/);
 		// Someone else guesses from five addresses.
 		for (let i = 0; i < 5; i++) {
@@ -171,13 +173,18 @@ describe('accounts and sessions', () => {
 		const first = await attempt('kedua@example.id', PASSWORD, '10.2.0.1');
 		if (!first.ok) throw new Error('login failed');
 		for (let i = 0; i < 5; i++)
-			await attempt('kedua@example.id', `wrong-${i}-xxxxxx`, '10.2.0.1', first.device.token);
+			await attempt('kedua@example.id', `wrong-${i}-xxxxxx`, '10.2.0.1', first.device!.token);
 		expect(
-			await attempt('kedua@example.id', PASSWORD, '10.2.0.1', first.device.token)
+			await attempt('kedua@example.id', PASSWORD, '10.2.0.1', first.device!.token)
 		).toMatchObject({ ok: false, status: 429 });
 		// That cookie means nothing for another account: it gets a new one.
-		const other = await attempt('koordinator@example.id', PASSWORD, '10.2.0.2', first.device.token);
-		expect(other.ok && other.device.token !== first.device.token).toBe(true);
+		const other = await attempt(
+			'koordinator@example.id',
+			PASSWORD,
+			'10.2.0.2',
+			first.device!.token
+		);
+		expect(other.ok && other.device!.token !== first.device!.token).toBe(true);
 	});
 
 	it('stores sessions hashed; logout and disabling end them server-side', async () => {

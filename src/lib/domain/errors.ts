@@ -42,6 +42,7 @@ export const PROBLEMS = {
 	badEmail: 400,
 	shortPassword: 400,
 	weakPassword: 400,
+	wrongPassword: 400,
 	accountExists: 409,
 	// Second factors and re-authentication.
 	factorsOwnOnly: 403,
@@ -52,6 +53,7 @@ export const PROBLEMS = {
 	passkeyFailed: 400,
 	noPasskey: 404,
 	reauthRequired: 401,
+	signInExpired: 401,
 	badTokenTerm: 400,
 	noApiToken: 404,
 	noAccount: 404,

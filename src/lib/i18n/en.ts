@@ -58,6 +58,8 @@ export const en: typeof id = {
 		continue: 'Continue'
 	},
 	reauth: {
+		redo: 'Identity confirmed for 10 minutes. Do it again.',
+		offline: 'The server cannot be reached. Check the connection and try again.',
 		title: 'Confirm it is you',
 		intro: 'Type your password, or a code from your authenticator app, to continue.',
 		orCode: 'or app code',
@@ -67,6 +69,11 @@ export const en: typeof id = {
 	},
 	account: {
 		title: 'Your account',
+		passwordTitle: 'Password',
+		passwordCurrent: 'Current password',
+		passwordNew: 'New password (10 characters or more, hard to guess)',
+		passwordChange: 'Change password',
+		passwordChanged: 'Password changed. {{count}} other sessions ended.',
 		tabFactors: 'Second factor',
 		tabSessions: 'Sessions',
 		tabTokens: 'API tokens',
@@ -497,6 +504,8 @@ export const en: typeof id = {
 		shortPassword: 'A password needs at least {{min}} characters',
 		weakPassword:
 			'This password is too easy to guess (common, breached, or close to the name and email). Use a few random words or a sentence only you know',
+		wrongPassword: 'The current password is wrong',
+		signInExpired: 'This sign-in has ended. Sign in again from the start',
 		factorsOwnOnly: 'Only the account owner, signed in, can set up second factors',
 		totpExists: 'An authenticator app is already set up. Remove it first to set up a new one',
 		totpNotStarted: 'No authenticator app setup is under way. Start again',
@@ -706,6 +715,7 @@ export const en: typeof id = {
 				user_update: 'Account role or region changed',
 				user_disable: 'Account disabled',
 				user_enable: 'Account enabled',
+				user_change_password: 'Password changed by its owner',
 				user_reset_password: 'Password reset',
 				apitoken_issue: 'API token issued',
 				apitoken_revoke: 'API token revoked',

@@ -56,6 +56,8 @@ export const id = {
 		continue: 'Lanjutkan'
 	},
 	reauth: {
+		redo: 'Identitas dikonfirmasi untuk 10 menit. Ulangi tindakan Anda.',
+		offline: 'Server tidak terjangkau. Periksa sambungan dan coba lagi.',
 		title: 'Konfirmasi identitas',
 		intro: 'Ketik kata sandi Anda, atau kode dari aplikasi autentikator, untuk melanjutkan.',
 		orCode: 'atau kode aplikasi',
@@ -65,6 +67,11 @@ export const id = {
 	},
 	account: {
 		title: 'Akun Anda',
+		passwordTitle: 'Kata sandi',
+		passwordCurrent: 'Kata sandi sekarang',
+		passwordNew: 'Kata sandi baru (minimal 10 karakter, sulit ditebak)',
+		passwordChange: 'Ganti kata sandi',
+		passwordChanged: 'Kata sandi diganti. {{count}} sesi lain diakhiri.',
 		tabFactors: 'Faktor kedua',
 		tabSessions: 'Sesi',
 		tabTokens: 'Token API',
@@ -500,6 +507,8 @@ export const id = {
 		shortPassword: 'Kata sandi minimal {{min}} karakter',
 		weakPassword:
 			'Kata sandi ini terlalu mudah ditebak (umum, pernah bocor, atau mirip nama dan email). Pakai beberapa kata acak atau kalimat yang hanya Anda tahu',
+		wrongPassword: 'Kata sandi sekarang salah',
+		signInExpired: 'Proses masuk ini sudah berakhir. Masuk lagi dari awal',
 		factorsOwnOnly: 'Faktor kedua hanya bisa diatur oleh pemilik akun, setelah masuk',
 		totpExists:
 			'Aplikasi autentikator sudah terpasang. Hapus dulu yang lama untuk memasang yang baru',
@@ -717,6 +726,7 @@ export const id = {
 				user_update: 'Peran atau wilayah akun diubah',
 				user_disable: 'Akun dinonaktifkan',
 				user_enable: 'Akun diaktifkan',
+				user_change_password: 'Kata sandi diganti oleh pemiliknya',
 				user_reset_password: 'Kata sandi diatur ulang',
 				apitoken_issue: 'Token API diterbitkan',
 				apitoken_revoke: 'Token API dicabut',

@@ -56,13 +56,16 @@ export const actions: Actions = {
 				message: t(`login.${result.problem}`, { minutes: result.minutes })
 			});
 		cookies.set(sessionCookieName, result.token, cookieOptions(url, { expires: result.expiresAt }));
-		cookies.set(
-			deviceCookieName,
-			result.device.token,
-			cookieOptions(url, { expires: result.device.expiresAt })
-		);
+		if (result.device)
+			cookies.set(
+				deviceCookieName,
+				result.device.token,
+				cookieOptions(url, { expires: result.device.expiresAt })
+			);
 		const target = safeTarget(url);
-		if (result.stage === 'full') redirect(303, target);
+		// Signed in without a factor after an admin's reset (a role that needs none): told on /akun.
+		if (result.stage === 'full')
+			redirect(303, result.factorsReset ? `/akun?ke=${encodeURIComponent(target)}` : target);
 		const step = result.stage === 'enrol' ? '/masuk/faktor' : '/masuk/kode';
 		redirect(303, `${step}?ke=${encodeURIComponent(target)}`);
 	}

@@ -10,13 +10,14 @@ export const load: PageServerLoad = () => redirect(303, '/');
 
 export const actions: Actions = {
 	default: async ({ locals, cookies, url, getClientAddress }) => {
-		const { handle } = await services();
+		const { handle, bus } = await services();
 		const sessionId = locals.sessionId;
 		// A session that has only passed the password ends the same way.
 		const who = locals.user ?? locals.pending;
 		if (sessionId && who) {
 			const actor = actorOf(who, getClientAddress());
 			await endSession(handle.db, actor, sessionId);
+			bus.emit('sessionsEnded', { ids: [sessionId], origin: 'local' });
 		}
 		deleteCookie(cookies, url, sessionCookieName);
 		redirect(303, '/login');

@@ -10,7 +10,8 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { AppError, ensure } from '../../domain/errors';
 import { canManageUser, canManageUsers, type Role } from '../../domain/roles';
 import { audit } from '../audit/record';
-import { hashPassword } from './password';
+import { hashPassword, verifyPassword } from './password';
+import { endSessionsBut, untrustBrowsers } from './session';
 import { generateToken, hashToken } from '../platform/tokens';
 import {
 	checkEmail,
@@ -21,7 +22,7 @@ import {
 } from './users';
 import { API_TOKEN_DEFAULT_DAYS, API_TOKEN_MAX_DAYS, API_TOKEN_PREFIX } from './api-tokens';
 import type { Database } from '../platform/db/client';
-import { apiTokens, appNow, sessions, users, type User } from '../platform/db/schema';
+import { apiTokens, appNow, users, type User } from '../platform/db/schema';
 import type { Actor } from './actor';
 
 export interface NewAccount {
@@ -71,7 +72,7 @@ export async function changeAccount(
 	actor: Actor,
 	email: string,
 	change: AccountChange
-): Promise<User> {
+): Promise<User & { endedSessions: string[] }> {
 	ensure(canManageUsers(actor), 'usersForbidden');
 	const address = normaliseEmail(email);
 	if (change.password !== undefined)
@@ -103,9 +104,13 @@ export async function changeAccount(
 			})
 			.where(eq(users.id, before.id))
 			.returning();
-		// A disabled account, a new password or a narrower scope ends every open session at once.
-		if (change.disabled || passwordHash || role !== before.role || scope !== before.scope)
-			await tx.delete(sessions).where(eq(sessions.userId, before.id));
+		// A disabled account, a new password or a narrower scope ends every open session at once
+		// (and a new password makes every browser prove a factor again).
+		const endedSessions =
+			change.disabled || passwordHash || role !== before.role || scope !== before.scope
+				? await endSessionsBut(tx, before.id, null)
+				: [];
+		if (passwordHash) await untrustBrowsers(tx, before.id);
 		const action =
 			change.disabled === true
 				? 'user.disable'
@@ -121,7 +126,7 @@ export async function changeAccount(
 			before: publicFields(before),
 			after: publicFields(after)
 		});
-		return after;
+		return Object.assign(after, { endedSessions });
 	});
 }
 
@@ -214,5 +219,37 @@ export async function revokeApiTokens(db: Database, actor: Actor, email: string)
 			after: { revoked: revoked.length }
 		});
 		return revoked.length;
+	});
+}
+
+/**
+ * The owner changes their own password: the current one first (checked as a login attempt is,
+ * within the login limits by the caller), then the new one must pass the same checks as any;
+ * every other session of the account ends. Returns the ids ended.
+ */
+export async function changeOwnPassword(
+	db: Database,
+	actor: Actor,
+	current: string,
+	next: string,
+	keepSession: string
+): Promise<string[]> {
+	ensure(actor.userId !== null && !actor.readOnly, 'readOnly');
+	const [user] = await db.select().from(users).where(eq(users.id, actor.userId!));
+	if (!user) throw new AppError('noAccount', { email: actor.email });
+	if (!(await verifyPassword(user.passwordHash, current))) throw new AppError('wrongPassword');
+	checkPassword(next, { email: user.email, name: user.name });
+	const passwordHash = await hashPassword(next);
+	return db.transaction(async (tx) => {
+		await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id));
+		const ended = await endSessionsBut(tx, user.id, keepSession);
+		await untrustBrowsers(tx, user.id);
+		await audit(tx, actor, {
+			action: 'user.change_password',
+			subject: user.email,
+			region: user.scope,
+			after: { sessionsEnded: ended.length }
+		});
+		return ended;
 	});
 }

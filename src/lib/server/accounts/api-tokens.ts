@@ -3,7 +3,7 @@
  * (90 days unless said otherwise), revocable by their owner and by admins (issued and revoked by
  * account-verbs.ts). A token refused says why: unknown, revoked, expired, or its account disabled.
  */
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Principal } from '../../domain/roles';
 import type { Database } from '../platform/db/client';
 import { apiTokens, users } from '../platform/db/schema';
@@ -15,6 +15,8 @@ export const API_TOKEN_DEFAULT_DAYS = 90;
 export const API_TOKEN_MAX_DAYS = 365;
 
 export interface ApiTokenPrincipal extends Principal {
+	/** The token's row: a socket opened with it closes when it is revoked or ends. */
+	tokenId: number;
 	userId: number;
 	email: string;
 	name: string;
@@ -57,6 +59,7 @@ export async function checkApiToken(db: Database, token: string): Promise<ApiTok
 	return {
 		ok: true,
 		principal: {
+			tokenId: row.id,
 			userId: row.userId,
 			email: row.email,
 			name: row.name,
@@ -96,4 +99,22 @@ export async function listApiTokens(db: Database, userIds?: number[]) {
 		.innerJoin(users, eq(apiTokens.userId, users.id))
 		.orderBy(desc(apiTokens.id));
 	return userIds ? rows.filter((r) => userIds.includes(r.userId)) : rows;
+}
+
+/** Which of these API tokens are still live (not revoked, not expired, account enabled). */
+export async function liveApiTokens(db: Database, ids: number[]): Promise<number[]> {
+	if (ids.length === 0) return [];
+	const rows = await db
+		.select({ id: apiTokens.id })
+		.from(apiTokens)
+		.innerJoin(users, eq(apiTokens.userId, users.id))
+		.where(
+			and(
+				inArray(apiTokens.id, ids),
+				isNull(apiTokens.revokedAt),
+				gt(apiTokens.expiresAt, new Date()),
+				isNull(users.disabledAt)
+			)
+		);
+	return rows.map((r) => r.id);
 }

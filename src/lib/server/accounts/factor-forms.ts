@@ -5,8 +5,7 @@
  * pending session becomes a new full one. Verbs in factors.ts do the work; this file is the glue
  * between them, the form, the cookie and the socket bus.
  */
-import { fail, type RequestEvent } from '@sveltejs/kit';
-import QRCode from 'qrcode';
+import type { RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { AppError } from '../../domain/errors';
@@ -25,14 +24,24 @@ import {
 	newRecoveryCodes
 } from './factors';
 import { deviceCookieName } from './login';
-import { upgradeSession } from './second-step';
+import { totpDisplay } from './account-page';
+import { requireRecentProof, upgradeSession } from './second-step';
 import { sessionCookieName } from './session';
 
-/** The account enrolling: signed in, or between password and enrolment. */
-export function enrolling(event: RequestEvent) {
-	const who = event.locals.user ?? event.locals.pending;
-	const sessionId = event.locals.sessionId;
+/**
+ * The account enrolling: signed in with a recent proof (re-authentication after 10 minutes, as any
+ * dangerous act), or in forced enrolment (a session whose stage is exactly `enrol`: the password
+ * was proved minutes ago and the account has no factor). A session waiting for its second step
+ * may do none of this: adding a factor of one's own must not stand in for proving one.
+ */
+export function enrolling(event: RequestEvent, { addOnly = false } = {}) {
+	const { user, pending, session, sessionId } = event.locals;
+	const forced = !user && pending && session?.stage === 'enrol';
+	const who = user ?? (forced ? pending : null);
 	if (!who || !sessionId || who.readOnly) throw new AppError('factorsOwnOnly');
+	// In forced enrolment only adding is offered.
+	if (forced && !addOnly) throw new AppError('factorsOwnOnly');
+	if (user) requireRecentProof(session);
 	return { who, sessionId, actor: actorOf(who, event.getClientAddress()) };
 }
 
@@ -68,6 +77,11 @@ async function finishEnrolment(event: RequestEvent, factor: string): Promise<boo
 		done.token,
 		cookieOptions(event.url, { expires: done.expiresAt })
 	);
+	event.cookies.set(
+		deviceCookieName,
+		done.device.token,
+		cookieOptions(event.url, { expires: done.device.expiresAt })
+	);
 	return true;
 }
 
@@ -79,16 +93,14 @@ const empty = z.object({});
 export const factorActions = {
 	/** Begins enrolling an authenticator app: the secret, shown once, and its QR code. */
 	totpStart: formAction(empty, async (event) => {
-		const { actor } = enrolling(event);
+		const { actor } = enrolling(event, { addOnly: true });
 		const { handle } = await services();
-		const { secret, uri } = await startTotp(handle.db, actor);
-		const qr = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
-		// Spaced in fours for a person typing it into an app by hand.
-		return { totp: { secret: secret.replace(/(.{4})/g, '$1 ').trim(), qr } };
+		const { secret } = await startTotp(handle.db, actor);
+		return { totp: await totpDisplay(secret, actor.email) };
 	}),
 	/** The first code confirms the app. */
 	totpConfirm: formAction(codeForm, async (event, form, _data, t) => {
-		const { actor, sessionId } = enrolling(event);
+		const { actor, sessionId } = enrolling(event, { addOnly: true });
 		const { handle } = await services();
 		const done = await confirmTotp(handle.db, actor, form.code, sessionId);
 		await announce(done.endedSessions);
@@ -107,7 +119,7 @@ export const factorActions = {
 	}),
 	/** A passkey ceremony's options (the page hands them to the browser). */
 	passkeyOptions: formAction(empty, async (event) => {
-		const { who, sessionId } = enrolling(event);
+		const { who, sessionId } = enrolling(event, { addOnly: true });
 		const { handle } = await services();
 		const options = await passkeyRegistrationOptions(
 			handle.db,
@@ -118,7 +130,7 @@ export const factorActions = {
 		return { passkeyOptions: options };
 	}),
 	passkeyAdd: formAction(passkeyForm, async (event, form, _data, t) => {
-		const { actor, sessionId } = enrolling(event);
+		const { actor, sessionId } = enrolling(event, { addOnly: true });
 		let response: RegistrationResponseJSON;
 		try {
 			response = JSON.parse(form.response) as RegistrationResponseJSON;
@@ -152,7 +164,6 @@ export const factorActions = {
 	}),
 	recoveryNew: formAction(empty, async (event, _form, _data, t) => {
 		const { actor } = enrolling(event);
-		if (!event.locals.user) return fail(403, { message: t('problem.factorsOwnOnly') });
 		const { handle } = await services();
 		return {
 			message: t('account.recoveryNew'),

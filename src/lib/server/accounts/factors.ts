@@ -43,7 +43,7 @@ import {
 } from '../platform/db/schema';
 import { hashToken } from '../platform/tokens';
 import type { Actor } from './actor';
-import { endSessionsBut } from './session';
+import { endSessionsBut, untrustBrowsers } from './session';
 import { normaliseEmail } from './users';
 
 /** The name authenticator apps and passkey prompts show. */
@@ -229,6 +229,7 @@ export async function confirmTotp(
 			.where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
 		const codes = (left?.n ?? 0) === 0 ? await replaceRecoveryCodes(tx, userId) : null;
 		const endedSessions = await endSessionsBut(tx, userId, sessionId);
+		await untrustBrowsers(tx, userId);
 		await audit(tx, actor, {
 			action: 'factor.totp_add',
 			subject: actor.email,
@@ -290,6 +291,7 @@ export async function removeTotp(
 			.returning({ confirmedAt: totpFactors.confirmedAt });
 		if (!removed[0]?.confirmedAt) throw new AppError('totpNotStarted');
 		const ended = await endSessionsBut(tx, userId, sessionId);
+		await untrustBrowsers(tx, userId);
 		await audit(tx, actor, {
 			action: 'factor.totp_remove',
 			subject: actor.email,
@@ -379,6 +381,12 @@ export async function addPasskey(
 	if (!result?.verified) throw new AppError('passkeyFailed');
 	const { credential } = result.registrationInfo;
 	return db.transaction(async (tx) => {
+		// The same credential twice (the browser ignored excludeCredentials): refused, not a 500.
+		const [again] = await tx
+			.select({ id: passkeys.id })
+			.from(passkeys)
+			.where(eq(passkeys.id, credential.id));
+		if (again) throw new AppError('passkeyFailed');
 		await tx.insert(passkeys).values({
 			id: credential.id,
 			userId,
@@ -393,6 +401,7 @@ export async function addPasskey(
 			.where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
 		const codes = (left?.n ?? 0) === 0 ? await replaceRecoveryCodes(tx, userId) : null;
 		const endedSessions = await endSessionsBut(tx, userId, sessionId);
+		await untrustBrowsers(tx, userId);
 		await audit(tx, actor, {
 			action: 'factor.passkey_add',
 			subject: actor.email,
@@ -419,6 +428,7 @@ export async function removePasskey(
 			.returning({ name: passkeys.name });
 		if (removed.length === 0) throw new AppError('noPasskey');
 		const ended = await endSessionsBut(tx, userId, sessionId);
+		await untrustBrowsers(tx, userId);
 		await audit(tx, actor, {
 			action: 'factor.passkey_remove',
 			subject: actor.email,
@@ -511,6 +521,7 @@ export async function resetFactors(
 		await tx.delete(passkeys).where(eq(passkeys.userId, user.id));
 		await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
 		await tx.update(users).set({ factorsResetAt: new Date() }).where(eq(users.id, user.id));
+		await untrustBrowsers(tx, user.id);
 		const endedSessions = await endSessionsBut(tx, user.id, null);
 		await audit(tx, actor, {
 			action: 'factor.reset',
@@ -525,4 +536,9 @@ export async function resetFactors(
 		});
 		return { endedSessions };
 	});
+}
+
+/** The owner has been told of an admin's reset (shown on the account page once signed in). */
+export async function acknowledgeReset(db: Database, userId: number): Promise<void> {
+	await db.update(users).set({ factorsResetAt: null }).where(eq(users.id, userId));
 }

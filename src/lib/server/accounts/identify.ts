@@ -22,6 +22,8 @@ export interface Identity {
 	};
 	/** The session to renew, for a cookie; null for an API token. */
 	session: SessionInfo | null;
+	/** The API token's row, for an API token. */
+	apiTokenId?: number;
 }
 
 /** Whether a bearer or handshake token is an API token (rather than anything else). */
@@ -53,7 +55,8 @@ export async function identify(
 					scope: principal.scope,
 					readOnly: true
 				},
-				session: null
+				session: null,
+				apiTokenId: principal.tokenId
 			}
 		};
 	}

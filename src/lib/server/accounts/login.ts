@@ -53,6 +53,11 @@ export interface LoginLimits {
 	perAccount: RateLimiterAbstract;
 	/** Failures from one known browser. */
 	perDevice: RateLimiterAbstract;
+	/**
+	 * Wrong codes of one account (second step, re-authentication), whatever the browser: a
+	 * correct password never resets it, so knowing the password buys no more guesses.
+	 */
+	secondStep: RateLimiterAbstract;
 }
 
 /** The counters: in this process, or in Redis (shared by every process) when given a client. */
@@ -70,7 +75,8 @@ export function loginLimits(redis?: RedisClient): LoginLimits {
 	return {
 		perAddress: limiter('login-ip', 20),
 		perAccount: limiter('login-account', 5),
-		perDevice: limiter('login-device', 5)
+		perDevice: limiter('login-device', 5),
+		secondStep: limiter('second-step', 5)
 	};
 }
 
@@ -81,8 +87,14 @@ export type LoginResult =
 			expiresAt: Date;
 			/** `full`, or the next step of signing in (domain/second-factor.ts). */
 			stage: SessionStage;
-			/** The device cookie to keep (a new one, or the one sent, renewed). */
-			device: { token: string; expiresAt: Date };
+			/** An admin reset the account's factors since it last signed in fully: tell its owner. */
+			factorsReset: boolean;
+			/**
+			 * The device cookie to keep (a new one, or the one sent, renewed), once signed in fully;
+			 * null while a second step or enrolment is still owed (knowing the password alone
+			 * never makes a browser "known").
+			 */
+			device: { token: string; expiresAt: Date } | null;
 	  }
 	| { ok: false; status: 400 | 429; problem: 'wrongCredentials' | 'tooMany'; minutes?: number };
 
@@ -109,15 +121,17 @@ export interface SignInPolicy {
 export const DEMO_DOMAIN = '@demo.pantau.id';
 
 /**
- * Takes one point from each counter that an attempt (a password, a code) counts against: the
- * address, and the account's strangers or this known browser. Null when taken, else the refusal.
+ * Takes one point from each counter an attempt counts against: the address, and the account's
+ * strangers or this known browser (a password), or the account's codes (`codes`: a second factor).
+ * Returns the refusal's minutes, or how to give the points back when the attempt holds.
  */
 export async function takeAttempt(
 	limits: LoginLimits,
-	attempt: { ip: string; account: string; knownDevice: number | null }
+	attempt: { ip: string; account: string; knownDevice: number | null; codes?: boolean }
 ): Promise<{ release: () => Promise<void> } | { minutes: number }> {
-	const [limiter, key] =
-		attempt.knownDevice !== null
+	const [limiter, key] = attempt.codes
+		? [limits.secondStep, attempt.account]
+		: attempt.knownDevice !== null
 			? [limits.perDevice, `${attempt.knownDevice}`]
 			: [limits.perAccount, attempt.account || '(empty)'];
 	const taken = await Promise.allSettled([
@@ -192,7 +206,8 @@ export async function login(
 			userAgent: attempt.userAgent,
 			ip: attempt.ip
 		});
-		const device = await rememberDevice(tx, user.id, known ? attempt.device! : null);
+		const device =
+			stage === 'full' ? await rememberDevice(tx, user.id, known ? attempt.device! : null) : null;
 		await audit(
 			tx,
 			{ userId: user.id, email: user.email, ip: attempt.ip },
@@ -202,7 +217,14 @@ export async function login(
 				...(stage !== 'full' ? { after: { next: stage } } : {})
 			}
 		);
-		return { ok: true as const, token, expiresAt: session.expiresAt, stage, device };
+		return {
+			ok: true as const,
+			token,
+			expiresAt: session.expiresAt,
+			stage,
+			device,
+			factorsReset: user.factorsResetAt !== null
+		};
 	});
 }
 

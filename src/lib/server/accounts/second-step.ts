@@ -76,10 +76,12 @@ async function attempt(
 ): Promise<{ ok: true } | { ok: false; problem: ProofProblem; minutes?: number }> {
 	const user = await accountOf(db, context.userId);
 	const known = context.device ? await knownDevice(db, context.device, user.id) : null;
+	// A password counts as a login attempt does; a code against the account's own code counter.
 	const taken = await takeAttempt(limits, {
 		ip: context.ip,
 		account: user.email,
-		knownDevice: known?.id ?? null
+		knownDevice: known?.id ?? null,
+		codes: proof.kind !== 'password'
 	});
 	const actor = { userId: user.id, email: user.email, ip: context.ip };
 	if ('minutes' in taken) {
@@ -108,8 +110,8 @@ export type SecondStepResult =
 			ok: true;
 			token: string;
 			expiresAt: Date;
-			/** The device cookie to set when the browser is now trusted for the second step. */
-			device: { token: string; expiresAt: Date } | null;
+			/** The device cookie to set (this browser is now known; trusted if asked). */
+			device: { token: string; expiresAt: Date };
 	  }
 	| { ok: false; problem: ProofProblem; minutes?: number };
 
@@ -141,15 +143,21 @@ export async function upgradeSession(
 	const user = await accountOf(db, context.userId);
 	const token = generateSessionToken();
 	return db.transaction(async (tx) => {
-		await tx.delete(sessions).where(eq(sessions.id, context.sessionId));
+		// The pending session must still exist: ended meanwhile (a reset, "end all sessions"), the
+		// proof counts for nothing.
+		const gone = await tx
+			.delete(sessions)
+			.where(eq(sessions.id, context.sessionId))
+			.returning({ id: sessions.id });
+		if (gone.length === 0) throw new AppError('signInExpired');
 		const session = await createSession(tx, token, user.id, 'full', {
 			userAgent: context.userAgent,
 			ip: context.ip
 		});
-		let device: { token: string; expiresAt: Date } | null = null;
+		// Signed in fully: this browser is now one the account knows (its device cookie).
+		const known = context.device ? await knownDevice(tx, context.device, user.id) : null;
+		const device = await rememberDevice(tx, user.id, known ? context.device! : null);
 		if (how.trustBrowser) {
-			const known = context.device ? await knownDevice(tx, context.device, user.id) : null;
-			device = await rememberDevice(tx, user.id, known ? context.device! : null);
 			await tx
 				.update(trustedDevices)
 				.set({ secondFactorUntil: new Date(Date.now() + TRUST_DAYS * DAY_IN_MS) })

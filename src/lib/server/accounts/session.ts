@@ -11,7 +11,7 @@
 import { and, eq, gt, inArray, ne } from 'drizzle-orm';
 import type { SessionStage } from '../../domain/second-factor';
 import type { Database } from '../platform/db/client';
-import { sessions, users, type User } from '../platform/db/schema';
+import { sessions, trustedDevices, users, type User } from '../platform/db/schema';
 import { generateToken, hashToken } from '../platform/tokens';
 
 export const DAY_IN_MS = 86_400_000;
@@ -159,4 +159,15 @@ export async function liveSessions(db: Database, ids: string[]): Promise<string[
 		.from(sessions)
 		.where(and(inArray(sessions.id, ids), gt(sessions.expiresAt, new Date())));
 	return rows.map((r) => r.id);
+}
+
+/**
+ * Every browser of the account must prove a factor again at its next sign-in (after a change of
+ * factors or password: a browser trusted before may be the reason for the change).
+ */
+export async function untrustBrowsers(db: Database, userId: number): Promise<void> {
+	await db
+		.update(trustedDevices)
+		.set({ secondFactorUntil: null })
+		.where(eq(trustedDevices.userId, userId));
 }

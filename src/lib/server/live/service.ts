@@ -27,7 +27,7 @@ import {
 	type UnsubscribeAnswer
 } from '../../protocol/live';
 import { identify, isApiToken } from '../accounts/identify';
-import { API_TOKEN_REFUSALS } from '../accounts/api-tokens';
+import { API_TOKEN_REFUSALS, liveApiTokens } from '../accounts/api-tokens';
 import { liveSessions, sessionCookieName } from '../accounts/session';
 import type { Database } from '../platform/db/client';
 import type { EventBus } from '../platform/events';
@@ -38,6 +38,8 @@ interface SocketData {
 	principal: Principal & { email: string };
 	/** The session the socket opened with (null for an API token): ended, it closes the socket. */
 	sessionId: string | null;
+	/** The API token it opened with (null for a session): revoked or expired, it closes the socket. */
+	apiTokenId: number | null;
 	/** Requests in the current 10-second window, for the per-socket limit. */
 	requests: { windowStart: number; count: number };
 }
@@ -135,6 +137,7 @@ export class LiveService {
 			const { role, scope, email, readOnly } = identity.user;
 			socket.data.principal = { role, scope, email, readOnly };
 			socket.data.sessionId = identity.session?.id ?? null;
+			socket.data.apiTokenId = identity.apiTokenId ?? null;
 			return;
 		}
 		throw new Error(
@@ -183,17 +186,33 @@ export class LiveService {
 	}
 
 	/**
-	 * Closes every socket whose session no longer exists or has expired (runs every minute, and
-	 * when messages from another process were lost).
+	 * Closes every socket whose session no longer exists or has expired, or whose API token was
+	 * revoked or ended (runs every minute, and when messages from another process were lost).
 	 */
 	async recheckSessions(): Promise<number> {
-		const open = new Set<string>();
-		for (const socket of this.io?.of('/').sockets.values() ?? [])
-			if (socket.data.sessionId) open.add(socket.data.sessionId);
-		if (open.size === 0) return 0;
+		const sockets = [...(this.io?.of('/').sockets.values() ?? [])];
+		const sessions = [...new Set(sockets.map((s) => s.data.sessionId).filter((id) => id !== null))];
+		const tokens = [...new Set(sockets.map((s) => s.data.apiTokenId).filter((id) => id !== null))];
+		if (sessions.length === 0 && tokens.length === 0) return 0;
 		try {
-			const live = new Set(await liveSessions(this.db, [...open]));
-			return this.closeSessions(new Set([...open].filter((id) => !live.has(id))));
+			const [liveIds, liveTokens] = await Promise.all([
+				liveSessions(this.db, sessions),
+				liveApiTokens(this.db, tokens)
+			]);
+			const alive = new Set(liveIds);
+			const tokenAlive = new Set(liveTokens);
+			let closed = 0;
+			for (const socket of sockets) {
+				const { sessionId, apiTokenId } = socket.data;
+				if (
+					(sessionId !== null && !alive.has(sessionId)) ||
+					(apiTokenId !== null && !tokenAlive.has(apiTokenId))
+				) {
+					socket.disconnect(true);
+					closed++;
+				}
+			}
+			return closed;
 		} catch (caught) {
 			logger().warn(`[live] could not recheck sessions: ${describe(caught)}`);
 			return 0;

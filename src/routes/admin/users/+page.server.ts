@@ -47,6 +47,11 @@ export const load: PageServerLoad = guard(async ({ locals, cookies }) => {
 
 const db = async () => (await services()).handle.db;
 
+/** The live sockets of sessions a change ended close now, in every process. */
+async function closeSockets(ids: string[]) {
+	if (ids.length > 0) (await services()).bus.emit('sessionsEnded', { ids, origin: 'local' });
+}
+
 /** The fields of the account forms (each action reads those it needs; the verbs check them). */
 const accountForm = z.object({
 	email: formText(320),
@@ -71,6 +76,7 @@ export const actions: Actions = {
 			form.email,
 			{ role: form.role, scope: form.scope }
 		);
+		await closeSockets(user.endedSessions);
 		return { message: t('admin.users.roleChanged', { email: user.email }) };
 	}),
 	disable: formAction(accountForm, async ({ locals, getClientAddress }, form, _data, t) => {
@@ -82,6 +88,7 @@ export const actions: Actions = {
 			form.email,
 			{ disabled }
 		);
+		await closeSockets(user.endedSessions);
 		return {
 			message: t(disabled ? 'admin.users.disabledDone' : 'admin.users.enabledDone', {
 				email: user.email
@@ -96,6 +103,7 @@ export const actions: Actions = {
 			form.email,
 			{ password: form.password }
 		);
+		await closeSockets(user.endedSessions);
 		return { message: t('admin.users.passwordReset', { email: user.email }) };
 	}),
 	/** A lost phone or key: every factor removed, every session ended; the owner enrols again. */
@@ -111,6 +119,7 @@ export const actions: Actions = {
 		return { message: t('admin.users.factorsReset', { email: form.email }) };
 	}),
 	endSessions: formAction(accountForm, async ({ locals, getClientAddress }, form, _data, t) => {
+		requireRecentProof(locals.session);
 		const { handle, bus } = await services();
 		const ended = await endAccountSessions(
 			handle.db,

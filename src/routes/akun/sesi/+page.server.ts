@@ -6,6 +6,7 @@ import { listSessions } from '$lib/server/accounts/session';
 import { endOwnSessions } from '$lib/server/accounts/session-verbs';
 import { formAction, formText } from '$lib/server/platform/http/errors';
 import { services } from '$lib/server/runtime';
+import { requireRecentProof } from '$lib/server/accounts/second-step';
 import type { Actions, PageServerLoad } from './$types';
 
 /**
@@ -38,6 +39,9 @@ export const actions: Actions = {
 	end: formAction(endForm, async ({ locals, getClientAddress }, form, _data, t) => {
 		const me = locals.user!;
 		if (form.id === locals.sessionId) return { message: t('account.useLogout') };
+		// ASVS 3.3.4: ending sessions after the credentials again (a stolen cookie cannot shut the
+		// owner out).
+		requireRecentProof(locals.session);
 		const { handle, bus } = await services();
 		const ended = await endOwnSessions(
 			handle.db,

@@ -26,7 +26,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		};
 	if (locals.session?.stage !== 'enrol') redirect(303, '/login');
 	const { handle } = await services();
-	return { done: false, next, role: who.role, ...(await factorView(handle.db, who)) };
+	const view = await factorView(handle.db, who);
+	// A factor saved whose sign-in did not finish (the upgrade failed): prove it instead.
+	if (view.totp || view.passkeys.length > 0) redirect(303, `/masuk/kode${url.search}`);
+	return { done: false, next, role: who.role, ...view };
 };
 
 export const actions: Actions = factorActions;

@@ -5,6 +5,7 @@ import { deviceCookieName } from '$lib/server/accounts/login';
 import { sessionCookieName } from '$lib/server/accounts/session';
 import {
 	factorsOf,
+	hasFactor,
 	passkeyAuthenticationOptions,
 	relyingParty
 } from '$lib/server/accounts/factors';
@@ -19,9 +20,11 @@ import type { Actions, PageServerLoad } from './$types';
 /** The second step of signing in: an app code, a recovery code or a passkey. */
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.user) redirect(303, sameOriginPath(url.searchParams.get('ke'), url.origin));
-	if (!locals.pending || locals.session?.stage !== 'second_factor') redirect(303, '/login');
+	if (!locals.pending || locals.session?.stage === 'full') redirect(303, '/login');
 	const { handle } = await services();
 	const factors = await factorsOf(handle.db, locals.pending.id);
+	// An enrolment whose factor was saved but whose sign-in did not finish proves it here.
+	if (!hasFactor(factors)) redirect(303, `/masuk/faktor${url.search}`);
 	return {
 		email: locals.pending.email,
 		totp: factors.totp,
@@ -41,7 +44,7 @@ async function prove(
 ) {
 	const pending = event.locals.pending;
 	const session = event.locals.session;
-	if (!pending || !session || session.stage !== 'second_factor') redirect(303, '/login');
+	if (!pending || !session || session.stage === 'full') redirect(303, '/login');
 	const { handle, loginLimits } = await services();
 	const result = await proveSecondFactor(
 		handle.db,
@@ -66,12 +69,11 @@ async function prove(
 		result.token,
 		cookieOptions(event.url, { expires: result.expiresAt })
 	);
-	if (result.device)
-		event.cookies.set(
-			deviceCookieName,
-			result.device.token,
-			cookieOptions(event.url, { expires: result.device.expiresAt })
-		);
+	event.cookies.set(
+		deviceCookieName,
+		result.device.token,
+		cookieOptions(event.url, { expires: result.device.expiresAt })
+	);
 	redirect(303, sameOriginPath(event.url.searchParams.get('ke'), event.url.origin));
 }
 
