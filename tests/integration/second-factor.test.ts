@@ -10,6 +10,7 @@ import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { rows } from '../../src/lib/server/platform/db/client';
 import { CLI, type Actor } from '../../src/lib/server/accounts/actor';
 import {
+	changeOwnPassword,
 	createAccount,
 	issueApiToken,
 	revokeApiToken
@@ -432,6 +433,35 @@ describe('second factors', () => {
 			role: 'observer',
 			scope: '75'
 		});
+	});
+
+	it('the owner changes their own password: the current one first, a strong new one, other sessions end', async () => {
+		const keep = await signIn('pindah@uji.id');
+		const other = await signIn('pindah@uji.id');
+		const actor = await actorFor('pindah@uji.id');
+		await expect(
+			changeOwnPassword(
+				db(),
+				actor,
+				'salah-salah-salah',
+				'kopi susu di pagi yang cerah',
+				keep.session.id
+			)
+		).rejects.toThrow(expect.objectContaining({ problem: 'wrongPassword' }));
+		await expect(
+			changeOwnPassword(db(), actor, PASSWORD, 'password12345', keep.session.id)
+		).rejects.toThrow(expect.objectContaining({ problem: 'weakPassword' }));
+		const ended = await changeOwnPassword(
+			db(),
+			actor,
+			PASSWORD,
+			'kopi susu di pagi yang cerah',
+			keep.session.id
+		);
+		expect(ended).toContain(other.session.id);
+		expect((await validateSessionToken(db(), keep.token)).session).not.toBeNull();
+		expect((await validateSessionToken(db(), other.token)).session).toBeNull();
+		expect(await actions('pindah@uji.id')).toContain('user.change_password');
 	});
 
 	it('the second factor is no business of the command line', async () => {
