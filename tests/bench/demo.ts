@@ -33,8 +33,9 @@ const base = `http://127.0.0.1:${port}`;
 
 // --- CPU per group of processes, from /proc ------------------------------------------------
 type Group = 'server' | 'postgres' | 'simulator' | 'browser';
-function cpuTicks(): Map<Group, number> {
-	const ticks = new Map<Group, number>();
+/** CPU ticks used so far by each live process of a group, by pid. */
+function cpuTicks(): Map<number, { group: Group; used: number }> {
+	const ticks = new Map<number, { group: Group; used: number }>();
 	for (const pid of readdirSync('/proc')) {
 		if (!/^\d+$/.test(pid)) continue;
 		let stat: string;
@@ -58,9 +59,27 @@ function cpuTicks(): Map<Group, number> {
 						: /chrom/i.test(command)
 							? 'browser'
 							: null;
-		if (group) ticks.set(group, (ticks.get(group) ?? 0) + used);
+		if (group) ticks.set(Number(pid), { group, used });
 	}
 	return ticks;
+}
+
+/**
+ * A group's share of one core between two readings: each process's ticks since the first reading
+ * (all of them for one started since). A process that ended in between is left out: its last
+ * ticks are not known (subtracting group totals made PostgreSQL's column negative when backends
+ * exited).
+ */
+function cpuShare(
+	before: Map<number, { group: Group; used: number }>,
+	after: Map<number, { group: Group; used: number }>,
+	group: Group,
+	seconds: number
+): string {
+	let ticks = 0;
+	for (const [pid, now] of after)
+		if (now.group === group) ticks += Math.max(0, now.used - (before.get(pid)?.used ?? 0));
+	return `${Math.round((ticks / 100 / seconds) * 100)}%`;
 }
 
 // --- the demo ---------------------------------------------------------------------------------
@@ -89,6 +108,8 @@ interface SimLine {
 	behind: number;
 	errors: number;
 	data: string;
+	/** The simulator's last request error as this line names it, if any. */
+	lastError?: string;
 }
 const simLines: SimLine[] = [];
 const serverLines: string[] = [];
@@ -111,7 +132,8 @@ function readLine(line: string) {
 			requests: number(sim[3]),
 			errors: number(sim[4]),
 			behind: Number(sim[5] ?? 0),
-			data: sim[6] ?? ''
+			data: sim[6] ?? '',
+			lastError
 		});
 	else if (/^\[(alerts|history|demo|db)\]/.test(line)) serverLines.push(line);
 }
@@ -240,8 +262,7 @@ try {
 		await new Promise((resolve) => setTimeout(resolve, hourMs));
 		const seconds = (Date.now() - t0) / 1000;
 		const cpuAfter = cpuTicks();
-		const cpu = (g: Group) =>
-			`${Math.round((((cpuAfter.get(g) ?? 0) - (cpuBefore.get(g) ?? 0)) / 100 / seconds) * 100)}%`;
+		const cpu = (g: Group) => cpuShare(cpuBefore, cpuAfter, g, seconds);
 		const lines = simLines.slice(linesBefore);
 		const last = lines.at(-1) ?? simLines.at(-1)!;
 		const behind = Math.max(0, ...lines.map((l) => l.behind));
@@ -250,6 +271,10 @@ try {
 			: 0;
 		const errors = last.errors - errorsBefore;
 		errorsBefore = last.errors;
+		// What the errors were, as they happen (stderr: the table stays whole on stdout).
+		const kinds = [...new Set(lines.map((l) => l.lastError).filter((k) => k))];
+		if (errors > 0)
+			console.error(`[bench] ${last.at}: ${errors} errors, last: ${kinds.join('; ')}`);
 		const times = pageTimes.slice(pagesBefore);
 		const p95 = Math.round(quantile(times, 0.95));
 		summary.worstBehind = Math.max(summary.worstBehind, behind);

@@ -84,30 +84,38 @@ test('the table sorts and filters, and the CSV lists the same rows in the same o
 	await expect(gapHeader).toHaveAttribute('aria-sort', 'ascending');
 	await page.getByRole('button', { name: /^Kekurangan saat ini/ }).click();
 	await expect(gapHeader).toHaveAttribute('aria-sort', 'descending');
-	await page.getByTestId('table-filter').fill('kota');
-	const table = await rowsOf(page);
-	expect(table.length).toBe(9);
-	expect(table.every((cells) => /KOTA/.test(cells[1]))).toBe(true);
-	const gaps = table.map((cells) => Number(cells[6].replace(/\./g, '')));
-	expect(gaps).toEqual([...gaps].sort((a, b) => b - a));
+	// The shortfall against "expected by now" moves by the minute during working hours: the table
+	// and its CSV are compared when both were read within one minute (again, if a minute turned).
+	for (let attempt = 1; ; attempt++) {
+		const minute = Math.floor(Date.now() / 60_000);
+		if (attempt > 1) await page.goto('/wilayah/35');
+		await page.getByTestId('table-filter').fill('kota');
+		const table = await rowsOf(page);
+		expect(table.length).toBe(9);
+		expect(table.every((cells) => /KOTA/.test(cells[1]))).toBe(true);
+		const gaps = table.map((cells) => Number(cells[6].replace(/\./g, '')));
+		expect(gaps).toEqual([...gaps].sort((a, b) => b - a));
 
-	const href = await page.getByTestId('csv-link').getAttribute('href');
-	const csv = await page.request.get(href!);
-	expect(csv.status()).toBe(200);
-	expect(csv.headers()['content-type']).toMatch(/text\/csv/);
-	const text = await csv.text();
-	// A byte-order mark first, so that a spreadsheet reads the names as UTF-8.
-	expect(text.charCodeAt(0)).toBe(0xfeff);
-	const lines = text.slice(1).trim().split('\n');
-	expect(lines[0]).toMatch(
-		/^Kode,Nama,TPS,Target pemilih,Terverifikasi,Cakupan,Kekurangan saat ini/
-	);
-	const csvRows = lines.slice(1).map((line) => line.split(','));
-	expect(csvRows.map((r) => r[0])).toEqual(table.map((cells) => cells[0]));
-	expect(csvRows.map((r) => Number(r[4]))).toEqual(
-		table.map((cells) => Number(cells[4].replace(/\./g, '')))
-	);
-	expect(csvRows.map((r) => Number(r[6]))).toEqual(gaps);
+		const href = await page.getByTestId('csv-link').getAttribute('href');
+		const csv = await page.request.get(href!);
+		expect(csv.status()).toBe(200);
+		expect(csv.headers()['content-type']).toMatch(/text\/csv/);
+		const text = await csv.text();
+		if (Math.floor(Date.now() / 60_000) !== minute && attempt < 3) continue;
+		// A byte-order mark first, so that a spreadsheet reads the names as UTF-8.
+		expect(text.charCodeAt(0)).toBe(0xfeff);
+		const lines = text.slice(1).trim().split('\n');
+		expect(lines[0]).toMatch(
+			/^Kode,Nama,TPS,Target pemilih,Terverifikasi,Cakupan,Kekurangan saat ini/
+		);
+		const csvRows = lines.slice(1).map((line) => line.split(','));
+		expect(csvRows.map((r) => r[0])).toEqual(table.map((cells) => cells[0]));
+		expect(csvRows.map((r) => Number(r[4]))).toEqual(
+			table.map((cells) => Number(cells[4].replace(/\./g, '')))
+		);
+		expect(csvRows.map((r) => Number(r[6]))).toEqual(gaps);
+		break;
+	}
 	const bad = await page.request.get('/wilayah/35/csv?urut=password');
 	expect(bad.status()).toBe(400);
 });

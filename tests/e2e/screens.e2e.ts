@@ -120,7 +120,9 @@ async function look(page: Page, file: string, { contrast = true } = {}) {
 	return { overflow, serious };
 }
 
-test.describe.configure({ timeout: 240_000 });
+// A role's pages one after another, each at two widths with axe: up to 14 pages a role since the
+// account pages joined; CI runs it beside the fault suite and the month test.
+test.describe.configure({ timeout: 360_000 });
 
 test.beforeAll(async ({ baseURL }) => {
 	// Pacitan village 3501012001's phones (the district 350101, the regency 3501) with locations.

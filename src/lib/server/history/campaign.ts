@@ -74,13 +74,15 @@ export class Plan {
 	/**
 	 * The share expected by `now` in the region's own zone: yesterday's end-of-day target rising to
 	 * today's through the working hours (target-curve.ts WORK_HOURS). Every judgement made during
-	 * the day (behind or on target, the shortfall, the alert) compares with this.
+	 * the day (behind or on target, the shortfall, the alert) compares with this. It moves by the
+	 * minute, so that a page and its download read within the same minute say the same shortfall.
 	 */
 	shareAt(code: string, now: number): number {
 		if (!this.campaign) return 0;
 		const zone = zoneOf(code);
-		const date = localDate(new Date(now), zone);
-		const hour = (((now / 3_600_000 + zone.utcOffset) % 24) + 24) % 24;
+		const minute = Math.floor(now / 60_000) * 60_000;
+		const date = localDate(new Date(minute), zone);
+		const hour = (((minute / 3_600_000 + zone.utcOffset) % 24) + 24) % 24;
 		return expectedShare(this.shareOn(code, addDays(date, -1)), this.shareOn(code, date), hour);
 	}
 
