@@ -160,6 +160,42 @@ export async function useRecoveryCode(db: Database, userId: number, typed: strin
 	return used.length === 1;
 }
 
+/**
+ * What follows every change of the owner's factors, in its transaction: the first factor's
+ * recovery codes (when none are left unused), the account's other sessions ended, every browser's
+ * trust withdrawn, and the audit entry.
+ */
+async function factorChanged(
+	tx: Database,
+	actor: Actor,
+	sessionId: string | null,
+	entry: {
+		action: `factor.${'totp' | 'passkey'}_${'add' | 'remove'}`;
+		before?: Record<string, unknown>;
+		after?: Record<string, unknown>;
+	}
+): Promise<{ recoveryCodes: string[] | null; endedSessions: string[] }> {
+	const userId = actor.userId!;
+	let codes: string[] | null = null;
+	if (entry.action.endsWith('_add')) {
+		const [left] = await tx
+			.select({ n: count() })
+			.from(recoveryCodes)
+			.where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
+		if ((left?.n ?? 0) === 0) codes = await replaceRecoveryCodes(tx, userId);
+	}
+	const endedSessions = await endSessionsBut(tx, userId, sessionId);
+	await untrustBrowsers(tx, userId);
+	await audit(tx, actor, {
+		action: entry.action,
+		subject: actor.email,
+		region: actor.scope,
+		...(entry.before ? { before: entry.before } : {}),
+		after: { ...entry.after, sessionsEnded: endedSessions.length }
+	});
+	return { recoveryCodes: codes, endedSessions };
+}
+
 // --- authenticator app (TOTP) --------------------------------------------------------------------
 
 /**
@@ -223,20 +259,7 @@ export async function confirmTotp(
 			.update(totpFactors)
 			.set({ confirmedAt: new Date(), lastStep: check.step })
 			.where(eq(totpFactors.userId, userId));
-		const [left] = await tx
-			.select({ n: count() })
-			.from(recoveryCodes)
-			.where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
-		const codes = (left?.n ?? 0) === 0 ? await replaceRecoveryCodes(tx, userId) : null;
-		const endedSessions = await endSessionsBut(tx, userId, sessionId);
-		await untrustBrowsers(tx, userId);
-		await audit(tx, actor, {
-			action: 'factor.totp_add',
-			subject: actor.email,
-			region: actor.scope,
-			after: { sessionsEnded: endedSessions.length }
-		});
-		return { recoveryCodes: codes, endedSessions };
+		return factorChanged(tx, actor, sessionId, { action: 'factor.totp_add' });
 	});
 }
 
@@ -290,15 +313,8 @@ export async function removeTotp(
 			.where(eq(totpFactors.userId, userId))
 			.returning({ confirmedAt: totpFactors.confirmedAt });
 		if (!removed[0]?.confirmedAt) throw new AppError('totpNotStarted');
-		const ended = await endSessionsBut(tx, userId, sessionId);
-		await untrustBrowsers(tx, userId);
-		await audit(tx, actor, {
-			action: 'factor.totp_remove',
-			subject: actor.email,
-			region: actor.scope,
-			after: { sessionsEnded: ended.length }
-		});
-		return ended;
+		const changed = await factorChanged(tx, actor, sessionId, { action: 'factor.totp_remove' });
+		return changed.endedSessions;
 	});
 }
 
@@ -395,20 +411,10 @@ export async function addPasskey(
 			counter: credential.counter,
 			transports: credential.transports ?? []
 		});
-		const [left] = await tx
-			.select({ n: count() })
-			.from(recoveryCodes)
-			.where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
-		const codes = (left?.n ?? 0) === 0 ? await replaceRecoveryCodes(tx, userId) : null;
-		const endedSessions = await endSessionsBut(tx, userId, sessionId);
-		await untrustBrowsers(tx, userId);
-		await audit(tx, actor, {
+		return factorChanged(tx, actor, sessionId, {
 			action: 'factor.passkey_add',
-			subject: actor.email,
-			region: actor.scope,
-			after: { name, sessionsEnded: endedSessions.length }
+			after: { name }
 		});
-		return { endedSessions, recoveryCodes: codes };
 	});
 }
 
@@ -427,16 +433,11 @@ export async function removePasskey(
 			.where(and(eq(passkeys.id, id), eq(passkeys.userId, userId)))
 			.returning({ name: passkeys.name });
 		if (removed.length === 0) throw new AppError('noPasskey');
-		const ended = await endSessionsBut(tx, userId, sessionId);
-		await untrustBrowsers(tx, userId);
-		await audit(tx, actor, {
+		const changed = await factorChanged(tx, actor, sessionId, {
 			action: 'factor.passkey_remove',
-			subject: actor.email,
-			region: actor.scope,
-			before: { name: removed[0].name },
-			after: { sessionsEnded: ended.length }
+			before: { name: removed[0].name }
 		});
-		return ended;
+		return changed.endedSessions;
 	});
 }
 
