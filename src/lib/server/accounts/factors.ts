@@ -349,26 +349,28 @@ async function readAndClearChallenge(db: Database, sessionId: string): Promise<s
 	});
 }
 
+/** The account's passkeys as a ceremony names them: to exclude at registration, to allow at sign-in. */
+async function credentialsOf(db: Database, userId: number) {
+	const keys = await db
+		.select({ id: passkeys.id, transports: passkeys.transports })
+		.from(passkeys)
+		.where(eq(passkeys.userId, userId));
+	return keys.map((k) => ({ id: k.id, transports: k.transports as AuthenticatorTransport[] }));
+}
+
 export async function passkeyRegistrationOptions(
 	db: Database,
 	user: Pick<User, 'id' | 'email' | 'name'>,
 	sessionId: string,
 	rp: RelyingParty
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-	const existing = await db
-		.select({ id: passkeys.id, transports: passkeys.transports })
-		.from(passkeys)
-		.where(eq(passkeys.userId, user.id));
 	const options = await generateRegistrationOptions({
 		rpName: ISSUER,
 		rpID: rp.id,
 		userName: user.email,
 		userDisplayName: user.name,
 		attestationType: 'none',
-		excludeCredentials: existing.map((k) => ({
-			id: k.id,
-			transports: k.transports as AuthenticatorTransport[]
-		})),
+		excludeCredentials: await credentialsOf(db, user.id),
 		authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' }
 	});
 	await keepChallenge(db, sessionId, options.challenge);
@@ -447,16 +449,9 @@ export async function passkeyAuthenticationOptions(
 	sessionId: string,
 	rp: RelyingParty
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
-	const keys = await db
-		.select({ id: passkeys.id, transports: passkeys.transports })
-		.from(passkeys)
-		.where(eq(passkeys.userId, userId));
 	const options = await generateAuthenticationOptions({
 		rpID: rp.id,
-		allowCredentials: keys.map((k) => ({
-			id: k.id,
-			transports: k.transports as AuthenticatorTransport[]
-		})),
+		allowCredentials: await credentialsOf(db, userId),
 		userVerification: 'preferred'
 	});
 	await keepChallenge(db, sessionId, options.challenge);
